@@ -366,3 +366,60 @@ def test_adnca_multiple_dose_afrlt_skips_a_zero_dose() -> None:
     records = adnca_domain(samples, doses, subject="subject", time="time", conc="conc", dose_time="time")
     np.testing.assert_allclose(records["AFRLT"], [6.0, 16.0, 30.0], rtol=0, atol=1e-12)
     np.testing.assert_allclose(records["ARRLT"], [6.0, 4.0, 30.0], rtol=0, atol=1e-12)
+
+
+def test_the_sdtm_reader_notes_are_said_in_the_readers_language(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """``--lang zh-CN`` with PC and EX of the crossover: the notes of the SDTM readers (PC detected, EX read,
+    one dose record per profile, sample times from PCDTC - EXSTDTC of the profile's dose) are said in
+    Chinese, each the zh-CN catalogue's translation of its template; no English note text is left. Before,
+    only the derived-period note was translated."""
+    from bioparity.i18n import use_language
+    from bioparity.i18n.notes import note_text
+    from bioparity.io.nca_input import (
+        EX_READ,
+        ONE_DOSE_PER_PROFILE,
+        PC_DETECTED,
+        SAMPLE_TIMES_FROM_PROFILE_DOSE,
+    )
+
+    pc, ex = tmp_path / "pc.csv", tmp_path / "ex.csv"
+    crossover_pc(theoph).to_csv(pc, index=False)
+    crossover_ex().to_csv(ex, index=False)
+    args = ["--lang", "zh-CN", "nca", str(pc), "--dosing", str(ex), "--out", str(tmp_path / "o.csv")]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.output.split())
+    notes = [
+        PC_DETECTED.format(file=pc, groups="STUDYID, PCTESTCD, PCSPEC, PCRFTDTC, USUBJID"),
+        EX_READ.format(file=ex, n=12),
+        ONE_DOSE_PER_PROFILE.format(keys="PCRFTDTC = EXSTDTC"),
+        SAMPLE_TIMES_FROM_PROFILE_DOSE,
+    ]
+    for note in notes:
+        with use_language("zh-CN"):
+            chinese = note_text(note)
+        assert chinese != note and " ".join(chinese.split()) in said, note
+    for english in ("SDTM PC domain detected", "SDTM EX domain read", "one dose record per profile"):
+        assert english not in said
+
+
+def test_adpp_and_adnca_transport_files_have_labels(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """ADPP and ADNCA as SAS transport v5: every variable has a label of at most 40 characters (FDA Study
+    Data Technical Conformance Guide, section 3.3.2), the ADaMIG v1.3 labels of AVAL, PARAMCD, APERIOD and
+    the ADNCA IG v1.0 label of AFRLT; each data set its label. Before, no variable had one (SDTM PP had)."""
+    crossover_pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--out", str(tmp_path / "o.csv")]
+    args += ["--adpp", str(tmp_path / "adpp.xpt"), "--adnca", str(tmp_path / "adnca.xpt")]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    for name, title in (
+        ("adpp", "Pharmacokinetic Parameters Analysis"),
+        ("adnca", "Pharmacokinetic Concentrations Analysis"),
+    ):
+        _frame, meta = pyreadstat.read_xport(str(tmp_path / f"{name}.xpt"))
+        labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+        assert all(label and len(label) <= 40 for label in labels.values()), labels
+        assert meta.file_label == title
+        assert labels["AVAL"] == "Analysis Value" and labels["PARAMCD"] == "Parameter Code"
+        assert labels["APERIOD"] == "Period"
+    assert labels["AFRLT"] == "Actual Relative Time from First Dose"

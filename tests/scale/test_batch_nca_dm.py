@@ -104,3 +104,75 @@ def test_batch_dm_refuses_what_nca_dm_refuses(theoph: pd.DataFrame, tmp_path: Pa
     _dm().to_csv(tmp_path / "dm.csv", index=False)
     with dask.config.set(scheduler="synchronous"), pytest.raises(InputError, match="arm column already"):
         nca_dask(tmp_path / "armed.csv", NCASpec(groups=("ARM",)), dm=tmp_path / "dm.csv")
+
+
+def test_batch_says_the_arms_and_the_period_rule_as_nca_does(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """``nca-batch --dm`` says the line ``arms from DM: ARM, ACTARM ...`` of ``nca --dm`` and the rule of the
+    derived period (:data:`~bioparity.io.nca_input.PERIOD_DERIVED`), recorded in ``derived_columns`` of its
+    provenance as ``nca`` records it; without ``--dm`` both say that the arms are pooled. Before, nca-batch
+    said none of it and recorded no derived column."""
+    from bioparity.io.nca_input import ARMS_POOLED, PERIOD_DERIVED
+
+    crossover_pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
+    dm = tmp_path / "dm.csv"
+    _dm().to_csv(dm, index=False)
+    said = {}
+    for name, extra in (("armed", ["--dm", str(dm)]), ("pooled", [])):
+        single = runner.invoke(
+            app, ["nca", str(tmp_path / "pc.csv"), "--out", str(tmp_path / f"{name}.csv"), *extra]
+        )
+        batch = runner.invoke(
+            app,
+            ["nca-batch", str(tmp_path / "pc.csv"), "--out", str(tmp_path / name), "--workers", "0", *extra],
+        )
+        assert single.exit_code == 0 and batch.exit_code == 0, batch.output
+        said[name] = (" ".join(single.output.split()), " ".join(batch.output.split()))
+        record = json.loads((tmp_path / f"{name}.provenance.json").read_text())
+        assert record["derived_columns"] == [PERIOD_DERIVED]
+    line = f"arms from {dm}: ARM, ACTARM of each subject (summary statistics per ARM)"
+    for text in said["armed"]:
+        assert line in text and PERIOD_DERIVED in text and ARMS_POOLED not in text
+    for text in said["pooled"]:
+        assert f"note: {ARMS_POOLED}" in text and "arms from" not in text
+
+
+def test_a_parquet_directory_has_a_stable_sha256_in_the_provenance(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A Parquet directory given to ``nca-batch``: ``inputs.concentrations.sha256`` is the SHA-256 over its
+    files in the order of their relative paths, each framed as path, NUL, 8-byte big-endian size, bytes
+    (computed here with hashlib from the files), the same for a copy written in another file order
+    elsewhere; a byte changed or a file renamed changes it. Before, it was null."""
+    pc = crossover_pc(theoph)
+    copies = []
+    for name, order in (("a", range(3)), ("b", reversed(range(3)))):
+        parts = tmp_path / name / "parts"
+        (parts / "sub").mkdir(parents=True)
+        for i in order:
+            rows = np.array_split(np.arange(len(pc)), 3)[i]
+            pc.iloc[rows].to_parquet(parts / ("sub" if i == 2 else "") / f"part{i}.parquet", index=False)
+        run = runner.invoke(
+            app, ["nca-batch", str(parts), "--out", str(tmp_path / name / "out"), "--workers", "0"]
+        )
+        assert run.exit_code == 0, run.output
+        copies.append(
+            json.loads((tmp_path / name / "out.provenance.json").read_text())["inputs"]["concentrations"]
+        )
+    digest = hashlib.sha256()
+    root = tmp_path / "a" / "parts"
+    for relative in ("part0.parquet", "part1.parquet", "sub/part2.parquet"):
+        data = (root / relative).read_bytes()
+        digest.update(relative.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+    assert copies[0]["sha256"] == copies[1]["sha256"] == digest.hexdigest()
+    assert "relative POSIX paths" in copies[0]["sha256_of"]
+
+    from bioparity.io.provenance import directory_sha256
+
+    (root / "part1.parquet").rename(root / "part9.parquet")
+    assert directory_sha256(root) != digest.hexdigest()
+    (root / "part9.parquet").rename(root / "part1.parquet")
+    assert directory_sha256(root) == digest.hexdigest()
+    changed = bytearray((root / "part0.parquet").read_bytes())
+    changed[-20] ^= 1
+    (root / "part0.parquet").write_bytes(bytes(changed))
+    assert directory_sha256(root) != digest.hexdigest()

@@ -31,7 +31,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.nca.blq import BLQRule, clean_blq
 from bioparity.nca.profiles import pad_profiles
-from bioparity.nca.samples import Where, parse_numbers
+from bioparity.nca.samples import Where, flagged_blq, parse_numbers
 from bioparity.nca.summary import split_columns
 
 ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
@@ -586,6 +586,14 @@ def _semilog_text(plot: ProfilePlot) -> str:
     return _("On the semi-log scale, which has no 0: %(notes)s.") % {"notes": _("; ").join(notes)}
 
 
+def line_profiles(plot: ProfilePlot, names: Sequence[str]) -> str:
+    """``TEST (120 profiles), REF (118 profiles)``: the profiles of each of the lines ``names``."""
+    return _(", ").join(
+        _("%(line)s (%(n)s profiles)") % {"line": name, "n": f"{plot.n_subjects.get(name, 0):,}"}
+        for name in names
+    )
+
+
 def bands_caption(plot: ProfilePlot) -> str:
     """The caption of the figure of summarised individual profiles (:attr:`ProfilePlot.bands`): which
     lines are summarised (those of :data:`BANDS_FROM` profiles or more) and which drawn one by one, what
@@ -604,12 +612,6 @@ def bands_caption(plot: ProfilePlot) -> str:
     """
     low, high = BAND_PERCENTILES
 
-    def profiles(names: Sequence[str]) -> str:
-        return _(", ").join(
-            _("%(line)s (%(n)s profiles)") % {"line": name, "n": f"{plot.n_subjects.get(name, 0):,}"}
-            for name in names
-        )
-
     summarised = [b.name for b in plot.bands]
     drawn = [line.name for line in plot.lines if line.name not in summarised]
     head = _(
@@ -617,9 +619,9 @@ def bands_caption(plot: ProfilePlot) -> str:
         "its profiles too many to draw one by one: the median of the concentrations (line) and their "
         "percentiles %(low)g to %(high)g (band; R quantile type 7), linear and semi-log. Summarised: "
         "%(summarised)s."
-    ) % {"from": BANDS_FROM, "low": low, "high": high, "summarised": profiles(summarised)}
+    ) % {"from": BANDS_FROM, "low": low, "high": high, "summarised": line_profiles(plot, summarised)}
     if drawn:
-        head += " " + _("Drawn one by one: %(drawn)s.") % {"drawn": profiles(drawn)}
+        head += " " + _("Drawn one by one: %(drawn)s.") % {"drawn": line_profiles(plot, drawn)}
     blq = plot.blq_rule or _blq_text(None)
     semilog = _semilog_text(plot)
     counts = _("; ").join(
@@ -667,7 +669,11 @@ def apply_blq_rule(data: pd.DataFrame, marked: npt.NDArray[np.bool_], rule: BLQR
 
 
 def _samples(
-    frame: pd.DataFrame, line: pd.Series | str, profile: Sequence[str], blq: BLQRule | None
+    frame: pd.DataFrame,
+    line: pd.Series | str,
+    profile: Sequence[str],
+    blq: BLQRule | None,
+    flags: tuple[str | None, str | None] = (None, None),
 ) -> pd.DataFrame:
     """One row per sample of ``frame`` with a time: ``arm`` (the line), ``subject``, ``profile`` (a
     number per value of the ``profile`` columns), ``time`` (nominal when a column gives it, else actual),
@@ -675,12 +681,14 @@ def _samples(
     (positions, not the frame's labels, which may repeat in a hand-built frame). Without a BLQ rule
     (``blq`` None) text is NaN (BLQ markers left out, as before); with one, the concentrations are read
     as the NCA reads them (:func:`bioparity.nca.samples.parse_numbers`): other text is an error naming its
-    row (of ``frame``) and the column."""
+    row (of ``frame``) and the column; ``flags``, the run's BLQ flag and LLOQ columns, mark BLQ samples
+    too, as the NCA marks them (:func:`bioparity.nca.samples.flagged_blq`)."""
     if blq is None:
         conc = pd.to_numeric(frame["conc"], errors="coerce").to_numpy(dtype=float)
         marked = np.zeros(len(frame), dtype=bool)
     else:
         conc, marked = parse_numbers(frame["conc"], "conc", Where(), allow_missing=True, blq_tokens=True)
+        marked = marked | flagged_blq(frame, conc, blq=flags[0], lloq=flags[1], where=Where())
     nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
     data = pd.DataFrame(
         {
@@ -720,6 +728,15 @@ def _blq_text(blq: BLQRule | None) -> str:
     ) % dict(zip(("first", "middle", "last"), words, strict=True))
 
 
+def _flags_text(flags: tuple[str | None, str | None]) -> str:
+    """What marks a sample BLQ besides a marker or a 0, for the caption: the run's BLQ flag column and LLOQ
+    column (empty when it has neither)."""
+    blq, lloq = flags
+    parts = [_("flagged in column %(column)s") % {"column": blq}] if blq else []
+    parts += [_("below the LLOQ of column %(column)s") % {"column": lloq}] if lloq else []
+    return " " + _("BLQ samples also: %(rules)s.") % {"rules": _("; ").join(parts)} if parts else ""
+
+
 def profile_plot(
     frame: pd.DataFrame,
     conc_unit: str = "",
@@ -727,6 +744,7 @@ def profile_plot(
     *,
     by: Sequence[str] = (),
     blq: BLQRule | None = None,
+    flags: tuple[str | None, str | None] = (None, None),
 ) -> ProfilePlot | None:
     """Mean concentration per arm and nominal time from a concentration table (``subject, time, conc``).
 
@@ -736,8 +754,9 @@ def profile_plot(
     A nominal-time column (``nominal_time``, ``NFRLT``, ...) is used when present; otherwise see
     :func:`_nominal_times`. ``blq`` is the BLQ rule of the NCA the figure goes with
     (:func:`apply_blq_rule`); without one, samples that are not numbers (BLQ markers) are left out of the
-    means. A line of :data:`BANDS_FROM` profiles or more is summarised (:func:`percentile_bands`), the
-    others keep their profiles drawn one by one.
+    means. ``flags``: the run's BLQ flag column and LLOQ column (``bioparity nca --blq/--lloq``), which
+    mark BLQ samples as in the NCA (with a BLQ rule). A line of :data:`BANDS_FROM` profiles or more is
+    summarised (:func:`percentile_bands`), the others keep their profiles drawn one by one.
     """
     if not {"subject", "time", "conc"} <= set(frame.columns):
         return None
@@ -750,7 +769,7 @@ def profile_plot(
     line: pd.Series | str = "all"
     for i, c in enumerate(split):  # the line of each sample: its arm / analyte / ...
         line = frame[c].astype(str) if i == 0 else line + " / " + frame[c].astype(str)
-    data = _samples(frame, line, ["subject", *within, *others], blq)
+    data = _samples(frame, line, ["subject", *within, *others], blq, flags)
     if data.empty:
         return None
     nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
@@ -785,7 +804,7 @@ def profile_plot(
         bands=percentile_bands(data[many]) if many.any() else (),
         n_profiles=data.groupby(["arm", "subject"]).ngroups,
         time_unit=time_unit,
-        blq_rule=_blq_text(blq),
+        blq_rule=_blq_text(blq) + _flags_text(flags if blq is not None else (None, None)),
     )
 
 

@@ -33,7 +33,14 @@ from bioparity.analyses.contract import (
     RunView,
     example_file,
 )
-from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot, semilog_means_note
+from bioparity.analyses.figures import (
+    Figure,
+    ProfilePlot,
+    bands_caption,
+    line_profiles,
+    profile_plot,
+    semilog_means_note,
+)
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -49,8 +56,10 @@ from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import compile_template, note_template, note_text
+from bioparity.io.adsl import AdslPeriods, adsl_periods, is_adsl
 from bioparity.io.nca_input import (
     ARMS_POOLED,
+    TREATMENT,
     NCADoses,
     NCASamples,
     check_sdtm_ex,
@@ -423,6 +432,21 @@ def with_arms(
     return with_dm_arms(samples, dm, label=label)
 
 
+def read_adsl(path: str | os.PathLike[str] | None, *, label: str | None = None) -> AdslPeriods | None:
+    """The periods of an ADaM ADSL file (``bioparity nca --adsl``, the workspace NCA's option ``adsl``;
+    batch NCA reads it once for every partition through :func:`bioparity.io.adsl.adsl_periods` too), for
+    :func:`bioparity.io.nca_input.samples_of`; None or ``''``: none given.
+
+    Raises
+    ------
+    DataFileError
+        An ADSL without USUBJID or a period start, a bad date, a USUBJID twice (file, row, column named).
+    """
+    if path is None or not str(path).strip():
+        return None
+    return adsl_periods(read_any_table(path, label=label))
+
+
 def arms_notes(samples: NCASamples) -> list[str]:
     """``[ARMS_POOLED]`` for an SDTM PC domain without an arm column (and no DM given, which would have
     added ARM): its summary statistics pool the subjects of every arm, which must be said wherever they are
@@ -447,8 +471,10 @@ def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
     columns (:func:`profile_columns`) that must split them so that a subject gives one value per group and
     parameter (:func:`bioparity.nca.summary.split_columns`): the analyte, or the period of repeated
     profiles of one treatment, never a crossover's period or sequence. A single-analyte table stays as it
-    was."""
-    arm = _arm_column(frame)
+    was. Without an arm column, a crossover's planned treatment of each period (``TRTP``, from the ADSL:
+    :func:`bioparity.io.nca_input.with_derived_period`) groups them: statistics per treatment, not pooled
+    over the treatments of a period (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8)."""
+    arm = _arm_column(frame) or (TREATMENT if TREATMENT in frame.columns else None)
     groups, subject = profile_columns(frame)
     # the SDTM visit variables of a table whose profiles they split (``--group VISITNUM``, or VISITNUM taken
     # from EX for a crossover: :meth:`bioparity.io.nca_input.ExDomain.dose_per_profile`)
@@ -1122,25 +1148,38 @@ def concentration_profile(run: RunView) -> Figure | None:
     settings = [run.options] if run.kind == NAME else []
     settings += [s.produced_options for s in run.chain if s.produced_by == NAME]
     # the figures follow the BLQ rule of the NCA whose parameters the report summarises
-    given = {k: next((o[k] for o in settings if o.get(k)), "") for k in ("conc_unit", "blq_rule")}
+    # and its BLQ flag and LLOQ columns (``bioparity nca --blq/--lloq``), which mark BLQ samples as in the NCA
+    wanted = ("conc_unit", "blq_rule", "blq", "lloq")
+    given = {k: next((o[k] for o in settings if o.get(k)), "") for k in wanted}
     frame = source.load()
     plot = None if frame is None else sample_profiles(frame, {k: v for k, v in given.items() if v})
     if plot is None:
         return None
-    notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
-    notes += [note] if (note := semilog_means_note(plot)) else []  # what a log scale cannot draw
-    if plot.bands:  # what the summary of the individual profiles draws (BLQ rule too), where each profile is
-        notes += [bands_caption(plot), _(EACH_PROFILE_NOTE)]
-    elif plot.blq_rule:  # the BLQ samples of the means and of the profiles drawn
-        notes.append(plot.blq_rule)
     return Figure(
         "profile",
         _("Concentration-time profiles"),
         _("Mean concentration-time profiles per arm"),
         plot,
-        note=" ".join(notes),
+        note=profile_caption(plot),
         on_page=False,
     )
+
+
+def profile_caption(plot: ProfilePlot, *, counts: bool = False) -> str:
+    """The caption of the concentration-time figures of :func:`sample_profiles`, in the reader's language:
+    how nominal times were found, what the semi-log scale cannot draw, what is drawn (the bands of a line of
+    many profiles: :func:`~bioparity.analyses.figures.bands_caption`) and the BLQ rule with the run's BLQ
+    flag and LLOQ columns; with ``counts`` (the dataset page's plots), the profiles of each line when no
+    line is summarised (the bands' caption names them)."""
+    notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
+    notes += [note] if (note := semilog_means_note(plot)) else []  # what a log scale cannot draw
+    if plot.bands:  # what the summary of the individual profiles draws (BLQ rule too), where each profile is
+        return " ".join([*notes, bands_caption(plot), _(EACH_PROFILE_NOTE)])
+    if counts:
+        lines = line_profiles(plot, [line.name for line in plot.lines])
+        notes.append(_("Mean and individual profiles drawn per line: %(lines)s.") % {"lines": lines})
+    notes += [plot.blq_rule] if plot.blq_rule else []  # the BLQ samples of the means and of the profiles
+    return " ".join(notes)
 
 
 def nca_figures(run: RunView) -> list[Figure]:
@@ -1194,9 +1233,11 @@ EXTRAPOLATE_TAU = Option(
 DOSE_RECORD_OPTIONS = ("dosing", TAU.name, EXTRAPOLATE_TAU.name)
 
 #: The file layouts the NCA kind reads by their own rules (recognised by their columns, not mapped).
-SDTM_PC, SDTM_EX, SDTM_DM = "SDTM PC", "SDTM EX", "SDTM DM"
+SDTM_PC, SDTM_EX, SDTM_DM, ADAM_ADSL = "SDTM PC", "SDTM EX", "SDTM DM", "ADaM ADSL"
 #: The option naming the DM dataset that gives each subject its arm (``bioparity nca --dm``).
 DM_OPTION = "dm"
+#: The option naming the ADSL dataset whose period dates place the samples (``bioparity nca --adsl``).
+ADSL_OPTION = "adsl"
 
 
 def nca_layout(columns: Sequence[str]) -> str | None:
@@ -1208,6 +1249,8 @@ def nca_layout(columns: Sequence[str]) -> str | None:
         return SDTM_PC
     if is_sdtm_ex(empty):
         return SDTM_EX
+    if is_adsl(empty):  # before DM: an ADSL has USUBJID and ARM too
+        return ADAM_ADSL
     return SDTM_DM if is_sdtm_dm(empty) else None
 
 
@@ -1229,6 +1272,8 @@ def read_concentrations(path: Path) -> pd.DataFrame:
     layout = nca_layout([str(c) for c in table.frame.columns])
     if layout == SDTM_EX:
         check_sdtm_ex(table)
+    elif layout == ADAM_ADSL:
+        adsl_periods(table)
     elif layout == SDTM_DM:
         dm_arms(table)
     else:
@@ -1258,7 +1303,9 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
     the samples when EX holds one dose record per subject (single dose, unless ``tau`` asks for the dosing
     interval), else gives the records of multiple-dose NCA. ``tau`` and ``extrapolate_tau`` without dose
     records are refused (``bioparity nca`` refuses them without ``--dosing``). The option ``dm`` is the
-    path of an SDTM DM domain giving each subject its arm (``--dm``: :func:`with_arms`). Files are named
+    path of an SDTM DM domain giving each subject its arm (``--dm``: :func:`with_arms`), ``adsl`` that of an
+    ADaM ADSL whose period dates place each sample in its period (``--adsl``: :func:`read_adsl`). Files are
+    named
     by their file name in messages.
     """
     layout = nca_layout([str(c) for c in frame.columns])
@@ -1272,9 +1319,15 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
             "this dataset is an SDTM DM domain (each subject's arm): run NCA on the concentrations (the PC "
             "domain) with this dataset as the option dm"
         )
+    if layout == ADAM_ADSL:
+        raise InputError(
+            "this dataset is an ADaM ADSL (each subject's periods): run NCA on the concentrations (the PC "
+            "domain) with this dataset as the option adsl"
+        )
     file = frame.attrs.get(SOURCE_FILE) or None
     table = LoadedTable(frame, file or "", "", frame.attrs.get(SOURCE_LINE_OFFSET) if file else None)
-    samples = samples_of(table, spec_from_options(options))
+    adsl = _option_file(options, ADSL_OPTION)
+    samples = samples_of(table, spec_from_options(options), adsl=read_adsl(adsl, label=Path(adsl).name))
     dm = _option_file(options, DM_OPTION)
     if dm:
         name = Path(dm).name
@@ -1319,6 +1372,7 @@ def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfileP
         time_unit=spec.time_unit or "h",
         by=spec.groups,
         blq=spec.options.blq,
+        flags=(spec.blq, spec.lloq),
     )
 
 
@@ -1557,6 +1611,18 @@ NCA = Analysis(
             "",
             type="dataset",
             label=gettext_noop("Demographics dataset (DM, arms)"),
+        ),
+        Option(
+            ADSL_OPTION,
+            gettext_noop(
+                "each sample's period: a dataset of the study holding an ADaM ADSL (USUBJID, APxxSDT with "
+                "APxxSTM or APxxSDTM, optional APxxEDT and TRTxxP), for an SDTM PC crossover: the period of "
+                "the subject whose dates hold the sample's PCRFTDTC, TRTP from TRTxxP; same as bioparity nca "
+                "--adsl; '' = none (the period is then the order of the subject's sampled doses)"
+            ),
+            "",
+            type="dataset",
+            label=gettext_noop("Subject-level dataset (ADSL, periods)"),
         ),
         TAU,
         EXTRAPOLATE_TAU,

@@ -293,6 +293,7 @@ LABELS: dict[str, KeyLabel] = {
     "review": KeyLabel(gettext_noop("lambda_z review choices")),
     "dosing": KeyLabel(gettext_noop("dose records (dataset)")),
     "dm": KeyLabel(gettext_noop("each subject's arm (DM dataset)")),
+    "adsl": KeyLabel(gettext_noop("each sample's period (ADSL dataset)")),
     "tau": KeyLabel(gettext_noop("dosing interval after the last dose (tau)")),
     "extrapolate_tau": KeyLabel(gettext_noop("AUCTAU extrapolated to the end of tau with lambda_z")),
     "fpr": KeyLabel(gettext_noop("screening false-positive rate")),

@@ -33,6 +33,11 @@ Contract:
   ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`), the DM
   file and its SHA-256 recorded in ``OUT.provenance.json`` (``inputs.dm``). An SDTM
   PC input has no arm; without ``--dm`` a note says that the summary statistics pool the arms.
+* ``--adsl ADSL`` (ADaM ADSL: USUBJID, APxxSDT with APxxSTM or APxxSDTM, optional period ends and
+  TRTxxP) places each sample of an SDTM PC crossover in the subject's ADSL period of its PCRFTDTC (ADaMIG
+  v1.3 APERIOD) instead of the order of the sampled doses (which calls a subject's first *sampled* period
+  1), with the period's TRTxxP as the profile column TRTP; the rule is said in the note and in
+  ``derived_columns``, the ADSL and its SHA-256 in ``inputs.adsl`` of ``OUT.provenance.json``.
 * Every file of a run is written, or none: OUT, the files beside it and the SDTM/ADaM files are renamed into
   place together when all are complete (:func:`bioparity.io.tables_out.output_set`).
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
@@ -80,7 +85,7 @@ from the options (:func:`~bioparity.nca.spec_from_options`, the names the worksp
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -95,11 +100,12 @@ from bioparity.analyses.nca import (
     TERMINAL_KEY,
     arms_notes,
     parameter_statistics,
+    read_adsl,
     terminal_lambda_z,
     with_arms,
 )
 from bioparity.cli.common import fraction, percent, user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, DmOpt, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -108,6 +114,7 @@ from bioparity.i18n.notes import note_text
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import (
+    DM_ARMS,
     REFERENCE,
     NCADoses,
     NCASamples,
@@ -278,6 +285,7 @@ def nca_command(
     tss_fraction: TssFractionOpt = 0.9,
     review: ReviewOpt = None,
     dm: DmOpt = None,
+    adsl: AdslOpt = None,
 ) -> None:
     """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
     _small_pages()  # below: every output file or none (output_set: a failing ADPP leaves no new OUT)
@@ -285,8 +293,7 @@ def nca_command(
         outputs = _check_flags(ctx.params)
         given = spec_from_options(ctx.params)
         given.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before any file is read
-        sha256_in_background(infile)  # for the provenance sidecar, hashed while the file is parsed
-        samples = _arms(read_samples(infile, given), ctx.params["dm"])
+        samples = _arms(_read(infile, given, adsl), ctx.params["dm"])
         doses = None
         if dosing is not None:
             samples, doses = read_doses(dosing, samples, tau=tau)
@@ -299,6 +306,13 @@ def nca_command(
             _multiple_dose(samples, doses, outputs, ctx.params, bar)
 
 
+def _read(infile: Path, given: NCASpec, adsl: Path | None) -> NCASamples:
+    """The samples of IN (hashed for the provenance sidecar while the file is parsed), each placed in its
+    period by the ADSL's period dates with ``--adsl`` (:func:`~bioparity.analyses.nca.read_adsl`)."""
+    sha256_in_background(infile)
+    return read_samples(infile, given, adsl=read_adsl(adsl))
+
+
 def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
     """The samples (what was detected said on the terminal) with each subject's arm from ``--dm``
     (:func:`~bioparity.analyses.nca.with_arms`, as the workspace's option ``dm``); an SDTM PC input without
@@ -306,15 +320,21 @@ def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
     statistics then pool every subject, never silently)."""
     _say(note_text(samples.note))
     samples = with_arms(samples, dm, given=f"--dm {dm}")
-    if dm is not None:
-        arms = [c for c in ("ARM", "ACTARM") if c in samples.frame.columns]
-        _say(
-            _("arms from %(path)s: %(columns)s of each subject (summary statistics per ARM)")
-            % {"path": dm, "columns": ", ".join(arms)}
-        )
-    for note in arms_notes(samples):
-        _say(_("note: %(note)s") % {"note": note_text(note)})
+    arms = [c for c in DM_ARMS if c in samples.frame.columns] if dm is not None else []
+    for line in arms_lines(dm, arms, arms_notes(samples)):
+        _say(line)
     return samples
+
+
+def arms_lines(dm: Path | None, arms: Sequence[str], notes: Iterable[str]) -> list[str]:
+    """What ``bioparity nca`` and ``nca-batch`` say of the arms: the DM columns each subject got from
+    ``--dm``, and the notes of the samples (an SDTM PC without an arm pools them), in the reader's
+    language."""
+    lines = [
+        _("arms from %(path)s: %(columns)s of each subject (summary statistics per ARM)")
+        % {"path": dm, "columns": ", ".join(arms)}
+    ] if dm is not None else []  # fmt: skip
+    return lines + [_("note: %(note)s") % {"note": note_text(note)} for note in notes]
 
 
 @dataclass(frozen=True)
@@ -385,7 +405,8 @@ def _single_dose(
         n_rows = len(long)
         counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
-        name: params[name] for name in ("dosing", "dm", "lambda_z_points", "lambda_z_exclude", "review")
+        name: params[name]
+        for name in ("dosing", "dm", "adsl", "lambda_z_points", "lambda_z_exclude", "review")
     }
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
     summary = _summary_record(long, spec, outputs.out)
@@ -492,7 +513,7 @@ def _multiple_dose(
     terminal = {"path": str(fit_path), "rows": len(fit), "fit": TERMINAL_FIT} if written else None
     write_provenance(
         outputs.out,
-        {"concentrations": params["infile"], "dosing": params["dosing"], "dm": params["dm"]},
+        {"concentrations": params["infile"]} | {k: params[k] for k in ("dosing", "dm", "adsl")},
         provenance_options(spec),
         extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal} | summary,
     )

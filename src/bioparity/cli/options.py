@@ -63,6 +63,13 @@ _DM = (
 )
 #: ``--dm`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.analyses.nca.with_arms`).
 DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
+_ADSL = (
+    "ADaM ADSL (USUBJID, APxxSDT with APxxSTM or APxxSDTM, optional APxxEDT/APxxETM, TRTxxP): the period of "
+    "each sample of an SDTM PC crossover from its PCRFTDTC and the subject's period dates (not the order "
+    "of the sampled doses), TRTP from TRTxxP."
+)
+#: ``--adsl`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.io.nca_input.with_derived_period`).
+AdslOpt = Annotated[Path | None, typer.Option(help=_ADSL)]
 Subject = Annotated[str, typer.Option(help="Subject column.")]
 Time = Annotated[str, typer.Option(help="Time column (time after dose, in --time-unit: hours by default).")]
 ProfilesOut = Annotated[Path, typer.Option(help="Output CSV (long: one row per profile and parameter).")]

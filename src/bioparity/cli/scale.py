@@ -14,7 +14,8 @@ Contract:
   options are turned into the input spec by :func:`bioparity.nca.spec_from_options`, as for
   ``bioparity nca`` and the workspace NCA. ``--dm DM`` gives each subject its arm (ARM, ACTARM from an SDTM
   DM domain) as ``bioparity nca --dm`` does (:func:`bioparity.analyses.nca.with_arms`, on every
-  partition). ``OUT_DIR.provenance.json`` (beside OUT_DIR) records the inputs with the SHA-256 of each
+  partition); ``--adsl ADSL`` places each sample in its ADaM ADSL period as ``bioparity nca --adsl`` does.
+  ``OUT_DIR.provenance.json`` (beside OUT_DIR) records the inputs with the SHA-256 of each
   file (``inputs.dm``: the DM), the options and the resolved input spec.
 * ``bench [--dir bench] [--quick]`` runs every benchmark script of a source checkout and prints all
   performance figures in one table with the machine and versions (same as ``make bench``).
@@ -31,12 +32,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, DmOpt, Scheduler, Subject, Time, Workers
+from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, Scheduler, Subject, Time, Workers
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
     from bioparity.nca import NCASpec
+    from bioparity.scale import BatchNCARun
 
 BatchIn = Annotated[
     Path,
@@ -79,6 +81,7 @@ def nca_batch_command(
     workers: Workers = None,
     scheduler: Scheduler = None,
     dm: DmOpt = None,
+    adsl: AdslOpt = None,
 ) -> None:
     """NCA of a large data set (Parquet; plain or SDTM PC), partition by partition on Dask."""
     with user_errors():
@@ -93,13 +96,15 @@ def nca_batch_command(
             settings,
             dosing=dosing,
             dm=dm,
+            adsl=adsl,
             workers=workers,
             scheduler=scheduler,
             unit_sources=UNIT_OPTIONS,
         )
         for note in run.unit_notes:
             warn_note(note)
-        _provenance(run.out, settings, ctx.params)
+        _say_read(run, ctx.params["dm"])
+        _provenance(run.out, settings, ctx.params, run.said.derived)
         typer.echo(
             _("wrote %(n)d partition(s) to %(path)s in %(seconds)s s (%(backend)s, %(workers)d worker(s))")
             % {
@@ -114,14 +119,28 @@ def nca_batch_command(
         )
 
 
-def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any]) -> None:
+def _say_read(run: BatchNCARun, dm: Path | None) -> None:
+    """What ``bioparity nca`` says of its input, said by ``nca-batch`` too: the rule of a derived period
+    (from PCRFTDTC or the ADSL), the arms from ``--dm`` and the note of an SDTM PC without arms."""
+    from bioparity.cli.nca import arms_lines
+    from bioparity.i18n.notes import note_text
+
+    for rule in run.said.derived:
+        typer.echo(note_text(rule), err=True)
+    for line in arms_lines(dm, run.said.arms, run.said.notes):
+        typer.echo(line, err=True)
+
+
+def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any], derived: tuple[str, ...]) -> None:
     """``OUT_DIR.provenance.json`` beside the Parquet directory written: the input files with their SHA-256
-    (the concentrations, EX and DM domains given), the options and the resolved input spec."""
+    (the concentrations, EX, DM and ADSL given), the options, the resolved input spec and the rule of each
+    derived profile column (``derived_columns``, as ``bioparity nca`` records it)."""
     from bioparity.cli.nca import provenance_options
     from bioparity.io.provenance import write_provenance
 
-    inputs = {"concentrations": params["infile"], "dosing": params["dosing"], "dm": params["dm"]}
-    write_provenance(Path(out), inputs, provenance_options(spec, "nca-batch"))
+    inputs = {"concentrations": params["infile"]} | {k: params[k] for k in ("dosing", "dm", "adsl")}
+    extra = {"derived_columns": list(derived)} if derived else None
+    write_provenance(Path(out), inputs, provenance_options(spec, "nca-batch"), extra=extra)
 
 
 @app.command("bench")

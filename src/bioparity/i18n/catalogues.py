@@ -82,6 +82,7 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("clinical/immunogenicity.py", [("**.py", "python")]),
         ("io/power_grid.py", [("**.py", "python")]),
         ("io/nca_input.py", [("**.py", "python")]),
+        ("io/adsl.py", [("**.py", "python")]),
         # the usual problems of an input file (a DataFileError on a page in the reader's language)
         ("problems.py", [("**.py", "python")]),
         # the rows an analysis left out, named one way (the command line's and the pages' texts too)

@@ -94,6 +94,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.clinical.proportions",
     "bioparity.io.power_grid",
     "bioparity.io.nca_input",
+    "bioparity.io.adsl",
     "bioparity.market.scan",
     "bioparity.market.pipeline",
     "bioparity.problems",

@@ -275,11 +275,62 @@ def concentration_params(analyte: pd.Series | str, unit: str = "") -> tuple[obje
     return names.map(codes).to_numpy(), (names + " Concentration" + suffix).to_numpy()
 
 
+#: Variable labels of ADPP and ADNCA (at most 40 characters, SAS transport v5): ADaMIG v1.3, section 3
+#: (ADSL and BDS variables: STUDYID, USUBJID, PARAMCD, PARAM, PARCAT1, AVAL, AVALU, APERIOD, TRTP, TRTA,
+#: ANL01FL), ADaMIG for Non-compartmental Analysis Input Data v1.0 (AFRLT, ARRLT, NFRLT, NRRLT, DOSEA, NCAXFL,
+#: NCAXRSN), the SDTM variables carried from PC, PP and DM by their SDTMIG v3.4 labels. FDA Study Data
+#: Technical Conformance Guide, section 3.3.2: every variable of a transport file has a label. A column
+#: without one here is labelled with its name (as SDTM PP: :func:`bioparity.io.sdtm.write_sdtm_pp`).
+ADAM_LABELS = {
+    "STUDYID": "Study Identifier",
+    "USUBJID": "Unique Subject Identifier",
+    "ARM": "Description of Planned Arm",
+    "ACTARM": "Description of Actual Arm",
+    "PARAMCD": "Parameter Code",
+    "PARAM": "Parameter",
+    "PARCAT1": "Parameter Category 1",
+    "AVAL": "Analysis Value",
+    "AVALU": "Analysis Value Unit",
+    "APERIOD": "Period",
+    "TRTP": "Planned Treatment",
+    "TRTA": "Actual Treatment",
+    "ANL01FL": "Analysis Flag 01",
+    "AFRLT": "Actual Relative Time from First Dose",
+    "ARRLT": "Actual Relative Time from Reference Dose",
+    "NFRLT": "Nominal Relative Time from First Dose",
+    "NRRLT": "Nominal Rel Time from Ref Dose",
+    "DOSEA": "Actual Treatment Dose",
+    "DOSENUM": "Dose Number",
+    "NCAXFL": "NCA Exclusion Flag",
+    "NCAXRSN": "NCA Exclusion Reason",
+    "PPTESTCD": "Parameter Short Name",
+    "PPSTINT": "Planned Start of Assessment Interval",
+    "PPENINT": "Planned End of Assessment Interval",
+    "PPREASND": "Reason Parameter Not Calculated",
+    "PCTESTCD": "Pharmacokinetic Test Short Name",
+    "PCSPEC": "Specimen Material Type",
+    "PCRFTDTC": "Date/Time of Reference Point",
+    "VISITNUM": "Visit Number",
+    "VISIT": "Visit Name",
+    "EPOCH": "Epoch",
+}
+#: Data set labels (ADaMIG v1.3, section 2.3; ADNCA: the ADaM NCA input data set).
+ADAM_DATASET_LABELS = {
+    "ADPP": "Pharmacokinetic Parameters Analysis",
+    "ADNCA": "Pharmacokinetic Concentrations Analysis",
+}
+
+
 def write_adam(frame: pd.DataFrame, path: str | os.PathLike[str], name: str) -> None:
-    """Write an ADaM data set as SAS transport v5 (``.xpt``) or CSV (by the file suffix)."""
+    """Write an ADaM data set as SAS transport v5 (``.xpt``, with the variable labels of
+    :data:`ADAM_LABELS` and the data set label of :data:`ADAM_DATASET_LABELS`) or CSV (by the file
+    suffix)."""
     from bioparity.io.files import write_frame_atomic, write_xport_atomic
 
     if str(path).lower().endswith(".xpt"):
-        write_xport_atomic(frame, path, table_name=name)
+        labels: list[str | None] = [ADAM_LABELS.get(str(c), str(c))[:40] for c in frame.columns]
+        write_xport_atomic(
+            frame, path, table_name=name, column_labels=labels, file_label=ADAM_DATASET_LABELS.get(name)
+        )
     else:
         write_frame_atomic(frame, path)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
+from bioparity.io.adsl import AdslPeriods, assign_periods
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.io.sdtm import (
     doses_on_sample_clock,
@@ -130,13 +131,16 @@ class NCADoses:
     origin: pd.Series | None = None
 
 
-def read_samples(path: str | os.PathLike[str], spec: NCASpec, *, label: str | None = None) -> NCASamples:
+def read_samples(
+    path: str | os.PathLike[str], spec: NCASpec, *, label: str | None = None, adsl: AdslPeriods | None = None
+) -> NCASamples:
     """The concentrations of ``path`` (CSV, XLSX, Parquet or XPT; plain or SDTM PC) for ``spec``
-    (``label``: how messages name the file, default the path as given)."""
-    return samples_of(read_any_table(path, label=label), spec)
+    (``label``: how messages name the file, default the path as given; ``adsl``: the periods of an ADaM
+    ADSL, :func:`with_derived_period`)."""
+    return samples_of(read_any_table(path, label=label), spec, adsl=adsl)
 
 
-def samples_of(table: LoadedTable, spec: NCASpec) -> NCASamples:
+def samples_of(table: LoadedTable, spec: NCASpec, *, adsl: AdslPeriods | None = None) -> NCASamples:
     """The concentrations of a table read from a file (:func:`read_samples`), for ``spec``: a plain table
     with the spec resolved against its columns, or an SDTM PC domain read by its own rules (module
     documentation). The workspace NCA reads its stored datasets through this function too, and batch NCA
@@ -144,8 +148,10 @@ def samples_of(table: LoadedTable, spec: NCASpec) -> NCASamples:
     :func:`pc_unit_cells` checked over all parts."""
     where = Where(file=table.file, line_offset=table.line_offset)
     if not is_sdtm_pc(table.frame):
+        if adsl is not None:
+            raise InputError(ADSL_UNUSED.format(adsl=adsl.file))
         return NCASamples(table.frame, spec.resolve(table.frame), where)
-    samples = with_derived_period(pc_samples(table.frame, spec, where))
+    samples = with_derived_period(pc_samples(table.frame, spec, where), adsl=adsl)
     cells = pc_unit_cells(table.frame, samples.spec)
     if cells is None:
         return samples
@@ -167,8 +173,19 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
             samples[column] = pc[column].to_numpy()
     groups = (*pc_groups, *given)
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
-    note = f"{where.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})"
+    note = PC_DETECTED.format(file=where.file, groups=", ".join([*groups, "USUBJID"]))
     return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
+
+
+#: The notes of the SDTM readers (note templates: said and shown in the reader's language, as
+#: :data:`PERIOD_DERIVED`; stored in English): the PC domain detected, the EX domain read, how the sample
+#: times and each profile's dose were found.
+PC_DETECTED = note_template("{file}: SDTM PC domain detected (profiles by {groups})")
+EX_READ = note_template("{file}: SDTM EX domain read ({n} dose records)")
+SAMPLE_TIMES_FROM_EX = note_template("sample times PCDTC - EXSTDTC")
+SAMPLE_TIMES_FROM_PROFILE_DOSE = note_template("sample times PCDTC - EXSTDTC of the profile's dose")
+ONE_DOSE_PER_PROFILE = note_template("one dose record per profile (USUBJID, {keys})")
+PCRFTDTC_FROM_EX = note_template("PCRFTDTC = EXSTDTC of each profile's dose")
 
 
 #: The profile column of the period derived for an SDTM PC whose subjects have several reference doses
@@ -215,7 +232,40 @@ def _period_keys(subjects: pd.Series, instants: pd.Series) -> pd.Series:
     )
 
 
-def with_derived_period(samples: NCASamples, periods: pd.Series | None = None) -> NCASamples:
+#: The note of a period (and planned treatment) read from an ADaM ADSL (:func:`with_derived_period` with
+#: ``adsl``): said, stored and recorded as the rule used, in place of :data:`PERIOD_DERIVED`.
+PERIOD_FROM_ADSL = note_template(
+    "period from the ADSL {adsl}: the subject's ADSL period xx with the latest start APxxSDT/APxxSTM "
+    "(APxxSDTM) at or before the sample's PCRFTDTC, not after its end APxxEDT/APxxETM (ADaMIG v1.3 "
+    "APERIOD)"
+)
+#: :data:`PERIOD_FROM_ADSL` when the ADSL has the planned treatment of each period (TRTxxP).
+PERIOD_AND_TREATMENT_FROM_ADSL = note_template(
+    "period from the ADSL {adsl}: the subject's ADSL period xx with the latest start APxxSDT/APxxSTM "
+    "(APxxSDTM) at or before the sample's PCRFTDTC, not after its end APxxEDT/APxxETM (ADaMIG v1.3 "
+    "APERIOD); TRTP = TRTxxP of that period"
+)
+#: The profile column of the planned treatment of a period read from ADSL (ADaMIG v1.3: TRTP = TRTxxP).
+TREATMENT = "TRTP"
+
+
+#: The refusal of an ADSL that places no sample in a period (:func:`with_derived_period`).
+ADSL_UNUSED = note_template(
+    "ADSL {adsl}: the ADSL periods place an SDTM PC's samples by their PCRFTDTC; this input has no PCRFTDTC, "
+    "or its VISITNUM, VISIT, EPOCH or period column tells the periods apart already"
+)
+
+
+def _derives_period(samples: NCASamples) -> bool:
+    """An SDTM PC read with PCRFTDTC as a profile column and no column that tells the periods apart."""
+    spec, frame = samples.spec, samples.frame
+    groups = {str(g).upper() for g in spec.groups} | {str(c).upper() for c in frame.columns}
+    return samples.sdtm_pc is not None and REFERENCE in spec.groups and not groups & _PERIOD_LIKE
+
+
+def with_derived_period(
+    samples: NCASamples, periods: pd.Series | None = None, adsl: AdslPeriods | None = None
+) -> NCASamples:
     """The samples of an SDTM PC domain with the profile column :data:`PERIOD` derived per subject from the
     order of its reference doses (:func:`reference_periods`), when PCRFTDTC is a profile column and no
     VISITNUM, VISIT, EPOCH or period column tells the periods apart; unchanged otherwise.
@@ -224,11 +274,19 @@ def with_derived_period(samples: NCASamples, periods: pd.Series | None = None) -
     subject's own: one subject per row instead of one period (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section
     4.1.8: descriptive statistics per treatment and period). ``periods``: the periods of the whole data set
     (batch NCA derives them from every part's profile keys); default, from the samples themselves. The
-    note and ``derived`` of the result say the column was derived."""
+    note and ``derived`` of the result say the column was derived.
+
+    ``adsl``: the periods of an ADaM ADSL (:func:`bioparity.io.adsl.adsl_periods`, ``--adsl``): each
+    sample's period is then the subject's ADSL period of its PCRFTDTC
+    (:func:`bioparity.io.adsl.assign_periods`, also with one dose per subject, and the TRTxxP of that period
+    as the profile column ``TRTP``); the note and ``derived`` say :data:`PERIOD_FROM_ADSL` instead."""
     spec, frame = samples.spec, samples.frame
-    groups = {str(g).upper() for g in spec.groups} | {str(c).upper() for c in frame.columns}
-    if samples.sdtm_pc is None or REFERENCE not in spec.groups or groups & _PERIOD_LIKE:
+    if adsl is not None and not _derives_period(samples):  # ignored it would be, not used
+        raise InputError(ADSL_UNUSED.format(adsl=adsl.file))
+    if not _derives_period(samples):
         return samples
+    if adsl is not None:
+        return _with_adsl_period(samples, adsl)
     if periods is None:
         periods = reference_periods(frame[spec.subject], frame[REFERENCE])
     if periods is None:
@@ -243,6 +301,20 @@ def with_derived_period(samples: NCASamples, periods: pd.Series | None = None) -
     return dataclasses.replace(
         samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, PERIOD_DERIVED)
     )
+
+
+def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
+    """The samples with the period (and TRTP) of each from the ADSL (:func:`with_derived_period`)."""
+    spec, frame = samples.spec, samples.frame
+    period, treatment = assign_periods(
+        adsl, frame[spec.subject], iso_instants(frame[REFERENCE]), samples.where, REFERENCE
+    )
+    columns = {PERIOD: period} | ({TREATMENT: treatment} if adsl.has_treatment else {})
+    frame = frame.assign(**columns)
+    spec = dataclasses.replace(spec, groups=(*spec.groups, *columns)).resolve(frame)
+    rule = (PERIOD_AND_TREATMENT_FROM_ADSL if adsl.has_treatment else PERIOD_FROM_ADSL).format(adsl=adsl.file)
+    note = f"{samples.note}; {rule}" if samples.note else rule
+    return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, rule))
 
 
 def with_dm_arms(
@@ -474,7 +546,7 @@ def read_doses(
     if is_sdtm_ex(doses):
         ex = read_ex(table, samples.spec.dose_unit)
         samples = ex.on_samples(samples)
-        note = f"{table.file}: SDTM EX domain read ({len(ex.records)} dose records)"
+        note = EX_READ.format(file=table.file, n=len(ex.records))
         if tau is None and (found := ex.single_dose_noted(samples)) is not None:
             single, said = found
             return single, NCADoses(ex.records, where, note + said, per_subject=True)
@@ -554,7 +626,7 @@ class ExDomain:
         assert single.sdtm_pc is not None and self.origin is not None
         times = pc_hours_since(single.sdtm_pc, self.origin, file=single.where.file)
         single = dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
-        return single, "; sample times PCDTC - EXSTDTC" + reference_note
+        return single, "; " + SAMPLE_TIMES_FROM_EX + reference_note
 
     def with_reference(self, samples: NCASamples, matched: npt.NDArray[np.int64]) -> tuple[NCASamples, str]:
         """The samples of an SDTM PC domain without PCRFTDTC with the profile column PCRFTDTC = EXSTDTC
@@ -618,7 +690,7 @@ class ExDomain:
         samples = dataclasses.replace(samples, frame=frame, spec=spec)
         single = _single_doses(self.records, samples, self.where, matched)
         keyed = ", ".join(k.upper() for k in keys) or "PCRFTDTC = EXSTDTC"
-        note = f"; one dose record per profile (USUBJID, {keyed})"
+        note = "; " + ONE_DOSE_PER_PROFILE.format(keys=keyed)
         single = dataclasses.replace(
             single, dose_from=f"EXDOSE of {self.where.file}, one dose record per profile"
         )
@@ -626,7 +698,7 @@ class ExDomain:
             starts = ex["EXSTDTC"].astype("string").fillna("").to_numpy(dtype=object)[matched]
             times = pc_hours_since_each(pc, pd.Series(starts), file=single.where.file)
             single = dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
-            note += "; sample times PCDTC - EXSTDTC of the profile's dose"
+            note += "; " + SAMPLE_TIMES_FROM_PROFILE_DOSE
         single, reference_note = self.with_reference(single, matched)
         return single, note + reference_note
 
@@ -669,7 +741,7 @@ def read_ex(table: LoadedTable, dose_unit: str | None = None) -> ExDomain:
 REFERENCE = "PCRFTDTC"
 #: What the note of an SDTM EX read adds when a PC without PCRFTDTC took it from EX
 #: (:meth:`ExDomain.with_reference`).
-REFERENCE_FROM_EX = "; PCRFTDTC = EXSTDTC of each profile's dose"
+REFERENCE_FROM_EX = "; " + PCRFTDTC_FROM_EX
 #: What the note of a multiple-dose read adds when no PC profile is tied to one EX dose
 #: (:meth:`ExDomain.unlinked_note`; a note template, said in the reader's language).
 UNLINKED_DOSES = note_template(

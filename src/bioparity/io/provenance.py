@@ -84,6 +84,32 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return _read_sha256(file)
 
 
+#: How :func:`directory_sha256` frames a directory's files, recorded beside its digest.
+DIRECTORY_SHA256 = (
+    "SHA-256 over every regular file under the directory, in the order of their relative POSIX paths "
+    "(UTF-8 bytes): each as its path, a NUL byte, its size as 8 bytes big-endian, then its bytes"
+)
+
+
+def directory_sha256(path: str | os.PathLike[str]) -> str:
+    """SHA-256 (FIPS 180-4) of a directory of files, such as a Parquet data set (``bioparity nca-batch
+    parts/``), by :data:`DIRECTORY_SHA256`: independent of where the directory is, of the order the file
+    system lists its files in and of their times; a file renamed, added, removed or changed changes it
+    (the path and size framing keeps ``a`` + ``bc`` apart from ``ab`` + ``c``)."""
+    root = Path(path)
+    files = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+    digest = hashlib.sha256()
+    buffer = bytearray(_BLOCK)
+    view = memoryview(buffer)
+    for file in files:
+        digest.update(file.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(file.stat().st_size.to_bytes(8, "big"))
+        with open(file, "rb", buffering=0) as fh:
+            while n := fh.readinto(buffer):
+                digest.update(view[:n])
+    return digest.hexdigest()
+
+
 def write_provenance(
     out: Path,
     inputs: Mapping[str, Path | None],
@@ -95,7 +121,8 @@ def write_provenance(
 
     The first input is also recorded as ``input`` / ``input_sha256`` (the main input of the command).
     ``extra`` adds records of the run after the options (e.g. the input rows it left out). Each file is
-    hashed once; an input that is a directory (a Parquet data set) has ``sha256`` null. ``out`` may be a
+    hashed once; an input that is a directory (a Parquet data set) has the :func:`directory_sha256` of its
+    files, with ``sha256_of`` saying how it was taken (:data:`DIRECTORY_SHA256`). ``out`` may be a
     directory (``bioparity nca-batch``'s OUT_DIR): the record is then written beside it. Returns the path
     written, or None when ``out`` is neither a regular file nor a directory.
     """
@@ -103,13 +130,18 @@ def write_provenance(
         return None
     given = {name: path for name, path in inputs.items() if path is not None}
     digests = {
-        path: None if Path(path).is_dir() else file_sha256(path) for path in dict.fromkeys(given.values())
+        path: directory_sha256(path) if Path(path).is_dir() else file_sha256(path)
+        for path in dict.fromkeys(given.values())
     }
     record: dict[str, Any] = {"output": str(out)}
     if given:
         main = next(iter(given.values()))
         record |= {"input": str(main), "input_sha256": digests[main]}
-    record["inputs"] = {name: {"path": str(p), "sha256": digests[p]} for name, p in given.items()}
+    record["inputs"] = {
+        name: {"path": str(p), "sha256": digests[p]}
+        | ({"sha256_of": DIRECTORY_SHA256} if Path(p).is_dir() else {})
+        for name, p in given.items()
+    }
     record["options"] = dict(options)
     record |= dict(extra or {})
     record["software"] = f"bioparity {__version__}"

@@ -252,6 +252,32 @@ class PreparedSamples:
     B: npt.NDArray[np.bool_]
 
 
+#: The cells of a BLQ flag column that flag a sample BLQ (any letter case, blanks stripped).
+BLQ_FLAGS = frozenset({"1", "Y", "YES", "TRUE", "T", "BLQ"})
+
+
+def flagged_blq(
+    frame: pd.DataFrame,
+    conc: npt.NDArray[np.float64],
+    *,
+    blq: str | None,
+    lloq: str | None,
+    where: Where,
+) -> npt.NDArray[np.bool_]:
+    """The samples of ``frame`` flagged BLQ by its columns: a BLQ flag column (``blq``: a cell of
+    :data:`BLQ_FLAGS`) or a concentration below the LLOQ of its row (``lloq``), as the NCA reads them
+    (:func:`prepare_samples`) and the figures of a run draw them
+    (:func:`bioparity.analyses.figures.profile_plot`). ``conc``: the concentrations as parsed (NaN:
+    missing, never below a LLOQ). An LLOQ that is not a number is an error naming its row."""
+    mask = np.zeros(len(frame), dtype=bool)
+    if blq is not None:
+        mask |= text_cells(frame[blq]).str.upper().isin(BLQ_FLAGS).to_numpy()
+    if lloq is not None:
+        limit, _ = parse_numbers(frame[lloq], lloq, where, allow_missing=True)
+        mask |= ~np.isnan(limit) & ~np.isnan(conc) & (conc < limit)
+    return mask
+
+
 def prepare_samples(
     frame: pd.DataFrame,
     *,
@@ -289,12 +315,7 @@ def prepare_samples(
         frame[conc],
         A_NONNEGATIVE_CONCENTRATION,
     )
-    if blq is not None:
-        flag = text_cells(frame[blq]).str.upper().isin({"1", "Y", "YES", "TRUE", "T", "BLQ"}).to_numpy()
-        blq_mask |= flag
-    if lloq is not None:
-        limit, _ = parse_numbers(frame[lloq], lloq, w, allow_missing=True)
-        blq_mask |= ~np.isnan(limit) & ~np.isnan(c) & (c < limit)
+    blq_mask |= flagged_blq(frame, c, blq=blq, lloq=lloq, where=w)
     codes, ids = codes_ids.result()
     order = None  # rows grouped by profile (the usual file) are already in profile order
     sc, st = codes, t

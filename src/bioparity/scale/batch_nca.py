@@ -42,9 +42,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.nca import with_arms
+from bioparity.analyses.nca import arms_notes, with_arms
 from bioparity.errors import DataFileError, InputError
+from bioparity.io.adsl import AdslPeriods, adsl_periods
 from bioparity.io.nca_input import (
+    ADSL_UNUSED,
+    DM_ARMS,
     REFERENCE,
     ExDomain,
     NCASamples,
@@ -127,7 +130,9 @@ class _Input:
     was read), ``ex`` and ``periods`` (a crossover's period of each subject and PCRFTDTC:
     :func:`~bioparity.io.nca_input.reference_periods`, a part may hold one period of a subject) are
     decided over the whole data set first (:func:`nca_dask`); ``dm``: the SDTM DM domain read once, whose
-    arms every part's samples gain (:func:`~bioparity.analyses.nca.with_arms`, as ``bioparity nca --dm``).
+    arms every part's samples gain (:func:`~bioparity.analyses.nca.with_arms`, as ``bioparity nca --dm``);
+    ``adsl``: the periods of an ADaM ADSL read once, which place every part's samples in their period
+    (:func:`~bioparity.io.nca_input.with_derived_period`, as ``bioparity nca --adsl``).
     """
 
     spec: NCASpec
@@ -136,6 +141,7 @@ class _Input:
     ex: ExDomain | None = None
     periods: pd.Series | None = None
     dm: LoadedTable | None = None
+    adsl: AdslPeriods | None = None
 
     sdtm: bool = field(init=False)
 
@@ -170,7 +176,7 @@ class _Input:
         if not self.sdtm:
             samples = NCASamples(raw, self.spec.resolve(raw), where)
         else:
-            samples = with_derived_period(pc_samples(raw, self.spec, where), self.periods)
+            samples = with_derived_period(pc_samples(raw, self.spec, where), self.periods, self.adsl)
             if self.conc_unit is not None:
                 samples = with_unit(samples, "conc_unit", *self.conc_unit)
         if self.dm is not None:
@@ -260,11 +266,11 @@ def _nca_partition(
 
 def _meta(
     probe: pd.DataFrame, given: _Input, source: _Source, unit_sources: Mapping[str, str]
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[str], NCASamples]:
     """The output schema: the NCA of a 3-sample profile made from the first row (read as every row is);
-    and the notes of the units bioparity does not know, as that row is read (the units of the options, of
+    the notes of the units bioparity does not know, as that row is read (the units of the options, of
     PCSTRESU and of EXDOSU: :meth:`~bioparity.nca.NCASpec.unit_notes`; ``unit_sources`` names the
-    options)."""
+    options); and that row's samples, whose profile columns (a derived period, the arms) every row has."""
     frame = probe.head(1).reset_index(drop=True)
     try:
         samples = given.samples(_unlabelled(frame))
@@ -278,7 +284,7 @@ def _meta(
     three = pd.concat([samples.frame.head(1)] * 3, ignore_index=True)
     three[spec.time] = [0.0, 1.0, 2.0]
     three[spec.conc] = [0.0, 1.0, 0.5]
-    return result_table(run_nca(three, spec), spec).iloc[:0], notes
+    return result_table(run_nca(three, spec), spec).iloc[:0], notes, samples
 
 
 def _distinct_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
@@ -365,6 +371,7 @@ def nca_dask(
     *,
     dosing: str | Path | None = None,
     dm: str | Path | None = None,
+    adsl: str | Path | None = None,
 ) -> tuple[dd.DataFrame, bool]:
     """Lazy NCA of a Parquet file or directory (Hive partitioning understood), or of a CSV, XLSX or XPT
     file; was a shuffle needed?
@@ -389,6 +396,10 @@ def nca_dask(
     dm : str or pathlib.Path or None, default None
         An SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm as profile columns ARM and
         ACTARM, as ``bioparity nca --dm`` (:func:`bioparity.analyses.nca.with_arms`); read once.
+    adsl : str or pathlib.Path or None, default None
+        An ADaM ADSL (USUBJID, APxxSDT[/APxxSTM] or APxxSDTM, optional APxxEDT..., TRTxxP): each sample's
+        period from its PCRFTDTC and the subject's period dates, as ``bioparity nca --adsl``
+        (:func:`bioparity.io.adsl.assign_periods`); read once.
 
     Returns
     -------
@@ -410,7 +421,7 @@ def nca_dask(
         dose records (multiple-dose NCA: ``bioparity nca --dosing``), or a unit is of another dimension
         than what it states (:func:`bioparity.nca.units.input_unit`).
     """
-    plan = _plan(source, spec, dosing, {}, dm)
+    plan = _plan(source, spec, dosing, {}, (dm, adsl))
     return plan.frame, plan.shuffled
 
 
@@ -422,6 +433,7 @@ class _Plan:
     frame: dd.DataFrame
     shuffled: bool
     unit_notes: tuple[str, ...]
+    read: Said
 
 
 def _plan(
@@ -429,7 +441,7 @@ def _plan(
     spec: NCASpec | None,
     dosing: str | Path | None,
     unit_sources: Mapping[str, str],
-    dm: str | Path | None = None,
+    subject_level: tuple[str | Path | None, str | Path | None] = (None, None),
 ) -> _Plan:
     """:func:`nca_dask`, with the notes of its units (``unit_sources`` names the options in them)."""
     import dask
@@ -480,10 +492,16 @@ def _plan(
         given = dataclasses.replace(given, periods=reference_periods(keys["subject"], keys[REFERENCE]))
     if dosing is not None:
         given = dataclasses.replace(given, ex=_ex_domain(dosing, given, keys))
+    dm, adsl = subject_level
     if dm is not None:  # read once, its columns and arms checked before any NCA
         table = read_any_table(dm)
         dm_arms(table)
         given = dataclasses.replace(given, dm=table)
+    if adsl is not None:  # read once, its period dates checked before any NCA
+        periods = adsl_periods(read_any_table(adsl))
+        if not given.sdtm:
+            raise InputError(ADSL_UNUSED.format(adsl=periods.file))
+        given = dataclasses.replace(given, adsl=periods)
     shuffled = bool(keys.duplicated().any())  # a profile in more than one piece
     if shuffled:
         # P2P (Dask's default with a distributed client) needs that client at compute time; a local
@@ -495,8 +513,26 @@ def _plan(
     probe = _read_piece(pieces[0], 0, columns, schema).head(1)
     if probe.empty:
         probe = ddf.head(1, npartitions=-1)
-    meta, notes = _meta(probe, given, where, unit_sources)
-    return _Plan(ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled, tuple(notes))
+    meta, notes, first = _meta(probe, given, where, unit_sources)
+    said = Said(
+        first.derived, tuple(c for c in DM_ARMS if c in first.frame.columns), tuple(arms_notes(first))
+    )
+    return _Plan(
+        ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled, tuple(notes), said
+    )
+
+
+@dataclass(frozen=True)
+class Said:
+    """What the reading of the data set adds to the run, as ``bioparity nca`` says and records it:
+    ``derived`` the rule of a derived profile column (a crossover's period from PCRFTDTC or from ADSL:
+    :func:`~bioparity.io.nca_input.with_derived_period`), ``arms`` the DM columns given to every subject
+    (ARM, ACTARM), ``notes`` the notes of the samples (:func:`~bioparity.analyses.nca.arms_notes`: an SDTM
+    PC without arms pools them)."""
+
+    derived: tuple[str, ...] = ()
+    arms: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -519,6 +555,8 @@ class BatchNCARun:
     unit_notes : tuple of str
         The notes of the units bioparity does not know (carried as written, no conversion:
         :meth:`bioparity.nca.NCASpec.unit_notes`).
+    said : Said
+        The derived profile columns, the DM arms and the notes of the samples (:class:`Said`).
     """
 
     out: str
@@ -527,6 +565,7 @@ class BatchNCARun:
     seconds: float
     execution: Execution
     unit_notes: tuple[str, ...] = ()
+    said: Said = field(default_factory=Said)
 
 
 def nca_parquet(
@@ -536,6 +575,7 @@ def nca_parquet(
     *,
     dosing: str | Path | None = None,
     dm: str | Path | None = None,
+    adsl: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     client: Client | None = None,
@@ -560,6 +600,8 @@ def nca_parquet(
         An SDTM EX domain with one dose record per subject (see :func:`nca_dask`).
     dm : str or pathlib.Path or None, default None
         An SDTM DM domain: each subject's arm (see :func:`nca_dask`).
+    adsl : str or pathlib.Path or None, default None
+        An ADaM ADSL: each sample's period (see :func:`nca_dask`).
     workers : int or None, default None
         Worker processes of a new local cluster (None: one per CPU; 0: in this process, synchronously).
     scheduler : str or None, default None
@@ -603,26 +645,26 @@ def nca_parquet(
     start = _time.perf_counter()
     sources = dict(unit_sources or {})
     if client is not None:
-        return _write(source, out_path, spec, (dosing, dm), client, start, sources)
+        return _write(source, out_path, spec, (dosing, dm, adsl), client, start, sources)
     with dask_client(workers, scheduler) as own:
-        return _write(source, out_path, spec, (dosing, dm), own, start, sources)
+        return _write(source, out_path, spec, (dosing, dm, adsl), own, start, sources)
 
 
 def _write(
     source: str | Path,
     out: Path,
     spec: NCASpec | None,
-    domains: tuple[str | Path | None, str | Path | None],
+    domains: tuple[str | Path | None, str | Path | None, str | Path | None],
     client: Client | None,
     start: float,
     unit_sources: Mapping[str, str],
 ) -> BatchNCARun:
-    """:func:`nca_parquet` on ``client``; ``domains``: the EX and DM domains (or None)."""
+    """:func:`nca_parquet` on ``client``; ``domains``: the EX, DM and ADSL data sets (or None)."""
     import dask
 
     scheduler = "synchronous" if client is None else None
     with dask.config.set(scheduler=scheduler) if scheduler else _current(client):
-        plan = _plan(source, spec, domains[0], unit_sources, domains[1])
+        plan = _plan(source, spec, domains[0], unit_sources, domains[1:])
         to_parquet: Any = plan.frame.to_parquet  # unannotated in dask
         to_parquet(str(out), write_index=False)
     return BatchNCARun(
@@ -632,6 +674,7 @@ def _write(
         seconds=_time.perf_counter() - start,
         execution=describe(client),
         unit_notes=plan.unit_notes,
+        said=plan.read,
     )
 
 

@@ -451,6 +451,7 @@ def _dataset_page(
                 "profile-log": plots.profiles_figure(profile, log=True),
                 "profile-individual": plots.individual_figure(profile),
             }
+        caption = "" if profile is None else nca_kind.profile_caption(profile, counts=True)
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
         named = analyses.option_datasets(session, runs)
         active = jobs.active_jobs(session, dataset.id)
@@ -496,6 +497,7 @@ def _dataset_page(
             rows=rows,
             sheet=sheet,
             figures=figures,
+            profile_caption=caption,
             runs=[(r, key_options(r, named.values())) for r in runs],
             active_jobs=active,
             source_run=source_run,
