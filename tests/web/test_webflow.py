@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -32,6 +33,11 @@ def _context(browser: Any, width: int = 1280, **kwargs: Any) -> tuple[Any, Any]:
     page = context.new_page()
     page.set_default_timeout(20_000)
     return context, page
+
+
+def _utc_date() -> str:
+    """Today's date in UTC, as the audit exports' file names end with it (part11e)."""
+    return datetime.now(UTC).date().isoformat()
 
 
 def _shot(page: Any, name: str) -> None:
@@ -135,7 +141,7 @@ def test_audit_trail_iso_times_links_signatures_verify_and_exports(browser: Any,
 
     with page.expect_download(timeout=LONG) as info:
         page.click("#audit-csv")
-    assert info.value.suggested_filename == "MB-201_audit-trail_sign.csv"
+    assert info.value.suggested_filename == f"MB-201_audit-trail_sign_{_utc_date()}.csv"
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
     assert len(rows) == n_signed and {r["action"] for r in rows} == {"sign"}
     assert all(ISO_SECOND.match(r["at"]) for r in rows)
@@ -143,7 +149,7 @@ def test_audit_trail_iso_times_links_signatures_verify_and_exports(browser: Any,
 
     with page.expect_download(timeout=LONG) as info:
         page.click("#audit-pdf", timeout=LONG)
-    assert info.value.suggested_filename == "MB-201_audit-trail_sign.pdf"
+    assert info.value.suggested_filename == f"MB-201_audit-trail_sign_{_utc_date()}.pdf"
     pdf = ARTIFACTS / "webflow-audit-trail.pdf"
     info.value.save_as(str(pdf))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)

@@ -181,7 +181,7 @@ def create_study(program_id: ProgramId, body: StudyIn, actor: CurrentActor, requ
 
 
 #: The response header of ``GET /programs/{id}/audit`` giving the number of rows withheld from the reader.
-WITHHELD_HEADER = "X-Audit-Withheld"
+WITHHELD_HEADER = programs.WITHHELD_HEADER
 
 
 @router.get(

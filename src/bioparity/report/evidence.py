@@ -49,7 +49,7 @@ from bioparity.pathways import (
 )
 from bioparity.pathways.rules import Citation, all_rules, guideline_status, section_words
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
-from bioparity.workspace.signatures import approval_holds, check_signature
+from bioparity.workspace.signatures import SignatureStatus, approval_holds, check_signature
 
 #: The reference-product source label a region's dossier relies on when the evidence has it.
 LOCAL_SOURCE = {"EMA": "EU", "FDA": "US", "MHRA": "UK", "NMPA": "CN", "HC": "CA", "WHO": "EU"}
@@ -77,14 +77,22 @@ class StudyEvidence:
     #: The program's segregation of duties (an approval needs another person's review).
     independent: bool = True
     _approvals: dict[str, bool] = field(default_factory=dict, repr=False)
+    _checked: dict[str, list[SignatureStatus]] = field(default_factory=dict, repr=False)
+
+    def signature_statuses(self, run: AnalysisRun) -> list[SignatureStatus]:
+        """The run's signatures in the order they were made, each checked
+        (:func:`~bioparity.workspace.signatures.check_signature`: seal, manifest and signed content; 21
+        CFR 11.70), once per run: what approval rests on and what the program report prints."""
+        if run.id not in self._checked:
+            self._checked[run.id] = [check_signature(run, s) for s in self.signatures.get(run.id, [])]
+        return self._checked[run.id]
 
     def is_approved(self, run: AnalysisRun) -> bool:
         """Whether the run counts as approved (:func:`~bioparity.workspace.signatures.approval_holds`: a
         valid approval after a valid review by another person; checked once per run)."""
         if run.id not in self._approvals:
-            statuses = [check_signature(run, s) for s in self.signatures.get(run.id, [])]
             self._approvals[run.id] = run.status == "succeeded" and approval_holds(
-                statuses, creator=run.created_by, independent=self.independent
+                self.signature_statuses(run), creator=run.created_by, independent=self.independent
             )
         return self._approvals[run.id]
 
@@ -103,6 +111,15 @@ class StudyEvidence:
             if r.kind == kind and r.status == "succeeded" and not self.is_approved(r)
         ]
 
+    def superseded_by(self, run: AnalysisRun) -> AnalysisRun | None:
+        """The later approved run of ``run``'s kind in this study that the reports use instead of it (the
+        run page's "Superseded", :func:`~bioparity.workspace.signatures.later_runs`, from the evidence
+        already loaded); None when there is none or ``run`` did not succeed (nothing to supersede)."""
+        if run.status != "succeeded":
+            return None
+        used = self.approved(run.kind)
+        return used if used is not None and self.runs.index(used) > self.runs.index(run) else None
+
     def newer_input(self, run: AnalysisRun) -> tuple[Dataset, Dataset] | None:
         """For an approved run (used or superseded) whose input dataset has a later version of the same
         name in the study: the input and the latest version; else None. The approval stays as it is (it
@@ -120,7 +137,7 @@ class StudyEvidence:
         if run.status != "succeeded":
             return ""
         if self.is_approved(run):
-            return "approved" if self.approved(run.kind) is run else "superseded"
+            return "superseded" if self.superseded_by(run) is not None else "approved"
         return "draft"
 
 

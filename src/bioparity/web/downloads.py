@@ -5,7 +5,16 @@ from the browser still says what it is once it sits in a submission folder."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import quote
+
+from fastapi import Request, Response
+
+from bioparity.api.deps import write_unit
+from bioparity.audit import sha256_hex
+from bioparity.store.models import Program
+from bioparity.workspace.access import Actor
+from bioparity.workspace.events import record_export
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
@@ -35,3 +44,44 @@ def disposition(name: str, *, inline: bool = False) -> str:
     """A ``Content-Disposition`` value naming the file (RFC 6266; ``filename*`` for non-ASCII safety)."""
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+
+
+#: The response headers that say who exported a file and when (an export's metadata, kept out of the file
+#: itself: a leading comment line breaks CSV readers), and the SHA-256 of the bytes (as the audit row of
+#: the export records it).
+EXPORTED_BY = "X-Exported-By"
+EXPORTED_AT = "X-Exported-At"
+CONTENT_SHA256 = "X-Content-SHA256"
+
+
+def export_response(
+    request: Request,
+    actor: Actor,
+    program: Program,
+    what: tuple[str, str],
+    *,
+    name: str,
+    content: bytes,
+    media_type: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A download of a GxP record of ``program`` (``what``: its audit trail, its report or a run's report,
+    as object type and id), recorded as an ``export`` row of the audit trail in its own write transaction
+    (:func:`bioparity.workspace.events.record_export`; EU GMP Annex 11 §8.1, §9), named ``name``, with
+    who exported it (user name, percent-encoded), when (the row's time, UTC) and the file's SHA-256 in
+    the response headers."""
+    object_type, object_id = what
+    fmt = name.rsplit(".", 1)[-1]
+    event = write_unit(
+        request,
+        lambda session: record_export(
+            session, actor, program, object_type, object_id, name=name, fmt=fmt, content=content
+        ),
+    )
+    said = {
+        "Content-Disposition": disposition(name),
+        EXPORTED_BY: quote(actor.username),
+        EXPORTED_AT: event.at,
+        CONTENT_SHA256: sha256_hex(content),
+    }
+    return Response(content, media_type=media_type, headers={**said, **(headers or {})})

@@ -40,9 +40,9 @@ from bioparity.report.context import MAX_TABLE_ROWS, RunContext, run_context
 from bioparity.report.evidence import collect
 from bioparity.report.html import option_text, report_tables
 from bioparity.store.lookup import by_id
-from bioparity.store.models import AnalysisRun, Dataset, User
+from bioparity.store.models import AnalysisRun, Dataset, Program, User
 from bioparity.web import plots
-from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
+from bioparity.web.downloads import disposition, export_response, file_name, program_part, run_file_name
 from bioparity.web.notices import NOTICE_FIELDS, SIGNATURE_FIELD, ErrorNotice, Notice, notice_redirect
 from bioparity.web.pages_jobs import SUBMISSION_FIELD, job_page, safe_then, submission_token, submit_run
 from bioparity.web.session import PageActor, read_unit
@@ -766,13 +766,22 @@ def result_csv(request: Request, actor: PageActor, run_id: str) -> Response:
     )
 
 
-def _report_response(html: str, fmt: str, stem: str) -> Response:
-    """The report as PDF (a download) or HTML (shown, saved under the same meaningful name)."""
+def _report_response(
+    request: Request, actor: PageActor, what: tuple[Program, str, str], html: str, fmt: str, stem: str
+) -> Response:
+    """The report as PDF (a download, recorded as an export in the audit trail:
+    :func:`~bioparity.web.downloads.export_response`) or HTML (shown, saved under the same meaningful
+    name). ``what``: the report's program and the object it reports on (type and id)."""
     if fmt == "pdf":
-        return Response(
-            html_to_pdf(html),
+        program, object_type, object_id = what
+        return export_response(
+            request,
+            actor,
+            program,
+            (object_type, object_id),
+            name=f"{stem}.pdf",
+            content=html_to_pdf(html),
             media_type="application/pdf",
-            headers={"Content-Disposition": disposition(f"{stem}.pdf")},
         )
     return HTMLResponse(html, headers={"Content-Disposition": disposition(f"{stem}.html", inline=True)})
 
@@ -785,7 +794,7 @@ def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Res
         ctx = run_context(session, actor, run_id)
         html = render_run_report(ctx, for_pdf=fmt == "pdf")
     stem = run_file_name(ctx.program.name, ctx.study.name, ctx.run.kind, ctx.run.id, fmt).rsplit(".", 1)[0]
-    return _report_response(html, fmt, stem)
+    return _report_response(request, actor, (ctx.program, "analysis_run", ctx.run.id), html, fmt, stem)
 
 
 @router.get("/programs/{program_id}/report.{fmt}")
@@ -796,7 +805,7 @@ def program_report(request: Request, actor: PageActor, program_id: str, fmt: str
         program = programs.get_program(session, actor, program_id)
         html = render_program_report(session, collect(session, program), for_pdf=fmt == "pdf")
         stem = file_name(program_part(program.name), "similarity-summary", ext=fmt).rsplit(".", 1)[0]
-    return _report_response(html, fmt, stem)
+    return _report_response(request, actor, (program, "program", program.id), html, fmt, stem)
 
 
 #: The scenario fields of the power / sample-size form: name, label, default, hint (label and hint

@@ -37,7 +37,7 @@ from bioparity.report.evidence import (
 )
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program, User
-from bioparity.web.downloads import disposition, file_name, program_part
+from bioparity.web.downloads import export_response, file_name, program_part
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, refused_form, render
@@ -472,6 +472,10 @@ def _signed_context(after: dict[str, Any], *, words: bool) -> str:
     return "".join(f"; {part}" for part in parts)
 
 
+#: The recorded fields an audit row's details always print when recorded, in this order.
+_ALWAYS = ("name", "kind", "meaning", "role", "status", "scope", "format", "sha256", "version", "reason")
+
+
 def audit_details(
     event: AuditEvent,
     before: dict[str, Any] | None,
@@ -507,7 +511,7 @@ def audit_details(
         return ""
     changes = _changes(before, after) if before and after else {}
     fields: list[tuple[str, Any]] = []
-    for key in ("name", "kind", "meaning", "role", "status", "scope", "sha256", "version", "reason"):
+    for key in _ALWAYS:
         present = state.get(key) is not None or (key == "scope" and event.object_type == "share")
         if present and key not in changes:
             value = state.get(key)
@@ -711,23 +715,30 @@ def audit_export(
         # the CSV is data: the details name the recorded fields as stored (the PDF in the reader's words)
         view, rows = _audit_view(session, actor, program_id, chosen, words=fmt != "csv")
         program = view.program
-    name = file_name(
-        program_part(program.name), "audit-trail", *(v for v in asdict(chosen).values() if v), ext=fmt
-    )
-    headers = {"Content-Disposition": disposition(name)}
+    now = datetime.now(UTC)
+    filters = (v for v in asdict(chosen).values() if v)
+    name = file_name(program_part(program.name), "audit-trail", *filters, now.date().isoformat(), ext=fmt)
+    # who exported it and when: response headers (and the PDF's own lines), never a line of the CSV, which
+    # stays one header row and the rows for CSV readers; the export is itself an audit row (Annex 11 §9)
+    said = {"X-Program-Id": program.id, programs.WITHHELD_HEADER: str(view.withheld)}
     if fmt == "csv":
-        return Response(csv_bytes(audit_frame(rows)), media_type="text/csv", headers=headers)
-    html = TEMPLATES.get_template("audit_export.html").render(
-        program=program,
-        rows=rows,
-        chosen=asdict(chosen),
-        exported=iso_second(datetime.now(UTC).isoformat()),
-        by=actor.display_name,
-        withheld=view.withheld,
-        page_footer=_("page %(page)s of %(pages)s")
-        % {"page": '" counter(page) "', "pages": '" counter(pages) "'},
+        content, media_type = csv_bytes(audit_frame(rows)), "text/csv"
+    else:
+        html = TEMPLATES.get_template("audit_export.html").render(
+            program=program,
+            rows=rows,
+            chosen=asdict(chosen),
+            exported=iso_second(now.isoformat()),
+            by=actor.display_name,
+            withheld=view.withheld,
+            page_footer=_("page %(page)s of %(pages)s")
+            % {"page": '" counter(page) "', "pages": '" counter(pages) "'},
+        )
+        content, media_type = html_to_pdf(html), "application/pdf"
+    what = ("audit_trail", program.id)
+    return export_response(
+        request, actor, program, what, name=name, content=content, media_type=media_type, headers=said
     )
-    return Response(html_to_pdf(html), media_type="application/pdf", headers=headers)
 
 
 @router.get("/programs/{program_id}/sharing")

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from bioparity.audit import append_event
+from bioparity.audit import append_event, sha256_hex
 from bioparity.i18n import coded_words, pgettext_noop
 from bioparity.store.models import AuditEvent, Organisation, Program
 from bioparity.workspace.access import Actor
@@ -62,6 +62,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "unshare": pgettext_noop("audit action", "unshare"),
     "validate": pgettext_noop("audit action", "validate"),
     "audit_keyed": pgettext_noop("audit action", "audit_keyed"),
+    "export": pgettext_noop("audit action", "export"),
 }
 
 
@@ -133,6 +134,8 @@ AUDIT_FIELDS: dict[str, str] = {
     "is_active": pgettext_noop("audit field", "account active"),
     "must_change_password": pgettext_noop("audit field", "must change password"),
     "language": pgettext_noop("audit field", "language"),
+    # an export of the audit trail or a report (record_export)
+    "format": pgettext_noop("audit field", "format"),
     # an NCA review's choice: the run it was made on and the new run (web.pages_review)
     "run": pgettext_noop("audit field", "run"),
     "choice": pgettext_noop("audit field", "review choice"),
@@ -272,3 +275,50 @@ def scope_audit(
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+#: The action of :func:`record_export`.
+EXPORT = "export"
+
+
+def record_export(
+    session: Session,
+    actor: Actor,
+    program: Program,
+    object_type: str,
+    object_id: str,
+    *,
+    name: str,
+    fmt: str,
+    content: bytes,
+) -> AuditEvent:
+    """Record that ``actor`` exported a GxP record of ``program`` (its audit trail, its report or a run's
+    report) as the file ``name`` in format ``fmt`` (EU GMP Annex 11 §8.1 and §9: printouts and exports of
+    electronic records, and who made them when, are traceable): an ``export`` row filed under the program,
+    its time the row's, with the SHA-256 of the bytes handed out, so that a file found later is traced
+    to the export that made it. The row joins the hash chain like any other (``bioparity audit verify``).
+
+    Parameters
+    ----------
+    session : Session
+        The unit of work to write in (its own: an export is a read; the row is committed on its own).
+    actor : Actor
+        Who exported it.
+    program : Program
+        The program the exported record belongs to (the row's scope).
+    object_type, object_id : str
+        What was exported: ``audit_trail`` (the program's id), ``program`` or ``analysis_run``.
+    name : str
+        The file name the download carries.
+    fmt : str
+        ``csv`` or ``pdf``.
+    content : bytes
+        The exported file, byte for byte.
+
+    Returns
+    -------
+    AuditEvent
+        The row written.
+    """
+    after = {"name": name, "format": fmt, "sha256": sha256_hex(content)}
+    return record(session, actor, EXPORT, object_type, object_id, program, after=after)

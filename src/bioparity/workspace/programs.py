@@ -27,7 +27,7 @@ from bioparity.workspace.access import (
     visible_programs,
 )
 from bioparity.workspace.errors import ConflictError, NotFoundError
-from bioparity.workspace.events import record, record_change, scope_audit
+from bioparity.workspace.events import EXPORT, record, record_change, scope_audit
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
 from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import (
@@ -390,13 +390,20 @@ def get_study(session: Session, actor: Actor, study_id: str) -> Study:
     return require_study(session, actor, study_id)[0]
 
 
+#: The response header giving the number of a program's audit rows withheld from the reader
+#: (:func:`withheld_audit_rows`): the API's audit listing and the web's audit exports.
+WITHHELD_HEADER = "X-Audit-Withheld"
+
+
 def withheld_audit_rows(session: Session, actor: Actor, program: Program) -> frozenset[int]:
     """The sequence numbers of the program's audit rows withheld from ``actor`` (least privilege between
     the partners of a program; EU GMP Annex 11 §12.1, 21 CFR 11.10(d)): none for a member of the owning
     organisation, whose auditors read and verify the whole trail; for a member of a partner organisation
     only, the rows of shares with *other* partner organisations (who else the program is shared with, at
     which role and scope, is the owner's business) and the failed signing attempts (``sign_failed``, a
-    wrong password: a security event, 21 CFR 11.300(d)) of anyone but themselves. Everything else stays
+    wrong password: a security event, 21 CFR 11.300(d)) and the exports of the trail and the reports
+    (``export``: who read which records, :func:`~bioparity.workspace.events.record_export`) of anyone but
+    themselves. Everything else stays
     visible, the studies outside a share's scope too (README, "Share scope"), and so do refused signings
     (``sign_refused``: a rule of the study's records, not a password). A partner's owners see their own
     members' failed signing attempts with their other security events
@@ -416,7 +423,7 @@ def withheld_audit_rows(session: Session, actor: Actor, program: Program) -> fro
         AuditEvent.after_json,
     ).where(
         AuditEvent.program_id == program.id,
-        or_(AuditEvent.object_type == "share", AuditEvent.action == "sign_failed"),
+        or_(AuditEvent.object_type == "share", AuditEvent.action.in_(("sign_failed", EXPORT))),
     )
     withheld = set()
     for seq, object_type, actor_id, before_json, after_json in session.execute(query):
