@@ -269,7 +269,9 @@ def test_be_names_every_missing_pk_value_it_did_not_analyse(tmp_path: Path) -> N
         {"row": 224, "line": 225, "subject": "56", "period": "4", "treatment": "T"},
         {"row": 228, "line": 229, "subject": "57", "period": "4", "treatment": "T"},
     ]
-    note, statement = err.rstrip().split("\n")  # the note, then the acceptance rule
+    lines = err.rstrip().split("\n")  # the notes (missing values, reference scaling), then the rule
+    note, statement = lines[0], lines[-1]
+    assert len(lines) == 3 and "biosimilar PK similarity study" in lines[1]
     assert note.startswith(
         "note: 112 rows left out: row 224 (line 225) subject=56 period=4 treatment=T; "
         "row 228 (line 229) subject=57 period=4 treatment=T; "
@@ -297,6 +299,21 @@ def test_be_missing_values_keep_their_file_lines_after_description_lines(tmp_pat
     assert "2 missing PK value(s) not analysed: subject 45 period 3 (R), subject 52 period 1 (R)" in reasons
     code, _out, err = invoke("be", str(RDS / "rds01.csv"))
     assert code == 0 and "missing" not in err, err
+
+
+def test_be_records_the_metric_and_refuses_ema_abel_on_an_auc() -> None:
+    """EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.10: widened limits for Cmax only; FDA RSABE (progesterone
+    draft guidance, 2011) for AUC and Cmax alike."""
+    code, _out, err = invoke("be", str(RDS / "rds01.csv"), "--method", "ema-abel-b", "--metric", "auc0-t")
+    assert code != 0 and "4.1.10" in err and "Cmax only" in err and "use method abe" in err
+    code, out, err = invoke(
+        "be", str(RDS / "rds01.csv"), "--method", "fda-rsabe", "--metric", "auc0-inf", "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["metric"] == "auc0-inf", err
+    assert "PK parameter analysed: AUC0-inf." in err
+    assert "note: FDA RSABE scales the limits" in err and "biosimilar PK similarity study" in err
+    code, _out, err = invoke("be", str(RDS / "rds01.csv"), "--metric", "auc")
+    assert code != 0 and "--metric" in err and "auc0-t" in err
 
 
 SHIPPED_3ARM = (

@@ -191,7 +191,8 @@ def test_run_be_names_the_missing_pk_values_it_left_out() -> None:
     result = _invoke("run", "be", str(RDS / "rds15.csv"), "-o", "method=ema-abel-a")
     first = "row 224 (line 225) subject=56 period=4 treatment=T; row 228 (line 229) subject=57 period=4"
     last = "row 240 (line 241) subject=60 period=4 treatment=T and 107 more (all in the stored result)"
-    [shown] = _notes(result.stderr)
+    shown, scaling = _notes(result.stderr)  # reference scaling: not for a biosimilar PK similarity study
+    assert "not accepted for a biosimilar PK similarity study" in scaling
     assert shown.startswith(f"note: 112 rows left out: {first}") and shown.endswith(last)
     assert shown.count("row ") == 5
     clean = _invoke("run", "be", str(RDS / "rds01.csv"), "--json")

@@ -148,6 +148,10 @@ def test_be_kind_matches_replicatebe(client: TestClient, a: Company) -> None:
     assert result["ci_lower"] == pytest.approx(ref["CL.lo(%)"], rel=1e-6)
     assert result["ci_upper"] == pytest.approx(ref["CL.hi(%)"], rel=1e-6)
     assert result["pass"] == (ref["BE"] == "pass")
+    # every workspace program is a biosimilar candidate: reference scaling is noted as not accepted for a
+    # biosimilar PK similarity study (FDA 2016 clinical pharmacology guidance, IV; EMA/CHMP/BMWP/403543/2010,
+    # 4.2); the note is in the result itself, as `bioparity run` prints it
+    assert any("not accepted for a biosimilar PK similarity study" in n for n in result["notes"])
 
 
 def test_caa_kind_finds_the_designed_differences(client: TestClient, a: Company) -> None:

@@ -23,10 +23,12 @@ from bioparity.analyses.terms import term, value_words
 from bioparity.be import BE_METHODS, crossover_data, evaluate_be
 from bioparity.be.data import read_crossover_file
 from bioparity.be.methods import missing_note
+from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io import read_table
 from bioparity.io.pp import CROSSOVER_COLUMNS
+from bioparity.pathways.explain import join_sentences
 
 NAME = "be"
 
@@ -45,17 +47,75 @@ def read_crossover(path: Path) -> pd.DataFrame:
     return frame
 
 
+#: The PK parameter a ``be`` run analyses (option ``metric``; ``''``: not stated, as runs stored before the
+#: option existed); their words are :data:`~bioparity.analyses.terms.VALUE_LABELS`'.
+METRICS = ("", "cmax", "auc0-t", "auc0-inf", "other")
+
+#: The metrics whose limits EMA never widens (CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.10: Cmax only).
+AUC_METRICS = ("auc0-t", "auc0-inf")
+
+
+def check_metric(method: str, metric: str) -> None:
+    """Refuse EMA ABEL on an AUC: the widened limits apply to Cmax only, AUC keeps 80.00-125.00%
+    (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.10). FDA RSABE applies to AUC and Cmax alike
+    (FDA Draft Guidance on Progesterone, 2011), so it is accepted for both.
+
+    Examples
+    --------
+    >>> check_metric("fda-rsabe", "auc0-t")
+    >>> check_metric("ema-abel-a", "auc0-inf")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    bioparity.errors.InputError: method ema-abel-a widens the limits, ... not AUC0-inf: use method abe ...
+    """
+    if method.startswith("ema-abel") and metric in AUC_METRICS:
+        raise InputError(
+            _(
+                "method %(method)s widens the limits, which EMA CPMP/EWP/QWP/1401/98 Rev. 1 (4.1.10) "
+                "allows for Cmax only, not %(metric)s: use method abe (80.00-125.00%%) for an AUC"
+            )
+            % {"method": method, "metric": value_words("metric", metric)}
+        )
+
+
 def be_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
-    """ABE, EMA ABEL (Method A/B) or FDA RSABE on a crossover/replicate study."""
-    res = evaluate_be(
-        crossover_data(frame),
-        text_option(options, "method", "abe"),
-        alpha=number_option(options, "alpha", 0.05),
-    )
+    """ABE, EMA ABEL (Method A/B) or FDA RSABE on a crossover/replicate study.
+
+    The option ``metric`` (the PK parameter analysed) is recorded in the result when given; a run without
+    it (the default, and every run stored before it existed) gives the result it gave before. EMA ABEL
+    on an AUC is refused (:func:`check_metric`).
+    """
+    method, metric = text_option(options, "method", "abe"), text_option(options, "metric", "")
+    check_metric(method, metric)
+    res = evaluate_be(crossover_data(frame), method, alpha=number_option(options, "alpha", 0.05))
     # percent and ``pass``: the stored record (reports divide by 100); the missing PK values left out
     # named in ``notes`` (the first few, as ``bioparity be`` names them): a run without any stored as before
-    note = missing_note(res.missing_cells)
-    return res.to_record() | ({"notes": [note]} if note is not None else {})
+    notes = [n for n in (missing_note(res.missing_cells), biosimilar_note(method)) if n is not None]
+    return res.to_record() | ({"metric": metric} if metric else {}) | ({"notes": notes} if notes else {})
+
+
+def biosimilar_note(method: str) -> str | None:
+    """For a reference-scaled method: reference scaling is not accepted for a biosimilar PK similarity
+    study, whose 90% CI must lie within 80.00-125.00% (FDA, Clinical Pharmacology Data to Support a
+    Demonstration of Biosimilarity to a Reference Product, 2016, section IV; EMA Guideline on similar
+    biological medicinal products containing monoclonal antibodies, EMA/CHMP/BMWP/403543/2010, section
+    4.2). A note, not a refusal: the method is right for a generic highly variable drug. Every program of
+    the workspace is a biosimilar candidate (:class:`bioparity.store.models.Program`), but the note does
+    not depend on where the run is computed, so that ``bioparity run`` prints the result the workspace
+    stores. None for ``abe``.
+
+    Examples
+    --------
+    >>> biosimilar_note("abe") is None, biosimilar_note("fda-rsabe")[:36]
+    (True, 'FDA RSABE scales the limits to the r')
+    """
+    if method == "abe":
+        return None
+    return _(
+        "%(method)s scales the limits to the reference's variability, which is not accepted for a "
+        "biosimilar PK similarity study: its 90%% CI must lie within 80.00-125.00%% (FDA, Clinical "
+        "Pharmacology Data to Support a Demonstration of Biosimilarity, 2016, section IV; EMA/CHMP/BMWP/"
+        "403543/2010, 4.2). In a biosimilar program, judge the PK similarity study with method abe."
+    ) % {"method": value_words("method", method)}
 
 
 def _percent(value: Any) -> str:
@@ -126,8 +186,8 @@ def be_statement(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
             "within 80.00-125.00%%. The widening is capped at CVwR 50%% (69.84-143.19%%), applies to Cmax "
             "only, and must be planned in the protocol and justified clinically."
         )
-        if (_number(result.get("cvwr")) or 0.0) > 50.0:
-            text += " " + _("Here CVwR is above 50%%: the limits are those of the cap.")
+        if (_number(result.get("cvwr")) or 0.0) > 50.0:  # joined without a space in Chinese
+            text = join_sentences([text, _("Here CVwR is above 50%%: the limits are those of the cap.")])
     elif method.startswith("ema-abel"):
         text = _(
             "Acceptance (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8 and 4.1.10): CVwR %(cvwr)s%% is not "
@@ -160,6 +220,10 @@ def be_statement(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
             "rounded to two decimals; limits set by the options theta1 and theta2, not the standard "
             "80.00-125.00%% (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8)."
         )
+    metric = str(result.get("metric") or options.get("metric") or "")
+    if metric:  # the PK parameter first: the rule that follows is for it
+        words = {"metric": value_words("metric", metric)}
+        text = join_sentences([_("PK parameter analysed: %(metric)s.") % words, text])
     return text % values
 
 
@@ -174,6 +238,16 @@ BE = Analysis(
     options=(
         Option("method", gettext_noop("abe, ema-abel-a, ema-abel-b or fda-rsabe"), "abe", tuple(BE_METHODS)),
         Option("alpha", gettext_noop("one-sided level (default 0.05)"), 0.05, type="number"),
+        Option(
+            "metric",
+            gettext_noop(
+                "PK parameter analysed: cmax, auc0-t, auc0-inf or other (empty: not stated); EMA ABEL "
+                "is refused for an AUC"
+            ),
+            "",
+            METRICS,
+            label=gettext_noop("PK parameter"),
+        ),
     ),
     summary=be_summary,
     statement=be_statement,

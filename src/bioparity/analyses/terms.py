@@ -210,6 +210,8 @@ LABELS: dict[str, KeyLabel] = {
     "df": KeyLabel(gettext_noop("degrees of freedom of the CI")),
     "pass": KeyLabel(gettext_noop("passed (overall decision)")),
     "reasons": KeyLabel(gettext_noop("reasons")),
+    # notes stored with a result without a table (be: missing PK values, reference scaling)
+    "notes": KeyLabel(gettext_noop("notes")),
     "alpha": KeyLabel(gettext_noop("significance level α")),
     "df_method": KeyLabel(gettext_noop("degrees of freedom method")),
     "scaled": KeyLabel(gettext_noop("reference scaling applied")),
@@ -386,6 +388,12 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("method", "ema-abel-a"): gettext_noop("EMA ABEL, Method A"),
     ("method", "ema-abel-b"): gettext_noop("EMA ABEL, Method B"),
     ("method", "fda-rsabe"): gettext_noop("FDA RSABE"),
+    # the PK parameter of a be run (EMA 1401/98 Rev. 1, 4.1.10: limits widened for Cmax only)
+    ("metric", ""): gettext_noop("not stated"),
+    ("metric", "cmax"): "Cmax",
+    ("metric", "auc0-t"): "AUC0-t",
+    ("metric", "auc0-inf"): "AUC0-inf",
+    ("metric", "other"): gettext_noop("another PK parameter"),
     ("df_method", "residual"): gettext_noop("fixed-effects model residual"),
     ("df_method", "contain"): gettext_noop("containment"),
     ("df_method", "satterthwaite"): gettext_noop("Satterthwaite"),

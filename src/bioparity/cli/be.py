@@ -116,27 +116,39 @@ def be_command(
             help="Comma-separated missing-value markers of PK (replicateBE's na; blank is always missing).",
         ),
     ] = ",".join(DEFAULT_NA),
+    metric: Annotated[
+        str,
+        typer.Option(
+            help="PK parameter analysed: cmax, auc0-t, auc0-inf or other (recorded; EMA ABEL refused "
+            "for an AUC)."
+        ),
+    ] = "",
 ) -> None:
     """Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).
 
     Reads replicateBE's data files as they are: '#' description lines, any-case column names,
     ',', ';' or tab separated, missing PK as '.', 'NA' or blank (--na).
     """
+    from bioparity.analyses.be import METRICS, check_metric
+
     with user_errors():
         check_choice("--method", method, BE_METHODS)
         check_choice("--df-method", df_method, DF_METHODS)
+        if metric:
+            check_choice("--metric", metric, tuple(m for m in METRICS if m))
+        check_metric(method, metric)
         frame = read_crossover_file(path, na=[m for m in na.split(",") if m.strip()])
         data = crossover_data(frame, file=str(path))
         res = evaluate_be(
             data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence
         )
-        _print_be_result(res.to_record(), fmt)
+        _print_be_result(res.to_record() | ({"metric": metric} if metric else {}), fmt)
 
 
 def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
     """The record as JSON or a table on stdout; the acceptance rule with its source and the missing PK
     values it left out on stderr (as ``pk-similarity`` states its acceptance)."""
-    from bioparity.analyses.be import be_statement
+    from bioparity.analyses.be import be_statement, biosimilar_note
 
     if fmt is OutputFormat.json:
         print_json(record)
@@ -144,6 +156,8 @@ def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
         _print_be_table(record)
     if record["missing_cells"]:
         typer.echo(_missing_note(record["missing_cells"], fmt), err=True)
+    if (note := biosimilar_note(record["method"])) is not None:  # reference scaling: not for a biosimilar
+        typer.echo(_("note: %(note)s") % {"note": note}, err=True)
     typer.echo(be_statement(record, {}), err=True)  # after the notes, as pk-similarity's
 
 
