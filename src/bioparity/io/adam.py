@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from bioparity.io.sdtm import PP_TIMING, analyte_values, hours_to_iso8601, iso_instants
+from bioparity.io.sdtm import PP_TIMING, analyte_values, hours_to_iso8601, in_key_order, iso_instants
 
 
 def adpp_domain(
@@ -39,7 +39,9 @@ def adpp_domain(
     profile grouping columns carried (see the module's note), and the profile's SDTM timing variables
     (VISITNUM, VISIT, EPOCH: columns of ``long``, e.g. from :func:`bioparity.io.sdtm.with_profile_timing`),
     as in PP. PARAMCD, PARAM and PARCAT1 per analyte: :func:`pk_parameter_params`; PPTESTCD is kept (the
-    SDTM PP code, for tracing a record to PP)."""
+    SDTM PP code, for tracing a record to PP). Records in the order of the keys, as PP
+    (:func:`bioparity.io.sdtm.in_key_order`)."""
+    long = in_key_order(long, subject, groups)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
     unit = long["PPSTRESU"].astype(str) if "PPSTRESU" in long.columns else pd.Series("", index=long.index)

@@ -197,7 +197,9 @@ def pp_domain(
     (``period=2``), which ties the records of one profile together (PPGRPID: SDTMIG v3.4, section 4.5.4)
     so that no two records share their keys (:data:`PP_KEYS`); the subject's arm is left to DM.
     """
-    long = with_profile_timing(long, subject=subject, groups=groups, timing=timing)
+    long = in_key_order(
+        with_profile_timing(long, subject=subject, groups=groups, timing=timing), subject, groups
+    )
     prof = long[subject].astype(str) if subject in long.columns else long.iloc[:, 0].astype(str)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -255,6 +257,32 @@ def with_profile_timing(
     left = long.astype({k: str for k in keys})[keys]
     found = left.merge(right, on=keys, how="left", validate="many_to_one")
     return long.assign(**{c: found[c].to_numpy() for c in timing.columns if c not in keys})
+
+
+def in_key_order(long: pd.DataFrame, subject: str, groups: Sequence[str] = ()) -> pd.DataFrame:
+    """An NCA long table in the order of the PP and ADPP keys, index reset: by study, subject, analyte
+    (PPCAT/PARCAT1), specimen (PPSPEC), VISITNUM, reference dose (PPRFTDTC, ISO 8601 text, so in time
+    order), the other profile columns (``groups``, numbers as numbers: period 10 after period 2), the
+    dosing interval (``dose_number``, ``start``); a profile's parameters keep the order of the NCA.
+
+    SDTMIG v3.3 and v3.4, section 4.1.9 (assigning natural keys in the metadata): a domain's records are
+    sorted by its key variables, and --SEQ "ensures uniqueness of subject records within a domain"
+    (PP domain specification), so PPSEQ is numbered 1..n per subject after this sort, not in the order the
+    input file happened to list subjects in. ADaMIG v1.3, section 3.2 (BDS): records sorted by USUBJID
+    and the variables that identify the record, the same order for ADPP."""
+    by_name = {str(c).upper(): c for c in reversed(long.columns)}
+    names = [c for c in ("STUDYID",) if c in long.columns] + [subject]
+    names += [c for c in ("PCTESTCD", "ANALYTE", "PCSPEC", "VISITNUM", "PCRFTDTC") if c in by_name]
+    keys = [by_name.get(n, n) for n in names]
+    keys += [g for g in (*groups, "dose_number", "start") if g in long.columns and g not in keys]
+    table = pd.DataFrame(index=range(len(long)))
+    for i, column in enumerate(dict.fromkeys(keys)):
+        values = long[column].reset_index(drop=True)
+        numbers = pd.to_numeric(values, errors="coerce")
+        numeric = bool(numbers.notna().all()) and column != subject  # subject IDs as text: "010" != "10"
+        table[f"k{i}"] = numbers if numeric else values.astype("string").fillna("")
+    order = table.sort_values(list(table.columns), kind="stable").index.to_numpy()
+    return long.iloc[order].reset_index(drop=True)
 
 
 #: The variables that identify a PP record (its natural key): no two records of a written PP share them.
