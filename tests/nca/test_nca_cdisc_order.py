@@ -1,10 +1,10 @@
 """SDTM PP and ADaM ADPP records in the order of their keys, whatever the order of the PC file.
 
-SDTMIG v3.3/v3.4, section 4.1.9: a domain's records are sorted by its natural keys (for PP: STUDYID,
-USUBJID, PPCAT, PPSPEC, PPRFTDTC, ..., PPTESTCD), and PPSEQ numbers a subject's records 1..n; ADaMIG v1.3,
-section 3.2: BDS records sorted by USUBJID and the variables identifying the record. Before, both were
-written in the order the PC file listed the subjects and periods in (here subject X1-6 first and subject
-X1-3's period 2 before its period 1).
+SDTMIG v3.3/v3.4, sections 3.2.1 and 4.1.9: a domain's records are sorted by its keys (for PP: STUDYID,
+USUBJID, PPCAT, PPSPEC, PPRFTDTC, PPGRPID; a profile's parameters in the NCA's order), and PPSEQ numbers a
+subject's records 1..n; ADPP (ADaMIG v1.3 BDS: USUBJID, PARAMCD, timing variables) in the same order.
+Before, both were written in the order the PC file listed the subjects and periods in (here subject X1-6
+first and subject X1-3's period 2 before its period 1).
 """
 
 from __future__ import annotations

@@ -60,7 +60,8 @@ Contract:
   writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (AFRLT since the subject's first
   dose, also across the periods of a crossover and, with ``--dosing``, from the first dose in EX even when
-  it was not sampled; ARRLT since the sample's reference dose;
+  it was not sampled; ARRLT since the sample's reference dose; NRRLT/NFRLT nominal, from an SDTM PC's
+  PCELTM, NFRLT only where the reference dose is the first: :func:`bioparity.io.adam.adnca_domain`;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
@@ -126,6 +127,7 @@ from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
 from bioparity.io.sdtm import (
+    pc_nominal_hours,
     pc_profile_timing,
     pc_sample_timing,
     per_dose_intervals,
@@ -705,22 +707,40 @@ def _write_adnca(
     count from it (AFRLT from the subject's first dose: :func:`~bioparity.io.adam.adnca_domain`), which is
     ``first_dose`` (per USUBJID, from EX) when given."""
     assert outputs.adnca is not None
+    nominal = None if pc is None else pc_nominal_hours(pc)
     if pc is not None:
         have = {str(c).upper() for c in samples.columns}
         timing = pc_sample_timing(pc)
         samples = samples.assign(**{c: timing[c].to_numpy() for c in timing.columns if c not in have})
+    if nominal is not None:
+        samples = samples.assign(_nominal=nominal)
     dose_time = "time" if "time" in doses.columns else doses.columns[1]
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
         by=[g for g in spec.groups if g in doses.columns and g != spec.subject], reference=reference,
-        first_dose=first_dose,
+        first_dose=first_dose, nominal=None if nominal is None else "_nominal",
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(
         _("wrote ADNCA (%(records)s) to %(path)s")
         % {"records": _records(len(records)), "path": outputs.adnca}
     )
+    if nominal is None:
+        _say(_(NO_NOMINAL_TIMES_NOTE))
+    elif (later := int(records["NFRLT"].isna().sum() - records["NRRLT"].isna().sum())) > 0:
+        _say(_(LATER_DOSE_NFRLT_NOTE) % {"records": _records(later)})
+
+
+#: Said when ADNCA has no NFRLT/NRRLT (:func:`bioparity.io.adam.adnca_domain`; translated where said).
+NO_NOMINAL_TIMES_NOTE = gettext_noop(
+    "note: ADNCA has no NFRLT/NRRLT: the input gives no nominal sample times (SDTM PC PCELTM); none made up"
+)
+#: Said when NFRLT is left empty for samples whose reference dose is not the subject's first.
+LATER_DOSE_NFRLT_NOTE = gettext_noop(
+    "note: ADNCA NFRLT left empty where a sample's reference dose is not the subject's first (%(records)s): "
+    "the PC gives no nominal time of that dose since the first"
+)
 
 
 def _missing_note(missing: pd.DataFrame | None, out: Path) -> str:

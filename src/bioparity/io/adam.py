@@ -156,6 +156,7 @@ def adnca_domain(
     by: Sequence[str] = (),
     reference: str | None = None,
     first_dose: pd.Series | None = None,
+    nominal: str | None = None,
 ) -> pd.DataFrame:
     """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
     the profile grouping columns carried (see the module's note); ``by``: columns of ``samples`` and
@@ -182,12 +183,21 @@ def adnca_domain(
     ADaMIG v1.3, section 3.3.3 (timing variables for BDS): AVISIT/AVISITN are the analysis visit, which a
     sponsor derives by its own windowing rules (the SAP's); none is applied here, and a variable of an ADaM
     data set named as an SDTM variable is a copy of it, values unchanged (ADaMIG v1.3, section 3.1.1,
-    general variable conventions), so the visit of the PC record is VISITNUM/VISIT, not AVISITN/AVISIT."""
+    general variable conventions), so the visit of the PC record is VISITNUM/VISIT, not AVISITN/AVISIT.
+
+    ``nominal``: a column of ``samples`` with each sample's nominal (planned) hours since its reference
+    dose (SDTM PCELTM: :func:`bioparity.io.sdtm.pc_nominal_hours`), written as NRRLT and, where the
+    sample's reference dose is the subject's first dose (AFRLT = ARRLT), as NFRLT; RRLTU/FRLTU ``h``
+    (ADaMIG for Non-compartmental Analysis Input Data v1.0, timing variables: NFRLT "nominal relative time
+    from first dose", NRRLT "from reference dose", units in FRLTU/RRLTU; pharmaverse admiral
+    ``derive_var_nfrlt``). The nominal time of a later reference dose since the first is not in PC (admiral
+    takes it from the planned study day VISITDY, assuming dosing on a set clock time), so NFRLT is left
+    empty there rather than made up. Without ``nominal`` neither is written."""
     timing = [c for c in samples.columns if str(c).upper() in PP_TIMING]
     carried = [
         c for c in dict.fromkeys(["STUDYID", *groups, *timing]) if c in samples.columns and c != subject
     ]
-    s = samples[[subject, time, conc, *carried]].copy()
+    s = samples[[subject, time, conc, *carried, *([nominal] if nominal else [])]].copy()
     s["_order"] = np.arange(len(s))
     s[subject] = s[subject].astype(str)
     d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
@@ -230,7 +240,24 @@ def adnca_domain(
             "NCAXRSN": np.where(before, "sample before the first dose", ""),
         }
     )
+    if nominal:
+        _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
     return _carry(out, merged, carried)
+
+
+#: Hours within which a sample's reference dose is its subject's first (AFRLT - ARRLT): a tenth of a second.
+_SAME_DOSE_HOURS = 0.1 / 3600
+
+
+def _add_nominal(out: pd.DataFrame, since_reference: np.ndarray) -> None:
+    """NFRLT/FRLTU and NRRLT/RRLTU after ARRLT (see :func:`adnca_domain`): NFRLT only where the sample's
+    reference dose is the subject's first."""
+    first = np.abs(out["AFRLT"].to_numpy(dtype=float) - out["ARRLT"].to_numpy(dtype=float)) < _SAME_DOSE_HOURS
+    at = list(out.columns).index("ARRLT") + 1
+    out.insert(at, "NFRLT", np.where(first, since_reference, np.nan))
+    out.insert(at + 1, "FRLTU", "h")
+    out.insert(at + 2, "NRRLT", since_reference)
+    out.insert(at + 3, "RRLTU", "h")
 
 
 def _hours_since_first(when: pd.Series, subject: pd.Series, origin: pd.Series | None = None) -> np.ndarray:
@@ -301,6 +328,8 @@ ADAM_LABELS = {
     "ARRLT": "Actual Relative Time from Reference Dose",
     "NFRLT": "Nominal Relative Time from First Dose",
     "NRRLT": "Nominal Rel Time from Ref Dose",
+    "FRLTU": "Rel Time Units",
+    "RRLTU": "Rel Time Units",
     "DOSEA": "Actual Treatment Dose",
     "DOSENUM": "Dose Number",
     "NCAXFL": "NCA Exclusion Flag",

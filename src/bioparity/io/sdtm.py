@@ -265,11 +265,12 @@ def in_key_order(long: pd.DataFrame, subject: str, groups: Sequence[str] = ()) -
     order), the other profile columns (``groups``, numbers as numbers: period 10 after period 2), the
     dosing interval (``dose_number``, ``start``); a profile's parameters keep the order of the NCA.
 
-    SDTMIG v3.3 and v3.4, section 4.1.9 (assigning natural keys in the metadata): a domain's records are
-    sorted by its key variables, and --SEQ "ensures uniqueness of subject records within a domain"
-    (PP domain specification), so PPSEQ is numbered 1..n per subject after this sort, not in the order the
-    input file happened to list subjects in. ADaMIG v1.3, section 3.2 (BDS): records sorted by USUBJID
-    and the variables that identify the record, the same order for ADPP."""
+    SDTMIG v3.3, section 3.2.1 (dataset-level metadata: a domain's key variables, which also give the
+    order its records are sorted in) and section 4.1.9 (assigning natural keys in the metadata); PPSEQ
+    "ensures uniqueness of subject records within a domain" (PP domain specification), so it is numbered
+    1..n per subject after this sort, not in the order the input file happened to list subjects in.
+    ADPP (ADaMIG v1.3, BDS: records identified by USUBJID, PARAMCD and the timing variables) in the same
+    order."""
     by_name = {str(c).upper(): c for c in reversed(long.columns)}
     names = [c for c in ("STUDYID",) if c in long.columns] + [subject]
     names += [c for c in ("PCTESTCD", "ANALYTE", "PCSPEC", "VISITNUM", "PCRFTDTC") if c in by_name]
@@ -541,6 +542,21 @@ def doses_on_sample_clock(
         return doses, None
     origin = first_dose_datetimes(ex, file=ex_file)
     return doses, pc_hours_since(pc, origin, file=pc_file)
+
+
+def pc_nominal_hours(pc: pd.DataFrame, file: str | None = None) -> np.ndarray | None:
+    """The nominal time of each record of a PC domain since its reference dose, in hours, in its row order:
+    PCELTM (ISO 8601 duration; blank: NaN), or None when the PC has no PCELTM.
+
+    SDTMIG v3.4, PC domain: PCELTM is the "planned elapsed time ... relative to a planned fixed reference
+    (PCTPTREF)", the reference being the dose whose date/time is PCRFTDTC; so it is ADNCA's NRRLT, nominal
+    relative time from reference dose (ADaMIG for Non-compartmental Analysis Input Data v1.0, timing
+    variables; the pharmaverse admiral ADPC template derives NRRLT from the planned time point in the same
+    way, ``derive_var_nfrlt``). PCTPTNUM is an ordering number, not a time, and is not used."""
+    by_name = {str(c).upper(): c for c in reversed(pc.columns)}
+    if "PCELTM" not in by_name:
+        return None
+    return _duration_hours(pc[by_name["PCELTM"]].reset_index(drop=True), file, AN_ELAPSED_TIME)
 
 
 def pc_sample_timing(pc: pd.DataFrame) -> pd.DataFrame:
