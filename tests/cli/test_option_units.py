@@ -338,3 +338,20 @@ def test_click_usage_messages_are_in_the_command_language(args: list[str], said:
     assert english.exit_code == 2 and (
         "Invalid value for" in english.stderr or "Missing" in english.stderr or "requires" in english.stderr
     )
+
+
+def test_typer_words_around_a_usage_error_are_in_the_command_language() -> None:
+    """Before: ``Usage: bioparity power [OPTIONS]``, ``Try 'bioparity power --help' for help.`` and the panel
+    title ``Error`` in English around the Chinese message (typer.rich_utils constants, Click's usage prefix);
+    the next command in the same process is in English again."""
+    chinese = runner.invoke(app, ["--lang", "zh-CN", "power", "--cv", "x"], prog_name="bioparity")
+    lines = [line.strip() for line in chinese.stderr.splitlines()]
+    assert chinese.exit_code == 2
+    assert lines[0].startswith("用法：bioparity power [OPTIONS]")
+    assert lines[1] == "运行 'bioparity power --help' 查看帮助。"
+    assert lines[2].startswith("╭─ 错误 ─")
+    english = runner.invoke(app, ["power", "--cv", "x"], prog_name="bioparity")
+    lines = [line.strip() for line in english.stderr.splitlines()]
+    assert lines[0].startswith("Usage: bioparity power [OPTIONS]")
+    assert lines[1] == "Try 'bioparity power --help' for help."
+    assert lines[2].startswith("╭─ Error ─")

@@ -12,7 +12,14 @@ another route (pandas/NumPy/SciPy) or taken from R 4.2.2:
   ``prop.test(x, 10, correct = FALSE)`` (absolute 1e-9);
 * ``comparability`` (``bioparity run``): the post-change means of the release rows only, the afucosylated
   glycans failing with 3 of 10 lots inside; ``bioparity comparability`` refuses the file's first stability
-  row.
+  row;
+* ``stability`` (``bioparity run``, ICH Q1E Appendix B): the shelf lives of test purity lot T3 (separate
+  lines, its own regression) and of the pooled potency lots (common intercept and slope) are where R 4.2.2's
+  ``predict(lm(value ~ time), interval = "confidence", level = 0.90)`` lower bound meets the criterion
+  (``uniroot``, tol 1e-12; relative 1e-8);
+* ``profile``: Aitchison distances (Aitchison 1986: Euclidean distance of the centred log-ratios) of each
+  test lot to the reference lots' mean clr and of each reference lot to the others' (leave one out), the
+  threshold their maximum; relative 1e-5 (the CSV's six significant digits).
 
 The shipped files are the kinds' own examples, byte for byte (:attr:`Analysis.example`).
 """
@@ -40,7 +47,13 @@ SHIPPED = {
     "isr": "examples/ada/isr.csv",
     "ada-summary": "examples/ada/ada-listing.csv",
     "comparability": "examples/cmc/comparability.csv",
+    "stability": "examples/stability/stability.csv",
+    "profile": "examples/profiles/glycans.csv",
 }
+#: The kind of a command whose name is not the kind's.
+KINDS = {"profile": "profiles"}
+#: Where README lines run a shipped example.
+FOLDERS = ("examples/ada/", "examples/cmc/", "examples/stability/", "examples/profiles/")
 #: Options whose value is a file the lines write or read (relative to the folder they run in).
 _FILES = ("--out", "--cut-points")
 
@@ -50,7 +63,7 @@ def _example_lines() -> dict[str, list[str]]:
     dropped)."""
     lines = {}
     for line in README.splitlines():
-        if line.startswith("bioparity ") and ("examples/ada/" in line or "examples/cmc/" in line):
+        if line.startswith("bioparity ") and any(folder in line for folder in FOLDERS):
             args = shlex.split(line.split("#", 1)[0])[1:]
             lines[args[1] if args[0] == "run" else args[0]] = args
     return lines
@@ -66,7 +79,7 @@ def _run(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> st
 
 def test_the_shipped_files_are_the_kinds_examples(tmp_path: Path) -> None:
     for kind, shipped in SHIPPED.items():
-        example = get_analysis(kind).example
+        example = get_analysis(KINDS.get(kind, kind)).example
         assert example is not None
         assert example.write(tmp_path).read_bytes() == (ROOT / shipped).read_bytes(), shipped
 
@@ -159,3 +172,34 @@ def test_the_comparability_command_refuses_a_stability_row(
     ) in shown
     assert "'bioparity run comparability FILE'" in shown
     assert not (tmp_path / "q.csv").exists()
+
+
+def test_the_stability_and_profile_lines_give_their_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _example_lines()
+    _run(lines["stability"], tmp_path, monkeypatch)
+    shelf = pd.read_csv(tmp_path / "shelf.csv")
+    lives = shelf[shelf["section"] == "shelf life"].set_index(["attribute", "product"]).to_dict("index")
+    # R 4.2.2: uniroot of predict(lm(value ~ time, <lots>), interval = "confidence", level = 0.90)[, "lwr"]
+    # minus the criterion (T3's own lines: lot == "T3", limit 90; potency: the three lots, limit 95)
+    purity, potency = lives[("purity", "test")], lives[("potency", "reference")]
+    assert [purity["pooling"], purity["worst_lot"], potency["pooling"]] == ["dids", "T3", "cics"]
+    assert purity["shelf_life"] == pytest.approx(25.174371289046, rel=1e-8)
+    assert potency["shelf_life"] == pytest.approx(25.995763193066, rel=1e-8)
+    assert f"{purity['shelf_life']:.2f} {potency['shelf_life']:.2f}" == "25.17 26.00"
+
+    _run(lines["profile"], tmp_path, monkeypatch)
+    lots = pd.read_csv(tmp_path / "profile.csv").set_index("lot")
+    parts = pd.read_csv(ROOT / SHIPPED["profile"]).pivot(index=["source", "lot"], columns="species")["value"]
+    logs = np.log(parts)
+    clr = logs.sub(logs.mean(axis=1), axis=0)
+    reference, test = clr.loc["reference"], clr.loc["test"]
+    distance = {lot: float(np.linalg.norm(row - reference.mean())) for lot, row in test.iterrows()}
+    for lot, row in reference.iterrows():  # leave one out
+        distance[lot] = float(np.linalg.norm(row - reference.drop(index=lot).mean()))
+    assert lots["distance"].to_dict() == pytest.approx(distance, rel=1e-5)
+    threshold = max(distance[lot] for lot in reference.index)
+    assert lots["threshold"].iloc[0] == pytest.approx(threshold, rel=1e-5) and round(threshold, 4) == 0.1493
+    inside = [lot for lot in test.index if distance[lot] <= threshold]
+    assert inside == ["T02"] and lots.loc[inside, "within_threshold"].all()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer import _click as click  # Typer 0.2x vendors click
@@ -30,7 +30,7 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from bioparity import __version__
-from bioparity.cli.click_words import worded
+from bioparity.cli.click_words import frame_in_english, worded
 from bioparity.environment import one_blas_thread
 
 one_blas_thread()  # before NumPy is first imported (lazily, below)
@@ -179,6 +179,14 @@ class LazyGroup(TyperGroup):
             return super().invoke(ctx)
         except UsageError as exc:
             raise worded(exc) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; Typer's own words are English again at the end (a usage error sets them in
+        the command's language: :mod:`bioparity.cli.click_words`)."""
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            frame_in_english()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
