@@ -6,7 +6,11 @@ Approaches to Establishing Bioequivalence), EMA average bioequivalence with expa
 FDA reference-scaled average BE (FDA draft guidance on progesterone, 2011), as replicateBE computes them.
 The result is the method's :class:`~bioparity.be.results.BEResult` (ratios in percent), not a table; when
 PK values are missing, its ``notes`` name the first few left out by data row, file line, subject, period
-and treatment (:func:`bioparity.be.methods.missing_note`; all of them in ``missing_cells``).
+and treatment (:func:`bioparity.be.methods.missing_note`; all of them in ``missing_cells``). ABE of a
+plain crossover (2x2) counts in ``n`` the subjects with both T and R data and names each other one in
+``notes`` (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8; :func:`bioparity.be.methods.left_out_subjects`); the
+replicate methods (EMA ABEL, FDA RSABE) use every subject with a PK value, and their ``n`` counts them
+all (``n_tr``: those with both T and R).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from bioparity.analyses.options import number_option, text_option
 from bioparity.analyses.terms import term, value_words
 from bioparity.be import BE_METHODS, crossover_data, evaluate_be
 from bioparity.be.data import read_crossover_file
-from bioparity.be.methods import missing_note
+from bioparity.be.methods import left_out_subjects, missing_note
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -86,10 +90,16 @@ def be_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """
     method, metric = text_option(options, "method", "abe"), text_option(options, "metric", "")
     check_metric(method, metric)
-    res = evaluate_be(crossover_data(frame), method, alpha=number_option(options, "alpha", 0.05))
+    data = crossover_data(frame)
+    res = evaluate_be(data, method, alpha=number_option(options, "alpha", 0.05))
     # percent and ``pass``: the stored record (reports divide by 100); the missing PK values left out
-    # named in ``notes`` (the first few, as ``bioparity be`` names them): a run without any stored as before
-    notes = [n for n in (missing_note(res.missing_cells), biosimilar_note(method)) if n is not None]
+    # named in ``notes`` (the first few, as ``bioparity be`` names them), and each subject of a 2x2 ABE
+    # not included for want of T or R data (EMA 4.1.8): a run without any stored as before
+    notes = [
+        *(n for n in (missing_note(res.missing_cells),) if n is not None),
+        *left_out_subjects(data, method),
+        *(n for n in (biosimilar_note(method),) if n is not None),
+    ]
     return res.to_record() | ({"metric": metric} if metric else {}) | ({"notes": notes} if notes else {})
 
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -350,15 +351,6 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     subject_sequence[subj] = obs_seq
     is_test = trt_label[keep] == "T"
     per = period_code[keep]
-
-    counts = np.bincount(subj, minlength=n_sub)
-    n_seq = len(sequences)
-    sub_per_seq = np.bincount(subject_sequence, minlength=n_seq)
-    miss_seq = np.bincount(subject_sequence, weights=n_periods - counts, minlength=n_seq).astype(np.int64)
-    observed_per_period = np.bincount(per, minlength=n_periods)
-    miss_per = n_sub - observed_per_period
-    n_t = np.bincount(subj, weights=is_test, minlength=n_sub)
-    n_r = counts - n_t
     return CrossoverData(
         log_pk=np.log(pk[keep]),
         subject=subj.astype(np.int64),
@@ -369,12 +361,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
         subject_sequence=subject_sequence,
         sequences=sequences,
         periods=period_names,
-        subjects_per_sequence=tuple(int(v) for v in sub_per_seq),
-        missing_per_sequence=tuple(int(v) for v in miss_seq),
-        missing_per_period=tuple(int(v) for v in miss_per),
-        n_tt=int((n_t >= 2).sum()),
-        n_rr=int((n_r >= 2).sum()),
-        n_tr=int(((n_t >= 1) & (n_r >= 1)).sum()),
+        **_bookkeeping(subj, subject_sequence, is_test, per, n_seq=len(sequences), n_periods=n_periods),
         missing_values=missing_values,
         subjects_without_data=tuple(str(subj_uniques[i]) for i in no_data),
         missing_cells=tuple(
@@ -386,6 +373,74 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
                 str(trt_label[i]),
             )
             for i in np.flatnonzero(~keep)
+        ),
+    )
+
+
+def _bookkeeping(
+    subj: IntArray,
+    subject_sequence: IntArray,
+    is_test: BoolArray,
+    per: IntArray,
+    *,
+    n_seq: int,
+    n_periods: int,
+) -> dict[str, Any]:
+    """The replicateBE report fields of :class:`CrossoverData` from the coded observations."""
+    n_sub = subject_sequence.size
+    counts = np.bincount(subj, minlength=n_sub)
+    sub_per_seq = np.bincount(subject_sequence, minlength=n_seq)
+    miss_seq = np.bincount(subject_sequence, weights=n_periods - counts, minlength=n_seq).astype(np.int64)
+    miss_per = n_sub - np.bincount(per, minlength=n_periods)
+    n_t = np.bincount(subj, weights=is_test, minlength=n_sub)
+    n_r = counts - n_t
+    return {
+        "subjects_per_sequence": tuple(int(v) for v in sub_per_seq),
+        "missing_per_sequence": tuple(int(v) for v in miss_seq),
+        "missing_per_period": tuple(int(v) for v in miss_per),
+        "n_tt": int((n_t >= 2).sum()),
+        "n_rr": int((n_r >= 2).sum()),
+        "n_tr": int(((n_t >= 1) & (n_r >= 1)).sum()),
+    }
+
+
+def without_subjects(data: CrossoverData, left_out: BoolArray) -> CrossoverData:
+    """``data`` without the subjects marked in ``left_out`` (length n): their observations removed, the other
+    subjects recoded, the bookkeeping recounted; the missing rows of the file (``missing_cells``,
+    ``missing_values``) stay as read.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": [1, 1, 2, 3, 3], "period": [1, 2, 1, 1, 2],
+    ...                       "sequence": ["TR", "TR", "RT", "RT", "RT"], "treatment": list("TRRRT"),
+    ...                       "PK": [100, 90, 95, 80, 85]})
+    >>> kept = without_subjects(crossover_data(frame), np.array([False, True, False]))
+    >>> kept.subject_ids, kept.n_tr, kept.subjects_per_sequence, kept.missing_per_period
+    (('1', '3'), 2, (1, 1), (0, 0))
+    """
+    keep_obs = ~left_out[data.subject]
+    kept_subjects = np.flatnonzero(~left_out)
+    code = np.full(data.n, -1, dtype=np.int64)
+    code[kept_subjects] = np.arange(kept_subjects.size)
+    subj = code[data.subject[keep_obs]]
+    subject_sequence = data.subject_sequence[kept_subjects]
+    return replace(
+        data,
+        log_pk=data.log_pk[keep_obs],
+        subject=subj,
+        period=data.period[keep_obs],
+        sequence=data.sequence[keep_obs],
+        is_test=data.is_test[keep_obs],
+        subject_ids=tuple(data.subject_ids[i] for i in kept_subjects),
+        subject_sequence=subject_sequence,
+        **_bookkeeping(
+            subj,
+            subject_sequence,
+            data.is_test[keep_obs],
+            data.period[keep_obs],
+            n_seq=len(data.sequences),
+            n_periods=len(data.periods),
         ),
     )
 

@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bioparity.arrays import FloatArray
+from bioparity.arrays import BoolArray, FloatArray
 from bioparity.be.anova import estimable, period_columns, within_subject_fit, within_variance
-from bioparity.be.data import CrossoverData, MissingPK, crossover_data
+from bioparity.be.data import CrossoverData, MissingPK, crossover_data, without_subjects
 from bioparity.be.limits import EMA, FDA_SWR_SWITCH, FDA_THETA_S, abel_limits, acceptance_limits
 from bioparity.be.mixed import DF_METHODS, fit_random_intercept, satterthwaite_df
 from bioparity.be.outliers import reference_outliers
@@ -98,6 +98,11 @@ SCALED = note_template(
 BOUND_PASS = note_template("95% upper bound of the linearised criterion {bound:.6g} <= 0")
 BOUND_FAIL = note_template("95% upper bound of the linearised criterion {bound:.6g} > 0")
 UNSCALED = note_template("swR {swr:.4f} < {switch}: unscaled average BE")
+#: A subject of a crossover without T and R data (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8).
+INCOMPLETE_SUBJECT = note_template(
+    "subject {subject} not included (not counted in n): {treatment} data only, no {lacking} "
+    "(EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8: a crossover subject needs evaluable T and R data)"
+)
 
 
 @dataclass(frozen=True)
@@ -323,7 +328,56 @@ def _ci_reason(est: Estimate, s: Settings, limits: tuple[float, float], ok: bool
     )
 
 
+def incomplete_subjects(data: CrossoverData) -> tuple[BoolArray, tuple[str, ...]]:
+    """For a plain crossover (no treatment replicated, e.g. 2x2): the subjects without both T and R data,
+    as a mask over the subjects, and one note each naming the subject and what it lacks (none for a
+    replicate design).
+
+    Such a subject carries no T-R contrast: in the all-fixed model its own effect absorbs its one value, so
+    the estimates, residual df and CVw are those without it. It is not included, as EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1 (2010), 4.1.8 (subject accountability) asks: subjects in a crossover trial
+    who do not provide evaluable data for both the test and the reference product should not be included
+    (FDA, Statistical Approaches to Establishing Bioequivalence, 2001, likewise analyses the subjects with
+    both). In a replicate design such a subject still adds to the period effects and the within-subject
+    variances, and EMA Methods A/B and FDA RSABE use all data (EMA/618604/2008 Rev. 13; replicateBE), so
+    nothing is left out there.
+    """
+    if data.test_replicated or data.reference_replicated:
+        return np.zeros(data.n, dtype=bool), ()
+    n_t = np.bincount(data.subject, weights=data.is_test, minlength=data.n)
+    n_r = np.bincount(data.subject, weights=~data.is_test, minlength=data.n)
+    left_out = (n_t == 0) | (n_r == 0)
+    notes = tuple(
+        INCOMPLETE_SUBJECT.format(
+            subject=data.subject_ids[i],
+            treatment="R" if n_t[i] == 0 else "T",
+            lacking="T" if n_t[i] == 0 else "R",
+        )
+        for i in np.flatnonzero(left_out)
+    )
+    return left_out, notes
+
+
+def left_out_subjects(data: CrossoverData, method: str) -> tuple[str, ...]:
+    """The notes of the subjects ``method`` does not include (:func:`incomplete_subjects`): only ``abe``
+    leaves out a plain crossover's subjects without T and R; the replicate methods use all data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from bioparity.be.data import REQUIRED_COLUMNS
+    >>> rows = [(1, 1, "TR", "T", 100), (1, 2, "TR", "R", 90), (2, 1, "RT", "R", 95), (3, 2, "RT", "T", 85)]
+    >>> notes = left_out_subjects(crossover_data(pd.DataFrame(rows, columns=list(REQUIRED_COLUMNS))), "abe")
+    >>> len(notes), notes[1][:54]
+    (2, 'subject 3 not included (not counted in n): T data only')
+    """
+    return incomplete_subjects(data)[1] if method == "abe" else ()
+
+
 def _abe(data: CrossoverData, s: Settings) -> BEResult:
+    mask, left_out = incomplete_subjects(data)
+    if left_out:  # a plain crossover's subjects without T and R: not included, named (EMA 4.1.8)
+        data = without_subjects(data, mask)
     est, mse = _fixed_effects(data)
     limits = (s.theta1, s.theta2)
     lo, hi = est.ci(s.alpha)
@@ -332,6 +386,7 @@ def _abe(data: CrossoverData, s: Settings) -> BEResult:
     reasons = [
         ABE_MODEL,
         _ci_reason(est, s, limits, ok),
+        *left_out,
     ]
     return _result(
         data,

@@ -51,7 +51,12 @@ class BEResult(ResultMixin):
     method : str
         The method evaluated: ``abe``, ``ema-abel-a``, ``ema-abel-b`` or ``fda-rsabe``.
     n : int
-        Number of analysed subjects.
+        Number of analysed subjects. ``abe`` on a plain crossover (2x2; no treatment replicated): the subjects
+        with both T and R data, each other subject named in ``reasons`` (EMA CPMP/EWP/QWP/1401/98 Rev. 1,
+        4.1.8: not included; its one value adds nothing to the all-fixed model). Replicate designs (every
+        method): every subject with a PK value, since an incomplete subject still adds to the period effects
+        and within-subject variances (EMA/618604/2008 Rev. 13 Methods A/B and FDA RSABE use all data, as
+        replicateBE); ``n_tr`` counts those with both T and R.
     design : str
         Sequences joined by ``|`` in replicateBE's order (``TRTR|RTRT``).
     pe : float

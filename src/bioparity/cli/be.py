@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.be.data import DEFAULT_NA, crossover_data, read_crossover_file
-from bioparity.be.methods import BE_METHODS, evaluate_be
+from bioparity.be.methods import BE_METHODS, evaluate_be, left_out_subjects
 from bioparity.be.mixed import DF_METHODS
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.cli.common import (
@@ -142,12 +142,13 @@ def be_command(
         res = evaluate_be(
             data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence
         )
-        _print_be_result(res.to_record() | ({"metric": metric} if metric else {}), fmt)
+        record = res.to_record() | ({"metric": metric} if metric else {})
+        _print_be_result(record, fmt, left_out_subjects(data, method))
 
 
-def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
-    """The record as JSON or a table on stdout; the acceptance rule with its source and the missing PK
-    values it left out on stderr (as ``pk-similarity`` states its acceptance)."""
+def _print_be_result(record: dict[str, Any], fmt: OutputFormat, left_out: tuple[str, ...] = ()) -> None:
+    """The record as JSON or a table on stdout; the acceptance rule with its source, the missing PK
+    values and the subjects it left out on stderr (as ``pk-similarity`` states its acceptance)."""
     from bioparity.analyses.be import be_statement, biosimilar_note
 
     if fmt is OutputFormat.json:
@@ -156,6 +157,7 @@ def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
         _print_be_table(record)
     if record["missing_cells"]:
         typer.echo(_missing_note(record["missing_cells"], fmt), err=True)
+    echo_notes(left_out)  # a 2x2 ABE's subjects without T and R data (EMA 4.1.8)
     if (note := biosimilar_note(record["method"])) is not None:  # reference scaling: not for a biosimilar
         typer.echo(_("note: %(note)s") % {"note": note}, err=True)
     typer.echo(be_statement(record, {}), err=True)  # after the notes, as pk-similarity's
