@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the database stack is imported only by the commands that us
     from collections.abc import Callable
 
     from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     #: What an account command does: ``change(session, username, reason)`` -> the message it prints.
     AccountChange = Callable[[Session, str, str], str]
@@ -379,7 +379,8 @@ def audit_export(
 
     Every organisation's and program's rows and the account events (sign-ins, failed and refused sign-ins,
     locks, unlocks, password changes and resets, deactivations, sign-outs; 21 CFR 11.300(d)). Check it with
-    `audit verify`."""
+    `audit verify`. The export is recorded in the trail (an `export` row: the operating-system account and
+    host that ran it, the file's path, format and SHA-256; EU GMP Annex 11 §9)."""
     from datetime import date
 
     import pandas as pd
@@ -396,21 +397,49 @@ def audit_export(
             raise InputError(
                 _("--since must be a date YYYY-MM-DD, got %(value)r") % {"value": since}
             ) from None
-        with make_sessionmaker(_ready_engine(database_url))() as session:
+        sessions = make_sessionmaker(_ready_engine(database_url))
+        with sessions() as session:
             rows = trail_rows(session, day)
             frame = pd.DataFrame(
                 [[getattr(row, name) for name in TRAIL_COLUMNS] for row in rows], columns=list(TRAIL_COLUMNS)
             )
-        try:
-            out.write_bytes(csv_bytes(frame))
-        except OSError as exc:
-            raise InputError(
-                _("cannot write %(path)s: %(problem)s") % {"path": out, "problem": exc.strerror}
-            ) from None
+        _write_recorded_export(sessions, out, csv_bytes(frame), {} if since is None else {"since": since})
     typer.echo(
         ngettext("wrote %(n)d audit row to %(path)s", "wrote %(n)d audit rows to %(path)s", len(rows))
         % {"n": len(rows), "path": out}
     )
+
+
+def _write_recorded_export(
+    sessions: sessionmaker[Session], out: Path, content: bytes, filters: dict[str, str]
+) -> None:
+    """Write the exported trail to ``out`` and record the export in the trail in one transaction (EU GMP
+    Annex 11 §9): who (the command line's actor, as for the account commands: the operating-system
+    account and host; the command line has no signed-in user), the file's absolute path, format and
+    SHA-256. The row is written first and the file in its transaction: a file that cannot be written
+    leaves no row; a row that cannot be committed removes the file."""
+    from bioparity.errors import InputError
+    from bioparity.workspace import accounts
+    from bioparity.workspace.events import record_export
+
+    written = False
+    try:
+        with sessions.begin() as session:
+            record_export(
+                session, accounts.command_line_actor(), None, "audit_trail", None,
+                name=str(out.absolute()), fmt="csv", content=content, filters=filters,
+            )  # fmt: skip
+            try:
+                out.write_bytes(content)
+            except OSError as exc:
+                raise InputError(
+                    _("cannot write %(path)s: %(problem)s") % {"path": out, "problem": exc.strerror}
+                ) from None
+            written = True
+    except Exception:
+        if written:
+            out.unlink(missing_ok=True)
+        raise
 
 
 @app.command("serve")

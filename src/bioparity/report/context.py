@@ -30,7 +30,13 @@ from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signatur
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.analyses import dataset_label, option_datasets
 from bioparity.workspace.datasets import mapped_table, option_dataset_ids
-from bioparity.workspace.signatures import SignatureStatus, approval_holds, check_signature, content_key
+from bioparity.workspace.signatures import (
+    SignatureStatus,
+    approval_holds,
+    check_signature,
+    content_key,
+    superseded_by,
+)
 
 T = TypeVar("T")
 
@@ -105,6 +111,11 @@ class RunContext:
     #: The latest later version of the input dataset's name in the study (None when the input is the
     #: latest): the run page flags an approved result resting on superseded data (QA audit F9).
     newer_input: NewerVersion | None = None
+    #: The id of the later approved run of its kind in its study that the reports use instead of this one
+    #: (:func:`~bioparity.workspace.signatures.superseded_by`; None: not superseded or not looked up, see
+    #: :func:`run_context`): the run report says "superseded by run N" by each of its signatures, as the
+    #: program report does.
+    superseded_by: str | None = None
 
     @cached_property
     def view(self) -> RunView | None:
@@ -290,11 +301,18 @@ _SIGNATURES = select(Signature).where(Signature.run_id == bindparam("run_id")).o
 
 
 def run_context(
-    session: Session, actor: Actor, run_id: str, *, chosen: dict[str, str] | None = None
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    *,
+    chosen: dict[str, str] | None = None,
+    superseded: bool = False,
 ) -> RunContext:
     """Gather a run, its provenance chain, signatures, summary, flags and figures (read permission checked).
 
     ``chosen`` picks the item of each figure series shown on the page (e.g. ``{"attribute": "..."}``).
+    ``superseded``: also find the later approved run that supersedes it (:attr:`RunContext.superseded_by`,
+    for the run report; the run page has it from its signing choices and does not send the statements).
     """
     run, study, program = require_run(session, actor, run_id)
     dataset, later, name, username = session.execute(_INPUT_AND_LATER, {"ident": run.dataset_id}).one()
@@ -315,6 +333,7 @@ def run_context(
         analysis=all_analyses().get(run.kind),
         chosen=dict(chosen or {}),
         newer_input=None if later is None else NewerVersion(later, f"{name} ({username})"),
+        superseded_by=superseded_by(session, [run])[run.id] if superseded else None,
     )
     named, found = option_dataset_ids(run), option_datasets(session, [run])
     ctx.option_datasets = {key: found[i] for key, i in named.items() if i in found}

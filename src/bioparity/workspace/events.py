@@ -284,13 +284,14 @@ EXPORT = "export"
 def record_export(
     session: Session,
     actor: Actor,
-    program: Program,
+    program: Program | None,
     object_type: str,
-    object_id: str,
+    object_id: str | None,
     *,
     name: str,
     fmt: str,
     content: bytes,
+    filters: Mapping[str, str] | None = None,
 ) -> AuditEvent:
     """Record that ``actor`` exported a GxP record of ``program`` (its audit trail, its report or a run's
     report) as the file ``name`` in format ``fmt`` (EU GMP Annex 11 §8.1 and §9: printouts and exports of
@@ -304,21 +305,28 @@ def record_export(
         The unit of work to write in (its own: an export is a read; the row is committed on its own).
     actor : Actor
         Who exported it.
-    program : Program
-        The program the exported record belongs to (the row's scope).
-    object_type, object_id : str
-        What was exported: ``audit_trail`` (the program's id), ``program`` or ``analysis_run``.
+    program : Program or None
+        The program the exported record belongs to (the row's scope); None: the whole workspace's audit
+        trail (``bioparity audit export``, object id None).
+    object_type, object_id : str, str or None
+        What was exported: ``audit_trail`` (the program's id; None: every program's and the account
+        events), ``program`` or ``analysis_run``.
     name : str
-        The file name the download carries.
+        The file name the download carries (the command line: the path written).
     fmt : str
         ``csv`` or ``pdf``.
     content : bytes
         The exported file, byte for byte.
+    filters : mapping of str to str, optional
+        The selection the export was made with (e.g. ``{"since": "2026-01-01"}``), kept under
+        ``filters`` when given.
 
     Returns
     -------
     AuditEvent
         The row written.
     """
-    after = {"name": name, "format": fmt, "sha256": sha256_hex(content)}
+    after: dict[str, Any] = {"name": name, "format": fmt, "sha256": sha256_hex(content)}
+    if filters:
+        after["filters"] = dict(filters)
     return record(session, actor, EXPORT, object_type, object_id, program, after=after)
