@@ -173,9 +173,10 @@ def test_option_and_method_codes_are_printed_in_words_with_the_code(example_repo
     assert "<th>method</th><td>automatic (auto)</td>" in example_reports["ada-cutpoint"]
     cutpoint = re.split(r"<h2>附录", example_reports["ada-cutpoint zh-CN"])[0]
     assert "<th>方法</th><td>自动 (auto)</td>" in cutpoint
-    # the tiers' reported estimates (screening robust: Shapiro-Wilk p = 0.00245; confirmatory parametric)
-    assert '<td class="txt">稳健法</td>' in cutpoint and '<td class="txt">参数法</td>' in cutpoint
-    assert ">robust<" not in cutpoint and ">parametric<" not in cutpoint
+    # the tiers' reported estimates (screening not normal, Shapiro-Wilk p = 0.00245: the nonparametric
+    # percentile, Shankar et al. 2008 Appendix 1 section 4; confirmatory parametric)
+    assert '<td class="txt">非参数法</td>' in cutpoint and '<td class="txt">参数法</td>' in cutpoint
+    assert ">nonparametric<" not in cutpoint and ">parametric<" not in cutpoint
 
 
 def test_the_input_is_named_in_words_and_an_empty_option_is_printed_as_a_dash(
@@ -521,7 +522,8 @@ def test_the_power_table_prints_the_design_and_method_in_words(
     demo_store: DemoStore, lang: str, design: str, method: str, appendix: str
 ) -> None:
     """Found in the Chinese power PDF: the results table printed the stored codes "parallel" and "exact"
-    (in English too) where the plot's legend names them in words; the appendix keeps the stored codes."""
+    (in English too) where the plot's legend names them in words; the appendix prints the words with the
+    stored code beside them (``parallel groups (parallel)``), the stored table itself unchanged."""
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
         html = render_run_report(run_context(session, sam, demo_store.summary.runs["power"]), lang=lang)
@@ -529,7 +531,8 @@ def test_the_power_table_prints_the_design_and_method_in_words(
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", main.split("<tbody>", 1)[1])
     assert cells.count(design) == cells.count(method) > 0, cells[:12]
     assert "parallel" not in cells and "exact" not in cells
-    assert re.search(r"<td[^>]*>parallel</td>", stored) and re.search(r"<td[^>]*>exact</td>", stored)
+    assert re.search(rf"<td[^>]*>{re.escape(design)} \(parallel\)</td>", stored)
+    assert re.search(rf"<td[^>]*>{re.escape(method)} \(exact\)</td>", stored)
 
 
 def test_the_chinese_potency_report_names_the_interval_method_in_chinese(
