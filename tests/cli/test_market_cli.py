@@ -27,7 +27,7 @@ def test_scan_writes_ranking_provenance_and_chart(tmp_path: Path) -> None:
     ema = write_ema_workbook(tmp_path / "medicines.xlsx")
     out, chart = tmp_path / "ranking.csv", tmp_path / "void.png"
     args = ["market", "scan", "--purple-book", str(PURPLE_BOOK), "--ema", str(ema), "--trials", str(CTGOV),
-            "--region", "eu,us", "--out", str(out), "--chart", str(chart), "--as-of", "2026"]  # fmt: skip
+            "--region", "eu,us", "--out", str(out), "--chart", str(chart), "--on", "2026-05-31"]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     table = pd.read_csv(out)
@@ -52,7 +52,7 @@ def test_scan_writes_ranking_provenance_and_chart(tmp_path: Path) -> None:
     assert chart.read_bytes()[:4] == b"\x89PNG"
     # Same inputs, same ranking file.
     again = tmp_path / "again.csv"
-    assert runner.invoke(app, [*args[:-6], "--out", str(again), "--as-of", "2026"]).exit_code == 0
+    assert runner.invoke(app, [*args[:-6], "--out", str(again), "--on", "2026-05-31"]).exit_code == 0
     assert again.read_bytes() == out.read_bytes()
 
 

@@ -78,15 +78,19 @@ EMA_HUMAN, EMA_AUTHORISED, EMA_AUTHORISED_BIOSIMILARS, EMA_MOLECULES_WITH_BIOSIM
 
 
 def write_ema_workbook(
-    path: Path, header: Sequence[str] = EMA_HEADER, rows: Sequence[Sequence[object]] = EMA_ROWS
+    path: Path,
+    header: Sequence[str] = EMA_HEADER,
+    rows: Sequence[Sequence[object]] = EMA_ROWS,
+    generated: str = "01/06/2025",
 ) -> Path:
-    """An EMA medicines report as downloaded: title, notes and a blank row above the header."""
+    """An EMA medicines report as downloaded: title, notes (with the ``generated`` date, DD/MM/YYYY) and a
+    blank row above the header."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Medicines"
     sheet.append(["Medicines output: European public assessment reports"])
-    sheet.append(["Generated on 01/06/2025. Includes medicines for human and veterinary use."])
+    sheet.append([f"Generated on {generated}. Includes medicines for human and veterinary use."])
     sheet.append([])
     sheet.append(list(header))
     for row in rows:

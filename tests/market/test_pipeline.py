@@ -109,13 +109,13 @@ def kb(tmp_path: Path) -> Path:
     return path
 
 
-def _row(kb: Path, pages: Path, region: str, **files: Any) -> Any:
+def _row(kb: Path, pages: Path, region: str, on: date = TODAY, **files: Any) -> Any:
     ranking = scan_market(
         load_knowledge_base(kb),
         regions=[region],
         trials=read_trials(pages),
         as_of_year=2026,
-        on=TODAY,
+        on=on,
         **files,
     )
     return ranking.table.iloc[0]
@@ -145,14 +145,16 @@ def test_originator_investigator_phase_4_old_and_stopped_studies_are_not_program
 
 def test_a_sponsor_with_an_approved_biosimilar_is_counted_once(kb: Path, pages: Path, tmp_path: Path) -> None:
     # US: the Purple Book fixture licenses Sandoz's Jubbonti (denosumab-bbdz), so Sandoz's extension
-    # study is not a second programme: 2. EU: the EMA rows have no Sandoz denosumab: 3.
-    us = _row(kb, pages, "us", purple_book=read_purple_book(PURPLE_BOOK))
+    # study is not a second programme: 2. EU: the EMA rows have no Sandoz denosumab: 3. Scanned while the
+    # files are current (Purple Book June 2025, EMA 01/06/2025; a stale count would be unknown).
+    current = date(2026, 5, 31)
+    us = _row(kb, pages, "us", on=current, purple_book=read_purple_book(PURPLE_BOOK))
     assert us["biosimilars_in_development"] == 2
     assert "Sandoz (NCT91000008): has an approved biosimilar here" in us["development_source"]
     assert us["approved_biosimilars"] == 1
     assert not [r for r in EMA_ROWS if r[3] == "denosumab" and r[7] == "Authorised" and r[11] == "Yes"]
     ema = write_ema_workbook(tmp_path / "ema.xlsx", rows=EMA_ROWS)
-    eu = _row(kb, pages, "eu", ema=read_ema_medicines(ema))
+    eu = _row(kb, pages, "eu", on=current, ema=read_ema_medicines(ema))
     assert eu["biosimilars_in_development"] == 3
     assert "not checked" not in eu["development_source"]
 
@@ -164,8 +166,14 @@ def test_the_completed_window_is_measured_from_the_scan_date(kb: Path, pages: Pa
 
 
 def _row_on(kb: Path, pages: Path, on: date) -> float:
+    # Fact age up to 3 years: the pages (updated up to 2026-10) stay current at the later scan dates.
     ranking = scan_market(
-        load_knowledge_base(kb), regions=["eu"], trials=read_trials(pages), as_of_year=2026, on=on
+        load_knowledge_base(kb),
+        regions=["eu"],
+        trials=read_trials(pages),
+        as_of_year=2026,
+        on=on,
+        max_fact_age_years=3,
     )
     return float(ranking.table.iloc[0]["biosimilars_in_development"])
 

@@ -65,6 +65,11 @@ def mini_kb(tmp_path: Path) -> Path:
     return path
 
 
+#: A scan date at which the fixture files are current (Purple Book June 2025, EMA 01/06/2025: 11 whole
+#: months; a stale file count would be unknown).
+FILES_CURRENT = date(2026, 5, 31)
+
+
 def _scan(kb_path: Path, ema_xlsx: Path, weights: VoidWeights | None = None) -> pd.DataFrame:
     return scan_market(
         load_knowledge_base(kb_path),
@@ -73,6 +78,7 @@ def _scan(kb_path: Path, ema_xlsx: Path, weights: VoidWeights | None = None) -> 
         trials=read_trials(CTGOV),
         weights=weights,
         as_of_year=2026,
+        on=FILES_CURRENT,
     ).table
 
 

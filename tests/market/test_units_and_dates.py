@@ -68,7 +68,9 @@ def test_two_brands_of_one_product_count_once_in_every_source(tmp_path: Path) ->
                   "Samsung Bioepis NL B.V."),
     ]  # fmt: skip
     ema = read_ema_medicines(write_ema_workbook(tmp_path / "ema.xlsx", rows=rows))
-    files = scan_market(kb, purple_book=pb, ema=ema, as_of_year=2026, on=TODAY).table.set_index("region")
+    # Scanned while the files are current (Purple Book June 2025, EMA 01/06/2025: stale counts are unknown).
+    spring = date(2026, 3, 5)
+    files = scan_market(kb, purple_book=pb, ema=ema, as_of_year=2026, on=spring).table.set_index("region")
     alone = scan_market(kb, as_of_year=2026, on=TODAY).table.set_index("region")
     counts = files["approved_biosimilars"].astype(float), alone["approved_biosimilars"].astype(float)
     assert counts[0]["us"] == counts[1]["us"] == 1
@@ -100,10 +102,31 @@ def test_a_purple_book_is_dated_by_its_title_month_and_flagged_when_old(tmp_path
     pb = read_purple_book(PURPLE_BOOK)  # title "... - June 2025": data as of 2025-06-30
     old = scan_market(kb, regions=["us"], purple_book=pb, as_of_year=2026, on=TODAY).table.iloc[0]
     assert old["approved_as_of"] == "2025-06-30 (title line month)"
-    assert old["approved_biosimilars"] == 1  # the user's file is used as given, and flagged
+    assert pd.isna(old["approved_biosimilars"])  # unknown, as a knowledge-base count of that date would be
+    assert old["approved_source"].startswith("stale: Purple Book [")
     assert old["stale_facts"] == "approved biosimilars as of 2025-06-30: 17 months old"
     recent = scan_market(kb, regions=["us"], purple_book=pb, as_of_year=2026, on=date(2026, 6, 15)).table
-    assert recent.iloc[0]["stale_facts"] == ""
+    assert recent.iloc[0]["stale_facts"] == "" and recent.iloc[0]["approved_biosimilars"] == 1
+
+
+def test_an_old_ema_export_counts_as_unknown_like_an_old_knowledge_base_count(tmp_path: Path) -> None:
+    # The 2018 EPAR export case: nivolumab EU scored 0.705 at coverage 1.0 on "0 approved biosimilars as
+    # of 2018-12-23". Synthetic export with the fixture's rows (2 adalimumab biosimilar holders), generated
+    # 23/12/2018, scanned on 2026-12-07: 95 whole months (R 4.2:
+    # length(seq(as.Date("2018-12-23"), as.Date("2026-12-07"), by = "month")) - 1 = 95).
+    kb = load_knowledge_base(_kb(tmp_path, _record("adalimumab", "Humira")))
+    old = read_ema_medicines(write_ema_workbook(tmp_path / "old.xlsx", generated="23/12/2018"))
+    row = scan_market(kb, regions=["eu"], ema=old, as_of_year=2026, on=TODAY).table.iloc[0]
+    assert pd.isna(row["approved_biosimilars"])
+    assert row["approved_source"] == "stale: EMA medicines report"
+    assert row["approved_products"] == "Amgen Europe B.V.: Amgevita; Samsung Bioepis NL B.V.: Imraldi"
+    assert row["stale_facts"] == "approved biosimilars as of 2018-12-23: 95 months old"
+    assert "no_competition" in row["unknown_inputs"] and row["coverage"] < 1
+    # The same export generated 11 whole months before the scan keeps its count (R 4.2: 11 months).
+    recent = read_ema_medicines(write_ema_workbook(tmp_path / "new.xlsx", generated="01/01/2026"))
+    fresh = scan_market(kb, regions=["eu"], ema=recent, as_of_year=2026, on=TODAY).table.iloc[0]
+    assert fresh["approved_biosimilars"] == 2 and fresh["approved_source"] == "EMA medicines report"
+    assert fresh["stale_facts"] == "" and "no_competition" not in fresh["unknown_inputs"]
 
 
 def test_a_file_without_a_written_date_is_dated_by_its_modification_date(tmp_path: Path) -> None:

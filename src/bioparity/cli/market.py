@@ -102,7 +102,8 @@ CompletedWindow = Annotated[
 MaxFactAge = Annotated[
     int,
     typer.Option(
-        "--max-fact-age", help="Years after which a knowledge-base count is treated as unknown (stale)."
+        "--max-fact-age",
+        help="Years after which a count (knowledge base or file) is treated as unknown (stale).",
     ),
 ]
 

@@ -15,8 +15,8 @@ and otherwise the file's modification date, which the basis then names. A period
 last day (``2025`` as 2025-12-31, ``2025-06`` as 2025-06-30), so the age given is the least age the
 text allows. A count more than ``max_age_months`` whole months before the scan date is *stale*: the
 ranking's ``stale_facts`` column names it with its date and age, the command prints how many rows
-have one, and a stale knowledge-base count is treated as unknown (an unknown is preferred to a
-stale number); a stale user file is used as given (the user chose it) but flagged the same way.
+have one, and a stale count is treated as unknown whatever its source, knowledge base or user file
+(an unknown is preferred to a stale number).
 """
 
 from __future__ import annotations

@@ -40,8 +40,9 @@ the knowledge base's list entries, the trial sponsors).
 
 Every count carries the date its source refers to (``approved_as_of``, ``development_as_of``; read as
 :mod:`bioparity.market.freshness` says), and a count more than ``12 * max_fact_age_years`` whole
-months before the scan date ``on`` is named in ``stale_facts``: a stale knowledge-base count counts
-as unknown (a stale low count would inflate the void), a stale user file is used and flagged. Every
+months before the scan date ``on`` is named in ``stale_facts`` and counts as unknown, whatever its
+source (knowledge base, Purple Book, EMA report, trial pages): a stale low count would inflate the
+void, and a file the user gave is no more current than a knowledge-base fact of the same date. Every
 value records its source column, and the void score (:mod:`bioparity.market.void`) its coverage, so
 that a ranking built on unknowns is visible as such.
 """
@@ -226,7 +227,7 @@ def scan_market(
     """Rank every knowledge-base molecule in every region by void score (ties: INN, then region).
 
     ``eu_rdp`` is the EU regulatory data protection rule (``"8+2"``, ``"8+1+1"``, ...);
-    ``max_fact_age_years`` the age beyond which a knowledge-base count is treated as unknown.
+    ``max_fact_age_years`` the age beyond which a count (knowledge base or file) is treated as unknown.
     The order of preference of the sources is given in the module docstring.
 
     Parameters
@@ -253,7 +254,7 @@ def scan_market(
         art. 10(1)): ``"8+2"`` = 10 years, ``"8+1+1"`` = 10, ``"8+2+1"`` = 11 (total <= 20).
     max_fact_age_years : int, default 1
         A count dated more than ``12 * max_fact_age_years`` whole months before ``on`` is stale:
-        named in ``stale_facts``, and unknown if it comes from the knowledge base (>= 0).
+        named in ``stale_facts`` and unknown, from any source (>= 0).
     on : datetime.date or None, default None
         Date the scan is made on (default: :func:`default_scan_date` of ``as_of_year``): fact ages
         are measured from it, and a completed trial counts as a programme in development for
@@ -432,6 +433,7 @@ def _sales_stale(sales: Any, settings: _Settings) -> str:
 UNKNOWN = note_template("unknown")
 KNOWLEDGE_BASE = note_template("knowledge base [{source}, as of {as_of}]")
 STALE = note_template("stale: knowledge base [{source}] as of {as_of}")
+STALE_FILE = note_template("stale: {source}")
 STALE_APPROVED = note_template("approved biosimilars as of {as_of}: {months:d} months old")
 STALE_DEVELOPMENT = note_template("programmes in development as of {as_of}: {months:d} months old")
 STALE_SALES = note_template("originator sales of {year:d}: {months:d} months old at the scan date")
@@ -588,6 +590,14 @@ def _fresh_count(rec: ReferenceBiologic, name: str, settings: _Settings) -> _Cou
     )
 
 
+def _aged(count: _Count, settings: _Settings) -> _Count:
+    """A count read from a file, unknown when its date is older than the scan allows: the same rule as
+    for a knowledge-base count (:func:`_fresh_count`), so a stale file never scores as current."""
+    if settings.stale_months(count.as_of.day) is None:
+        return count
+    return replace(count, value=None, source=STALE_FILE.format(source=count.source))
+
+
 def _grouped(hits: pd.DataFrame, key: pd.Series, brand: str) -> _Count:
     """Products = distinct keys; each listed as ``key: brand, brand``."""
     groups = hits.assign(_key=key).groupby("_key", sort=True)
@@ -615,14 +625,16 @@ def _approved(rec: ReferenceBiologic, region: str, sources: _Sources, settings: 
         label = proper.where(suffixed, proper + " BLA " + hits["bla_number"])
         count = _grouped(hits.assign(_label=label), label, "proprietary_name")
         title = f" [{purple_book.title}]" if purple_book.title else ""
-        return replace(count, source=f"Purple Book{title}", as_of=purple_book_date(purple_book))
+        return _aged(
+            replace(count, source=f"Purple Book{title}", as_of=purple_book_date(purple_book)), settings
+        )
     if region == "eu" and ema is not None:
         biosimilars = _ema_biosimilars(ema)
         hits = biosimilars[biosimilars["inn"].isin(rec.names)]
         holder = hits["holder"].str.split().str.join(" ")
         label = holder.where(holder.ne(""), hits["medicine_name"])
         count = _grouped(hits.assign(_label=label), label.str.casefold(), "medicine_name")
-        return replace(count, source="EMA medicines report", as_of=ema_date(ema))
+        return _aged(replace(count, source="EMA medicines report", as_of=ema_date(ema)), settings)
     return _fresh_count(rec, f"{region}_biosimilars_approved", settings)
 
 
@@ -683,10 +695,11 @@ def _in_development(rec: ReferenceBiologic, region: str, sources: _Sources, sett
             today=settings.on,
             completed_window_years=settings.completed_window_years,
         )
-        return _Count(
+        count = _Count(
             float(found.count),
             found.describe(sources.trials.source),
             trials_date(sources.trials),
             "; ".join(found.counted),
         )
+        return _aged(count, settings)
     return _fresh_count(rec, "biosimilars_in_development", settings)
