@@ -1,7 +1,9 @@
 """Bioequivalence: EMA ABEL Method A and B against replicateBE (rds01-rds10), the replicateBE vignette
 (rds01 outliers, rds14 degrees of freedom) and the guideline vectors T10-T12 (EMA Guideline on the
 Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.10; FDA Draft Guidance on
-Progesterone, 2011)."""
+Progesterone, 2011); the ``pk-similarity`` kind run through its contract against R ``lm`` (pooled) and
+``t.test`` (Welch) on a seeded three-arm parallel table (``reference/be/pk_similarity_cli_expected.R``; FDA
+2001, Statistical Approaches to Establishing Bioequivalence, section VI)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from bioparity.analyses.frames import result_frame
 from bioparity.be import (
     EMA,
     EMA_K_EXACT,
@@ -24,15 +27,25 @@ from bioparity.be import (
     evaluate_be,
 )
 from bioparity.power import cv_to_se
-from bioparity.validation.areas._io import read_reference_csv, row_case
+from bioparity.validation.areas._io import read_reference_csv, row_case, run_kind
 from bioparity.validation.cases import CaseResult, compare
 
 AREA = "be"
+#: The pk-similarity kind against R: GMRs, limits and (Welch-Satterthwaite) df in double precision.
+PK_SIMILARITY_RTOL = 1e-9
+#: The pk-similarity kind's columns and the names of pk_similarity_cli_expected.csv.
+PK_SIMILARITY_VALUES = {"gmr": "ratio", "ci_lower": "ci_lower", "ci_upper": "ci_upper", "df": "df"}
 
 
 def run(reference: Path) -> list[CaseResult]:
-    """Every value of the BE reference sets (tolerances as stated in each file)."""
-    return [*_methods_ab(reference), *_vignette(reference), *_limits_t10(reference), *_constants(reference)]
+    """Every value of the BE reference sets (tolerances as stated in each file); the pk-similarity kind."""
+    return [
+        *_methods_ab(reference),
+        *_vignette(reference),
+        *_limits_t10(reference),
+        *_constants(reference),
+        *_pk_similarity(reference),
+    ]
 
 
 def _outcome(flag: bool | None) -> str:
@@ -186,3 +199,26 @@ def _constants(reference: Path) -> list[CaseResult]:
         )
         for row in table.to_dict("records")
     ]
+
+
+def _pk_similarity(reference: Path) -> list[CaseResult]:
+    """Every pair of arms of ``be/pk_similarity_cli_input.csv``, CMAX and AUCIFO, pooled and Welch: GMR (%),
+    90% CI and df of the kind against ``pk_similarity_cli_expected.csv``."""
+    folder = reference / "be"
+    expected = read_reference_csv(folder / "pk_similarity_cli_expected.csv")
+    out = []
+    for variance in ("pooled", "welch"):
+        options = {"metrics": "CMAX,AUCIFO", "variance": variance, "arms": "test,eu-ref,us-ref"}
+        table = result_frame(run_kind("pk-similarity", folder / "pk_similarity_cli_input.csv", options))
+        rows = {(r["metric"], r["test_arm"], r["reference_arm"]): r for r in table.to_dict("records")}
+        for want in expected[expected["variance"] == variance].to_dict("records"):
+            got = rows[(want["metric"], want["test"], want["reference"])]
+            pair = f"{want['metric']} {want['test']} v {want['reference']}"
+            case = f"pk_similarity_cli_input.csv, {pair}, {variance}"
+            out += [
+                compare(
+                    AREA, "pk-similarity-r", case, ours, want[theirs], got[ours], PK_SIMILARITY_RTOL, "rel"
+                )
+                for ours, theirs in PK_SIMILARITY_VALUES.items()
+            ]
+    return out

@@ -3,7 +3,8 @@ Biomed Anal 48:1267-1281, Appendix; Devanarayan et al. 2017, AAPS J 19:1487-1498
 components (lme4 ``lmer``, nlme ``lme``), the parametric (mean + z SD), robust (median + z MAD) and
 non-parametric (``quantile`` types 1-9, Hyndman & Fan 1996) cut points, Shapiro-Wilk p and the
 noncentral-t lower confidence limit factor - and linearity (ICH Q2(R2), 2023, section 3.2.1: ``lm``,
-``confint``, lack of fit by ``anova`` against the one-way model)."""
+``confint``, lack of fit by ``anova`` against the one-way model); the kinds ``ada-sensitivity``,
+``ada-drug-tolerance`` and ``isr`` (:mod:`bioparity.validation.areas.bioassay_kinds`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pandas as pd
 
 from bioparity.bioassay import compute_cut_point, linearity, reml_fit
 from bioparity.bioassay.stats import mad, normal_quantile_lcl_factor, quantile, shapiro_p
+from bioparity.validation.areas import bioassay_kinds
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 
@@ -43,7 +45,7 @@ RESIDUAL_ATOL = 1e-9
 
 def run(reference: Path) -> list[CaseResult]:
     """Every REML component, cut-point statistic and LCL factor of ``reference/bioassay`` and every
-    linearity value of ``linearity_reference.csv``."""
+    linearity value of ``linearity_reference.csv``; the sensitivity, drug-tolerance and ISR kinds."""
     folder = reference / "bioassay"
     return [
         *_reml(folder),
@@ -52,6 +54,7 @@ def run(reference: Path) -> list[CaseResult]:
         *_cut_points(folder),
         *_run_comparison(folder),
         *_linearity(folder),
+        *bioassay_kinds.run(folder),
     ]
 
 

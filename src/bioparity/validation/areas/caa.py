@@ -1,26 +1,35 @@
 """Tolerance factors against R tolerance ``K.factor`` and Howe (1969) (T13-T15), ISO 16269-6 Annex F and
 Montgomery & Runger Table XII;
 distribution-free minimum numbers of lots against Wilks (1941); whole-profile similarity (centred log-ratio,
-Aitchison distance; Aitchison J., The Statistical Analysis of Compositional Data, 1986) against base R."""
+Aitchison distance; Aitchison J., The Statistical Analysis of Compositional Data, 1986) against base R; the
+``comparability`` kind (ICH Q5E, 2004, sections 2.2 and 2.4) run through its contract against base R
+(``reference/cmc/make_comparability_reference.R``: quality ranges of the pre-change lots, per-lot lines and
+the difference of mean degradation slopes, ICH Q1E, 2003, Appendix B)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from bioparity.analyses.frames import result_frame
 from bioparity.caa import assess, nonparametric_min_lots, read_catalogue, tolerance_factor
 from bioparity.io.caa import read_long_table
 from bioparity.profiles import profile_similarity
-from bioparity.validation.areas._io import read_reference_csv
+from bioparity.validation.areas._io import named_cases, named_values, read_reference_csv, run_kind
 from bioparity.validation.cases import CaseResult, compare
 
 AREA = "caa"
+#: The comparability kind against R: means, SDs and least squares in double precision on both sides (as the
+#: stability area's tolerance).
+COMPARABILITY_RTOL = 1e-8
 
 
 def run(reference: Path) -> list[CaseResult]:
-    """Every row of the three tolerance-factor references and of the Wilks sample sizes; the profile set."""
-    return [*_tolerance(reference), *_engine(reference), *_profiles(reference)]
+    """Every row of the three tolerance-factor references and of the Wilks sample sizes; the profile set; the
+    comparability kind."""
+    return [*_tolerance(reference), *_engine(reference), *_profiles(reference), *_comparability(reference)]
 
 
 def _engine(reference: Path) -> list[CaseResult]:
@@ -140,4 +149,27 @@ def _tolerance(reference: Path) -> list[CaseResult]:
                     AREA, "wilks-min-lots", case, f"lots {label}", float(row[column]), float(n), 0.0, "exact"
                 )
             )
+    return out
+
+
+def _comparability(reference: Path) -> list[CaseResult]:
+    """The comparability kind on ``cmc/comparability.csv`` with its defaults: per release attribute the
+    means, SDs, quality range and share of post-change lots inside; per stability attribute and condition
+    each lot's line and the slope difference post - pre with its SE, df and 90% interval."""
+    folder = reference / "cmc"
+    ref = named_values(folder / "comparability_reference.csv")
+    table = result_frame(run_kind("comparability", folder / "comparability.csv", {}))
+    observed: dict[str, dict[Any, Any]] = {}
+    for row in table.to_dict("records"):
+        if row["section"] == "quality attributes":
+            observed[f"release {row['attribute']}"] = row
+        elif row["section"] == "slope difference":
+            observed.setdefault(f"stability {row['attribute']} {row['condition']}", {}).update(row)
+        elif row["section"] == "lot regression":
+            values = {f"{k}_{row['lot']}": row[k] for k in ("intercept", "slope", "slope_se")}
+            observed.setdefault(f"stability {row['attribute']} {row['condition']}", {}).update(values)
+    out = []
+    for case, expected in ref.items():
+        where = (AREA, "comparability-r", f"comparability.csv, {case}")
+        out += named_cases(where, expected, observed[case], COMPARABILITY_RTOL, ("df",))
     return out

@@ -1,5 +1,10 @@
-"""Confidence intervals for proportions and means against published values (Newcombe 1998 and others), and
-exact equivalence sample sizes for means against PowerTOST's parallel-design table."""
+"""Confidence intervals for proportions and means against published values (Newcombe 1998 and others),
+exact equivalence sample sizes for means against PowerTOST's parallel-design table, and the ``ada-summary``
+kind run through its contract against base R (``reference/clinical/make_ada_summary_reference.R``: sample
+status from the screening and confirmatory cut points, Shankar et al. 2008, J Pharm Biomed Anal 48:1267,
+sections 3.1-3.2; Wilson intervals of the incidences; treatment-emergent ADA, FDA 2019 Immunogenicity
+Assessment for Therapeutic Protein Products, section VII; Newcombe 1998, Stat Med 17:873, method 10, for the
+difference between arms)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from bioparity.analyses.frames import result_frame
 from bioparity.clinical import (
     ci_difference,
     ci_difference_stratified,
@@ -16,15 +22,25 @@ from bioparity.clinical import (
     ci_ratio,
     sample_size_equivalence_means,
 )
-from bioparity.validation.areas._io import read_reference_csv
+from bioparity.validation.areas._io import named_cases, named_values, read_reference_csv, run_kind
 from bioparity.validation.cases import CaseResult, compare
 
 AREA = "clinical"
+#: The ada-summary kind against R: Wilson and Newcombe limits in double precision on both sides.
+ADA_RTOL = 1e-10
+#: The options the ada-summary case runs with, as in make_ada_summary_reference.R.
+ADA_OPTIONS = {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0, "reference_arm": "reference"}
 
 
 def run(reference: Path) -> list[CaseResult]:
-    """Every published interval, the t intervals on R's sleep data and the PowerTOST parallel sample sizes."""
-    return [*_intervals(reference), *_one_stratum(reference), *_means_sample_size(reference)]
+    """Every published interval, the t intervals on R's sleep data, the PowerTOST parallel sample sizes and
+    the ada-summary kind's incidences and differences."""
+    return [
+        *_intervals(reference),
+        *_one_stratum(reference),
+        *_means_sample_size(reference),
+        *_ada_summary(reference),
+    ]
 
 
 def _limits(case: str, label: str, row: Mapping[Hashable, Any], res: Any, tol: float) -> list[CaseResult]:
@@ -119,5 +135,29 @@ def _means_sample_size(reference: Path) -> list[CaseResult]:
         )
         out.append(
             compare(AREA, "clinical-means-samplesize", case, "power", float(row["power"]), power[i], 1e-9)
+        )
+    return out
+
+
+def _ada_summary(reference: Path) -> list[CaseResult]:
+    """Positive samples, incidence per arm and visit, treatment-emergent incidence and the differences
+    test - reference of ``clinical/ada_listing.csv`` (the values of ``ada_summary_reference.csv``)."""
+    ref = named_values(reference / "clinical" / "ada_summary_reference.csv")
+    result = run_kind("ada-summary", reference / "clinical" / "ada_listing.csv", ADA_OPTIONS)
+    table = result_frame(result)
+    label = "ada_listing.csv, screening 1.2, confirmatory 20%"
+    counts = ("n_evaluable", "n_positive", "n_subjects", "n_induced", "n_baseline_positive")
+    rows = {}
+    for row in table.to_dict("records"):
+        if row["table"] == "incidence":
+            rows[f"incidence {row['arm']} {row['timepoint']}"] = row
+        elif row["table"] == "treatment-emergent":
+            rows[f"treatment-emergent {row['arm']}"] = row
+        else:
+            rows[f"difference {row['arm']} - {row['reference_arm']} {row['timepoint']}"] = row
+    out = []
+    for case, expected in ref.items():
+        out += named_cases(
+            (AREA, "ada-summary-r", f"{label}, {case}"), expected, rows[case], ADA_RTOL, counts
         )
     return out
