@@ -48,3 +48,14 @@ def test_the_worked_example_marks_its_texts_for_translation() -> None:
     assert re.search(r'Option\(\s*"assay", gettext_noop\(', code)
     marked = extract("reports")
     assert "Incurred sample reanalysis" in marked  # the real kind's title, as the example spells it
+
+
+def test_the_worked_example_names_its_validation_reference_set() -> None:
+    # a kind without reference cases in `bioparity validate` fails tests/validation/test_kind_coverage.py
+    from bioparity.validation import packaged_reference_dir
+
+    namespace: dict[str, object] = {}
+    exec(compile(_example_code(), "CONTRIBUTING.md", "exec"), namespace)
+    analysis = namespace["ANALYSES"][0]  # type: ignore[index]
+    manifest = (packaged_reference_dir() / "MANIFEST.yaml").read_text(encoding="utf-8")
+    assert analysis.validation == ("isr-r",) and "  - id: isr-r\n" in manifest

@@ -12,8 +12,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from bioparity.analyses.registry import all_analyses
 from bioparity.cli.main import app
 from bioparity.validation import AREAS, ValidationRun, packaged_reference_dir, render_html, run_validation
+from bioparity.validation.coverage import PASS
 
 runner = CliRunner()
 
@@ -27,20 +29,24 @@ MINIMUM_CASES = {
     # interval (10 subjects x 8); PKNCA time to steady state (10 subjects x 3 + pooled 3); bioavailability
     # (4 worked examples + MetidaNCA parallel groups)
     "nca": 12 * 23 + 10 * (7 + 3) + 13 + (8 * 4 + 2) + (2 + 6) + 2 + 10 * 8 + (10 * 3 + 3) + (4 + 1),
-    # replicateBE Methods A/B (10 values each; Method A bookkeeping 8), vignette, T10 limits, T11-T12
-    "be": 20 * 10 + 10 * 8 + 15 + 6 * 2 + 8,
+    # replicateBE Methods A/B (10 values each; Method A bookkeeping 8), vignette, T10 limits, T11-T12; the
+    # pk-similarity kind: 3 pairs x 2 metrics x 2 variance models x (GMR, 2 limits, df)
+    "be": 20 * 10 + 10 * 8 + 15 + 6 * 2 + 8 + 3 * 2 * 2 * 4,
     # T13-T15, ISO 16269-6, Montgomery XII, Wilks minimum lots (two- and one-sided); profile similarity
-    # (13 distances, 6 means, 6 SDs, threshold); the assessment engine on 3 attributes (16 values)
-    "caa": 10 + 60 + 288 + 4 * 2 + 13 + 6 * 2 + 1 + 16,
-    # published intervals (both limits), sleep t intervals (limits, df), one stratum, means sample size
-    "clinical": 23 * 2 + 2 * 3 + 2 * 2 + 94 * 2,
+    # (13 distances, 6 means, 6 SDs, threshold); the assessment engine on 3 attributes (16 values); the
+    # comparability kind: 5 release attributes x 7 values, 3 stability groups x (6 lots x 3 + 5)
+    "caa": 10 + 60 + 288 + 4 * 2 + 13 + 6 * 2 + 1 + 16 + 5 * 7 + 3 * (6 * 3 + 5),
+    # published intervals (both limits), sleep t intervals (limits, df), one stratum, means sample size; the
+    # ada-summary kind: 2 arms x 3 visits x 5 incidence values, 2 x 6 treatment-emergent, 4 x 3 differences
+    "clinical": 23 * 2 + 2 * 3 + 2 * 2 + 94 * 2 + 2 * 3 * 5 + 2 * 6 + 4 * 3,
     # R lm/anova/predict/uniroot on 4 data sets (13 lots: pooling, 9 F/p/RSS, 3 per lot, 3 pooled
     # coefficients, shelf life; bound and crossing per lot and model), slope difference; LeBlond (2011)
     "stability": 4 * (1 + 9 + 3 + 1) + 13 * 3 + 13 * 4 * 2 + 5 + 28,
     # lme4 / nlme REML components; quantile types 1-9 at 3 p, MAD, Shapiro p on 4 designs; 24 LCL factors;
     # 3 designs x 3 tiers x 4 cut points (+ type 6 at screening); linearity (3 x 20 values + 34 residuals);
     # 1,650 wells: 2 models (3 and 4 variances, REML log-likelihood)
-    "bioassay": 30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34 + (3 + 1) + (4 + 1),
+    # the kinds ada-sensitivity (2 methods x (6 runs + 3)), ada-drug-tolerance (4 x 2), isr (2 x (20 + 3))
+    "bioassay": 30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34 + 4 + 5 + 2 * 9 + 4 * 2 + 2 * 23,
     # R nls 4PL / 5PL (12 each), separate 4PL curves (8), parallel-line RB / LS (17 each), slope ratio (11),
     # combination (2 x 11); Ph. Eur. 5.3 / CombiStats printed ANOVA, p values and potencies (106)
     "potency": 12 * 2 + 8 + 17 * 2 + 11 + 2 * 11 + 106,
@@ -58,6 +64,14 @@ def test_every_area_passes_with_all_reference_cases(full_run: ValidationRun) -> 
         assert s.failed == 0, [c for c in full_run.failures if c.area == s.area][:3]
         assert s.cases >= MINIMUM_CASES[s.area]
     assert full_run.passed
+
+
+def test_every_registered_kind_has_passing_reference_cases(full_run: ValidationRun) -> None:
+    # Analysis.validation links each kind to its reference sets; a full run covers every registered kind
+    assert [k.kind for k in full_run.kinds] == list(all_analyses())
+    for k in full_run.kinds:
+        assert k.reference_sets and k.cases > 0 and k.status == PASS, k
+    assert {s for k in full_run.kinds for s in k.reference_sets} <= {c.reference for c in full_run.cases}
 
 
 def test_every_reference_set_of_the_manifest_has_cases(full_run: ValidationRun) -> None:
@@ -120,6 +134,17 @@ def test_tampering_one_expected_value_fails_and_names_the_case(tmp_path: Path) -
          "designs_balanced.csv, screening (FPR 0.05)", "robust, log"),
         ("potency", "potency/published_results.csv", 19, "expected", "potency-published",
          "Ph. Eur. 5.3 example 5.1.2 (pheur_5_1_2_latin_square.csv), test", "potency"),
+        # the reference sets of the kinds added with the per-kind coverage
+        ("be", "be/pk_similarity_cli_expected.csv", 1, "ratio", "pk-similarity-r",
+         "pk_similarity_cli_input.csv, CMAX test v eu-ref, pooled", "gmr"),
+        ("bioassay", "bioassay/kinds_reference.csv", 9, "value", "ada-sensitivity-r",
+         "kinds_sensitivity.csv, linear, cut point 1.25", "sensitivity_95"),
+        ("bioassay", "bioassay/kinds_reference.csv", 48, "value", "isr-r",
+         "kinds_isr.csv, ligand-binding", "share_within"),
+        ("clinical", "clinical/ada_summary_reference.csv", 5, "value", "ada-summary-r",
+         "ada_listing.csv, screening 1.2, confirmatory 20%, incidence test BASELINE", "upper"),
+        ("caa", "cmc/comparability_reference.csv", 1, "value", "comparability-r",
+         "comparability.csv, release purity_sec", "mean_test"),
     ],
 )  # fmt: skip
 def test_tampering_with_a_moved_reference_value_names_the_case(
@@ -168,6 +193,10 @@ def test_html_is_byte_identical_for_identical_inputs(
     # The module's run is a second, independent run of every case (its own simulations): same bytes.
     assert out.read_bytes() == render_html(full_run, "en").encode("utf-8")
     assert "Run date (UTC): 2025-11-25" in text and "Overall result: PASS" in text
+    # section 2: one row per registered kind with its reference sets and cases
+    coverage = text.split('<table id="kind-coverage">')[1].split("</table>")[0]
+    assert coverage.count("<tr><td>") == len(all_analyses()) and "no reference case" not in coverage
+    assert "<tr><td>isr</td><td>Incurred sample reanalysis</td>" in coverage
     listed = [
         line
         for line in text.splitlines()

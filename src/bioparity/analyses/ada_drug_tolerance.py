@@ -262,6 +262,7 @@ def example_data() -> bytes:
 
 ADA_DRUG_TOLERANCE = Analysis(
     name=NAME,
+    validation=("ada-drug-tolerance-r",),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("ADA assay drug tolerance"),
     description=gettext_noop(
         "ADA assay drug tolerance: the highest drug level at which each ADA level is still detected"

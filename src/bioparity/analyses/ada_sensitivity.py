@@ -472,6 +472,7 @@ def example_data() -> bytes:
 
 ADA_SENSITIVITY = Analysis(
     name=NAME,
+    validation=("ada-sensitivity-r",),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("ADA assay sensitivity"),
     description=gettext_noop(
         "ADA assay sensitivity: concentration at the cut point per run and detected in 95% of runs"

@@ -389,6 +389,8 @@ def example_data() -> bytes:
 
 ADA_SUMMARY = Analysis(
     name=NAME,
+    # reference sets of bioparity validate (MANIFEST.yaml)
+    validation=("ada-summary-r", "clinical-published"),
     title=gettext_noop("Immunogenicity summary (ADA incidence)"),
     description=gettext_noop(
         "ADA incidence per arm (treatment-emergent or any visit), differences between arms; ADA "

@@ -239,6 +239,8 @@ def be_statement(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
 
 BE = Analysis(
     name=NAME,
+    # reference sets of bioparity validate (MANIFEST.yaml)
+    validation=("replicatebe-ab", "replicatebe-vignette", "be-regulatory-vectors"),
     title=gettext_noop("Bioequivalence"),
     description=gettext_noop(
         "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL Method A/B, FDA RSABE)"

@@ -545,6 +545,14 @@ def caa_figures(run: RunView) -> list[Figure]:
 
 CAA = Analysis(
     name=NAME,
+    # reference sets of bioparity validate (MANIFEST.yaml)
+    validation=(
+        "caa-engine-r",
+        "tolerance-vectors",
+        "iso16269-two-sided",
+        "montgomery-one-sided",
+        "wilks-min-lots",
+    ),
     title=gettext_noop("Comparative analytical assessment"),
     description=gettext_noop(
         "Comparative analytical assessment: every attribute, every comparison (tier from the data)"

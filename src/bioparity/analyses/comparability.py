@@ -540,6 +540,7 @@ _STABILITY_OPTIONS = tuple(o for o in stability_kind.STABILITY.options if o.name
 
 COMPARABILITY = Analysis(
     name=NAME,
+    validation=("comparability-r",),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("Process-change comparability (ICH Q5E)"),
     description=gettext_noop(
         "Process-change comparability (ICH Q5E): post- vs pre-change lots on the CAA engine, "

@@ -25,7 +25,11 @@ An :class:`Analysis` bundles, for one kind (``nca``, ``pk-similarity``, ``caa``,
   notes), ``figures`` (plot data once, drawn by the report's matplotlib renderer and the web's Plotly
   renderer), ``units`` of the input columns;
 * the **chaining**: ``follows`` names the kinds whose result table this kind takes as input (the web
-  offers this kind next for their results); ``actions`` are pages of the web workspace for a run.
+  offers this kind next for their results); ``actions`` are pages of the web workspace for a run;
+* the **qualification**: ``validation`` names the reference sets of ``bioparity validate`` (ids of
+  ``bioparity/validation/reference/MANIFEST.yaml``) whose cases recompute the kind's numbers against values
+  computed elsewhere; the validation report shows per kind the cases that cover it
+  (:mod:`bioparity.validation.coverage`).
 
 Front ends never branch on kind names: they read this object from the registry
 (:func:`bioparity.analyses.registry.get_analysis`).
@@ -539,6 +543,13 @@ class Analysis:
         The column separators ``read`` accepts in a delimited text file. Most readers apply the rule of
         :mod:`bioparity.delimited` (comma only: a semicolon- or tab-separated file is refused, saying how
         to save it); the upload refuses such a file before its columns are mapped.
+    validation : tuple of str, default ()
+        Ids of the reference sets of ``bioparity validate`` (``bioparity/validation/reference/MANIFEST.yaml``)
+        whose cases recompute this kind's numbers against values computed elsewhere (R, published tables);
+        the validation report lists them per kind with their cases. A registered kind with none has no
+        reference case: ``bioparity validate`` reports it as not covered, and the test suite fails unless
+        the kind is a pure data summary exempted, with its reason, in
+        :data:`bioparity.validation.coverage.EXEMPT`.
 
     Raises
     ------
@@ -566,6 +577,7 @@ class Analysis:
     layout: LayoutHook | None = None
     separators: tuple[str, ...] = (",",)
     labels: Mapping[str, str] = field(default_factory=dict)
+    validation: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]

@@ -161,6 +161,7 @@ def example_data() -> bytes:
 
 ISR = Analysis(
     name=NAME,
+    validation=("isr-r",),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("Incurred sample reanalysis"),
     description=gettext_noop(
         "Incurred sample reanalysis per ICH M10: % difference of each repeat and the two-thirds rule"

@@ -222,6 +222,7 @@ def example_data() -> bytes:
 
 LINEARITY = Analysis(
     name=NAME,
+    validation=("linearity-r",),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("Linearity"),
     description=gettext_noop(
         "Linearity of an analytical procedure per ICH Q2(R2): least-squares line, residuals, lack of fit"

@@ -1529,6 +1529,13 @@ def review_choices(options: Mapping[str, Any]) -> pd.DataFrame:
 
 NCA = Analysis(
     name=NAME,
+    # reference sets of bioparity validate (MANIFEST.yaml)
+    validation=(
+        "pknca-theoph",
+        "metidanca-multiple-dose",
+        "metidanca-tau-extrapolated",
+        "nca-regulatory-t20",
+    ),
     title=gettext_noop("Noncompartmental analysis"),
     description=gettext_noop(
         "Noncompartmental analysis per profile (PKNCA-compatible): the PP long table with review flags"

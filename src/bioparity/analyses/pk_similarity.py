@@ -374,6 +374,7 @@ def pk_figures(run: RunView) -> list[Figure]:
 
 PK_SIMILARITY = Analysis(
     name=NAME,
+    validation=("pk-similarity-r",),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("PK similarity"),
     description=gettext_noop(
         "Pairwise PK similarity of parallel arms: GMR and 90% CI per metric (test vs EU-ref, US-ref, bridge)"

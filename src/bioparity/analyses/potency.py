@@ -596,6 +596,7 @@ def potency_figures(run: RunView) -> list[Figure]:
 
 POTENCY = Analysis(
     name=NAME,
+    validation=("potency-r", "potency-published"),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("Relative potency"),
     description=gettext_noop(
         "Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL, similarity by Ph. Eur. 5.3 tests "

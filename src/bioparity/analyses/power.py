@@ -137,8 +137,10 @@ def _grid_kind(
     compute: Compute,
     hooks: tuple[SummaryHook, FiguresHook],
     example: str,
+    validation: tuple[str, ...],
 ) -> Analysis:
-    """A kind reading the scenario grid of ``bioparity <name> --grid``."""
+    """A kind reading the scenario grid of ``bioparity <name> --grid``, covered by the ``validation``
+    reference sets of ``bioparity validate``."""
     return Analysis(
         name=name,
         title=title,
@@ -149,6 +151,7 @@ def _grid_kind(
         summary=hooks[0],
         figures=hooks[1],
         example=example_file(f"{name}-grid.csv", example.encode),
+        validation=validation,
     )
 
 
@@ -158,6 +161,7 @@ POWER = _grid_kind(
     gettext_noop("TOST power per scenario (columns of power --grid)"), POWER_GRID_COLUMNS, power_grid,
     (power_summary, power_figures),
     "design,cv,theta0,n\n2x2,0.3,0.95,40\n2x2,0.3,0.95,24\nparallel,0.3,0.95,80\n",
+    ("powertost-power", "powertost-published"),
 )  # fmt: skip
 SAMPLESIZE = _grid_kind(
     "samplesize", gettext_noop("Sample size (TOST)"),
@@ -165,6 +169,7 @@ SAMPLESIZE = _grid_kind(
     samplesize_grid,
     (samplesize_summary, samplesize_figures),
     "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.3,0.95,,,,0.8\nparallel,0.35,0.95,0.8,1.25,0.05,0.9\n",
+    ("powertost-samplesize",),
 )  # fmt: skip
 
 ANALYSES = (POWER, SAMPLESIZE)

@@ -340,6 +340,7 @@ def profiles_figures(run: RunView) -> list[Figure]:
 
 PROFILES = Analysis(
     name=NAME,
+    validation=("profile-r",),  # reference sets of bioparity validate (MANIFEST.yaml)
     title=gettext_noop("Profile similarity"),
     description=gettext_noop(
         "Profile similarity of compositional data (glycans, charge or size variants): ranges and "

@@ -835,6 +835,8 @@ def example_data() -> bytes:
 
 STABILITY = Analysis(
     name=NAME,
+    # reference sets of bioparity validate (MANIFEST.yaml)
+    validation=("stability-r", "stability-leblond2011"),
     title=gettext_noop("Stability (ICH Q1E)"),
     description=gettext_noop(
         "Stability per ICH Q1E: batch poolability, shelf life, equivalence of degradation rates"

@@ -18,6 +18,7 @@ from bioparity.errors import InputError
 from bioparity.i18n import chosen_language, ngettext, use_language
 from bioparity.i18n import gettext as _
 from bioparity.validation import ValidationRun, run_validation, write_report
+from bioparity.validation.coverage import FAIL, NO_CASE, PASS, status_words
 
 
 @contextmanager
@@ -92,6 +93,7 @@ def _print_summary(console: Console, run: ValidationRun) -> None:
         style = "green" if s.failed == 0 else "red"
         table.add_row(s.area, str(s.cases), str(s.passed), f"[{style}]{s.failed}[/]", f"{s.seconds:.2f}")
     console.print(table)
+    _print_kinds(console, run)
     for c in run.failures[:20]:
         console.print(
             "[red]"
@@ -106,3 +108,28 @@ def _print_summary(console: Console, run: ValidationRun) -> None:
                 "tolerance": f"{c.tolerance:g}",
             }
         )
+
+
+def _print_kinds(console: Console, run: ValidationRun) -> None:
+    """Per registered analysis kind: the reference sets that cover it, their cases and the result."""
+    table = Table(title=_("coverage per analysis kind"))
+    for column in (_("kind"), _("reference sets"), _("cases"), _("passed"), _("result")):
+        table.add_column(column, justify="right" if column in (_("cases"), _("passed")) else "left")
+    for k in run.kinds:
+        style = {PASS: "green", FAIL: "red", NO_CASE: "red"}.get(k.status, "yellow")
+        table.add_row(
+            k.kind,
+            ", ".join(k.reference_sets) or "-",
+            str(k.cases),
+            str(k.passed),
+            f"[{style}]{status_words(k.status)}[/]",
+        )
+    console.print(table)
+    for k in run.kinds:
+        if k.status == NO_CASE:
+            console.print(
+                "[red]"
+                + _("analysis kind %(kind)s has no reference case: its numbers are not qualified")
+                % {"kind": k.kind}
+                + "[/]"
+            )

@@ -1,6 +1,6 @@
 """The installation / operational qualification report, as HTML (deterministic) and PDF (WeasyPrint).
 
-The report is written in one language (``lang``: English or Simplified Chinese, recorded in section 2);
+The report is written in one language (``lang``: English or Simplified Chinese, recorded in section 3);
 case names, quantities and reference-set provenance are data and stay as the reference files give them.
 """
 
@@ -18,6 +18,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n.printing import fonts, listing, page_counter
 from bioparity.io.files import atomic_write_bytes, atomic_write_text
 from bioparity.validation.cases import CaseResult
+from bioparity.validation.coverage import status_words
 from bioparity.validation.runner import ValidationRun
 
 
@@ -37,7 +38,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     install_jinja(env)
-    env.globals.update(page_counter=page_counter)
+    env.globals.update(page_counter=page_counter, status_words=status_words)
     return env
 
 
@@ -56,7 +57,7 @@ class ListingLine:
 
 
 def case_listing(run: ValidationRun) -> list[ListingLine]:
-    """Section 4: every case with expected, observed, comparison and result, one line each.
+    """Section 5: every case with expected, observed, comparison and result, one line each.
 
     Cases are grouped by reference set (a heading line names the area and the set), so each group's
     columns are only as wide as its own longest case name and every line fits a landscape page.
@@ -106,7 +107,7 @@ def render_html(run: ValidationRun, lang: str | None = None) -> str:
     run : ValidationRun
         The result of :func:`run_validation`.
     lang : str or None, default None
-        The report's language (``en`` or ``zh-CN``); None: the current language. Recorded in section 2.
+        The report's language (``en`` or ``zh-CN``); None: the current language. Recorded in section 3.
 
     Returns
     -------

@@ -17,6 +17,7 @@ from bioparity.errors import InputError
 from bioparity.progress import ProgressCallback, report
 from bioparity.validation.areas import be, bioassay, caa, clinical, nca, potency, power, stability
 from bioparity.validation.cases import CaseResult
+from bioparity.validation.coverage import KindCoverage, kind_coverage
 from bioparity.validation.system import SystemInfo, system_info
 
 #: Computational areas and their case runners, in report order.
@@ -78,6 +79,9 @@ class ValidationRun:
         The folder the reference data were read from.
     software_version : str
         bioparity's version.
+    kinds : tuple of KindCoverage, default ()
+        Per registered analysis kind, the reference sets that cover it and their cases in this run
+        (:func:`bioparity.validation.coverage.kind_coverage`).
     """
 
     cases: tuple[CaseResult, ...]
@@ -86,6 +90,7 @@ class ValidationRun:
     reference_sets: tuple[dict[str, object], ...]
     reference_dir: str
     software_version: str
+    kinds: tuple[KindCoverage, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -118,7 +123,8 @@ def run_validation(
     Returns
     -------
     ValidationRun
-        Every case with its verdict, the per-area summary and the system description.
+        Every case with its verdict, the per-area summary, the coverage per analysis kind and the system
+        description.
 
     Raises
     ------
@@ -156,4 +162,6 @@ def run_validation(
         for area, (found, elapsed) in ((a, done[a]) for a in chosen)
     )
     sets = tuple(s for s in manifest["sets"] if s["area"] in chosen)
-    return ValidationRun(tuple(cases), summary, system_info(), sets, str(ref), __version__)
+    return ValidationRun(
+        tuple(cases), summary, system_info(), sets, str(ref), __version__, kind_coverage(cases)
+    )
