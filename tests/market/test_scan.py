@@ -23,7 +23,7 @@ from bioparity.market import (
 )
 from bioparity.market.knowledge import FACTS
 from bioparity.market.scan import default_scan_date, parse_rdp
-from tests.market.conftest import CTGOV, PURPLE_BOOK
+from tests.market.conftest import CTGOV, EMA_ROWS, PURPLE_BOOK, write_ema_workbook
 
 MINI_KB = {
     "schema": "bioparity-market-kb/2",
@@ -344,3 +344,27 @@ def test_molecules_of_the_files_missing_from_the_knowledge_base_are_named(
     assert full.not_ranked == ("aflibercept", "hepatitis b vaccine (recombinant)")
     assert scan_market(kb, ema=read_ema_medicines(ema_xlsx), as_of_year=2026).not_ranked == ()
     assert scan_market(kb, as_of_year=2026).not_ranked == ()
+
+
+def test_a_withdrawn_duplicate_neither_dates_the_originator_nor_counts(
+    tmp_path: Path, ema_xlsx: Path
+) -> None:
+    """Trudexa (withdrawn duplicate of Humira, authorised 2003-09-01, a week before Humira) in the EMA
+    fixture: adalimumab's EU protection is dated from Humira and the basis says so; Trudexa is no
+    biosimilar. With the duplicate dated a year earlier (a synthetic row) the year follows Humira, not it:
+    the earliest non-biosimilar row of the molecule gave 2002 + 10 = 2012 before."""
+    kb = load_knowledge_base(_kb(tmp_path, _record("adalimumab", "Humira")))
+    row = scan_market(kb, regions=["eu"], ema=read_ema_medicines(ema_xlsx), as_of_year=2026, on=FILES_CURRENT)
+    eu = row.table.iloc[0]
+    assert eu["exclusivity_basis"] == (
+        "EMA first authorisation: Humira (Authorised, 2003-09-08) + 8+2 regulatory data protection "
+        "(patents/SPC may run longer)"
+    )
+    assert eu["exclusivity_end_year"] == 2013
+    assert eu["approved_biosimilars"] == 2 and "Trudexa" not in eu["approved_products"]
+    rows = [list(r) for r in EMA_ROWS]
+    trudexa = next(r for r in rows if r[1] == "Trudexa")
+    trudexa[14] = "01/09/2002"
+    earlier = read_ema_medicines(write_ema_workbook(tmp_path / "earlier.xlsx", rows=rows))
+    eu = scan_market(kb, regions=["eu"], ema=earlier, as_of_year=2026, on=FILES_CURRENT).table.iloc[0]
+    assert eu["exclusivity_end_year"] == 2013 and "Humira (Authorised, 2003-09-08)" in eu["exclusivity_basis"]

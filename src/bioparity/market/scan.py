@@ -23,6 +23,12 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
     else the EMA report) + the regulatory data protection rule ``eu_rdp`` (default ``8+2``,
     Directive 2001/83/EC art. 10(1); the +1 year for a new indication is product-specific, and the
     EU pharmaceutical package changes the periods, so the rule is a parameter such as ``8+1+1``).
+    From the EMA report the first authorisation is the earliest of the originator's own medicines
+    (its brands, any status), else of the authorised non-biosimilar, non-generic medicines of the
+    molecule: a withdrawn duplicate marketing authorisation (Trudexa for Humira) never dates it
+    (:func:`bioparity.market.ema.first_authorisation`); the basis names the medicine, its status and
+    date. The shipped knowledge base has no first EU authorisation, so without the EMA report every EU
+    row's data protection end is unknown (the command says so).
 
   ``protection_end_basis`` says which;
 * originator sales: the knowledge base, in USD million of the year ``sales_year``, the same value for
@@ -62,7 +68,7 @@ from bioparity.errors import InputError
 from bioparity.i18n import translations
 from bioparity.i18n.notes import note_template
 from bioparity.market._dates import period_end, whole_months
-from bioparity.market.ema import EmaMedicines
+from bioparity.market.ema import EmaMedicines, first_authorisation
 from bioparity.market.freshness import DataDate, ema_date, purple_book_date, trials_date
 from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
 from bioparity.market.pipeline import COMPLETED_WINDOW_YEARS, company_names, pipeline
@@ -452,8 +458,11 @@ PURPLE_BOOK_EXCLUSIVITY = note_template("Purple Book exclusivity expiration date
 KNOWLEDGE_BASE_EXCLUSIVITY = note_template("knowledge base exclusivity end: {basis}")
 PURPLE_BOOK_LICENSURE = note_template("Purple Book first licensure + {years} years (regulatory minimum)")
 EU_AUTHORISATION = note_template("first EU authorisation + {rdp} regulatory data protection: {basis}")
+#: The medicine :func:`~bioparity.market.ema.first_authorisation` chose, its status and date: the reader
+#: sees which row dated the protection (a withdrawn duplicate such as Trudexa never stands for Humira).
 EMA_AUTHORISATION = note_template(
-    "EMA first authorisation + {rdp} regulatory data protection (patents/SPC may run longer)"
+    "EMA first authorisation: {medicine} ({status}, {day}) + {rdp} regulatory data protection "
+    "(patents/SPC may run longer)"
 )
 
 
@@ -517,19 +526,15 @@ def _exclusivity(
     if year is not None:
         return year + settings.eu_rdp_years, EU_AUTHORISATION.format(rdp=settings.eu_rdp, basis=basis)
     if ema is not None:
-        rows = ema.rows
-        own = rows[
-            (rows["category"].str.casefold() == "human")
-            & ~rows["biosimilar"]
-            & ~rows["generic"]
-            & rows["inn"].isin(rec.names)
-        ]
-        first = own["authorisation_date"].dropna()
-        if not first.empty:
-            return (
-                float(first.min().year + settings.eu_rdp_years),
-                EMA_AUTHORISATION.format(rdp=settings.eu_rdp),
+        original = first_authorisation(ema, rec.names, brands(rec))
+        if original is not None:
+            said = EMA_AUTHORISATION.format(
+                medicine=original.medicine,
+                status=original.status,
+                day=original.day.isoformat(),
+                rdp=settings.eu_rdp,
             )
+            return float(original.day.year + settings.eu_rdp_years), said
     return None, ""
 
 
