@@ -53,12 +53,12 @@ def mini_kb(tmp_path: Path) -> Path:
     doc: dict[str, object] = dict(MINI_KB)
     doc["records"] = [
         _record("adalimumab", "Humira", us_first_biosimilar_launch=2023, eu_patent_expiry=2018,
-                originator_sales={"usd_million": 9000, "year": 2024}),
+                originator_sales={"usd_million": 9000, "year": 2024, "scope": "worldwide"}),
         _record("ustekinumab", "Stelara", us_first_biosimilar_launch=2025),
         _record("denosumab", "Prolia", biosimilars_in_development=["a", "b"]),
         _record("pembrolizumab", "Keytruda", us_patent_expiry=2028, eu_patent_expiry=2030,
                 us_biosimilars_approved=[], eu_biosimilars_approved=[],
-                originator_sales={"usd_million": 25000, "year": 2023}),
+                originator_sales={"usd_million": 25000, "year": 2023, "scope": "worldwide"}),
     ]  # fmt: skip
     path = tmp_path / "kb.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
@@ -297,6 +297,28 @@ def test_the_sales_figure_says_what_it_covers() -> None:
     # a molecule without a known sales figure says unknown
     unknown = table[table["originator_sales_usd_m"].isna()]
     assert not unknown.empty and (unknown["sales_source"] == "unknown").all()
+    assert (unknown["sales_scope"] == "").all() and (unknown["sales_scope_flag"] == "").all()
+
+
+def test_the_market_size_is_scored_on_worldwide_sales_and_one_market_is_flagged(tmp_path: Path) -> None:
+    """One scope per ranking (worldwide, SALES_SCOPE): every sales figure says its scope, and a figure of one
+    market (aflibercept: US net sales) is flagged in both region rows, scored as the lower bound of the
+    worldwide sales it is (the score is that of the figure: min(1, log10(1 + S)/log10(1 + 20000)))."""
+    table = scan_market(load_knowledge_base(), as_of_year=2026).table
+    known = table[table["originator_sales_usd_m"].notna()]
+    assert set(known["sales_scope"]) == {"worldwide", "us"}
+    flagged = known[known["sales_scope_flag"] != ""]
+    assert sorted(flagged["inn"]) == ["aflibercept", "aflibercept"]
+    assert (flagged["sales_scope"] == "us").all()
+    assert (flagged["sales_scope_flag"].str.startswith("US sales only: scored as a lower bound")).all()
+    assert (known.loc[known["sales_scope"] == "worldwide", "sales_scope_flag"] == "").all()
+    # Aflibercept US net sales 2023, USD 5720 million: log10(5721)/log10(20001) = 0.873617 (by hand)
+    assert np.allclose(flagged["c_market_size"], np.log10(5721) / np.log10(20001), rtol=0, atol=1e-12)
+    # another market's figure in a user's knowledge base is flagged with its words
+    ex_us = {"usd_million": 900, "year": 2025, "scope": "ex-us"}
+    kb = _kb(tmp_path, _record("eculizumab", "Soliris", originator_sales=ex_us))
+    row = scan_market(load_knowledge_base(kb), regions=["eu"], as_of_year=2026).table.iloc[0]
+    assert row["sales_scope"] == "ex-us" and row["sales_scope_flag"].startswith("ex-US sales only")
 
 
 @pytest.mark.parametrize("year", [26, 1979, 2101])
