@@ -32,6 +32,7 @@ from bioparity.i18n import ngettext
 from bioparity.io import atomic_write_text, write_frame_atomic
 from bioparity.io.readers import require_utf8_text
 from bioparity.market import (
+    VoidRanking,
     VoidWeights,
     fetch_trials,
     load_knowledge_base,
@@ -162,7 +163,7 @@ def scan_command(
         _print_unit_and_stale(ranking.table, max_fact_age)
         _print_sales_scope(ranking.table)
         _print_low_coverage(ranking.table)
-        _print_eu_timing(ranking.table, with_ema=ema is not None)
+        _print_eu_timing(ranking, with_ema=ema is not None)
         _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
@@ -283,12 +284,11 @@ def _print_sales_scope(table: pd.DataFrame) -> None:
     typer.echo(said % {"n": len(flagged), "names": names}, err=True)
 
 
-def _print_eu_timing(table: pd.DataFrame, *, with_ema: bool) -> None:
+def _print_eu_timing(ranking: VoidRanking, *, with_ema: bool) -> None:
     """How many EU rows have no first EU authorisation, so no end of data protection: the shipped knowledge
     base has none (dates are never guessed), so without the EMA report EU timing rests on patent and launch
     dates only; with it, the molecules the report does not date (not authorised centrally) are counted."""
-    eu = table[table["region"] == "eu"]
-    undated = int(eu["exclusivity_end_year"].isna().sum())
+    undated, total = ranking.eu_undated()
     if not undated:
         return
     if with_ema:
@@ -296,7 +296,7 @@ def _print_eu_timing(table: pd.DataFrame, *, with_ema: bool) -> None:
             "EU: %(n)d of %(total)d molecules have no first authorisation in the EMA medicines report (not "
             "authorised centrally, or under another INN): their regulatory data protection end is unknown"
         )
-        typer.echo(said % {"n": undated, "total": len(eu)}, err=True)
+        typer.echo(said % {"n": undated, "total": total}, err=True)
         return
     said = _(
         "EU timing needs --ema FILE: the first EU authorisation, from which the regulatory data "
@@ -305,8 +305,9 @@ def _print_eu_timing(table: pd.DataFrame, *, with_ema: bool) -> None:
         "have none at all; give --ema with the EMA medicines report (the Excel file of EMA's medicines "
         "data) to date it"
     )
+    eu = ranking.table[ranking.table["region"] == "eu"]
     none = int(eu["protection_end_year"].isna().sum())
-    typer.echo(said % {"n": undated, "total": len(eu), "none": none}, err=True)
+    typer.echo(said % {"n": undated, "total": total, "none": none}, err=True)
 
 
 #: Coverage below which a row's score rests mostly on unknown inputs (scored 0).

@@ -166,6 +166,14 @@ class VoidRanking:
     software_version: str
     not_ranked: tuple[str, ...] = ()
 
+    def eu_undated(self) -> tuple[int, int]:
+        """``(undated, eu_rows)``: the EU rows without a first EU authorisation, so without an end of
+        regulatory data protection (``exclusivity_end_year`` unknown), and all EU rows (0, 0 when the EU
+        was not scanned). The shipped knowledge base holds no first EU authorisation, so every EU row is
+        undated unless the EMA report is given."""
+        eu = self.table[self.table["region"] == "eu"]
+        return int(eu["exclusivity_end_year"].isna().sum()), len(eu)
+
     def region_view(self, region: str) -> pd.DataFrame:
         """The rows of one region, ranked within it (column ``region_rank``)."""
         if region not in self.regions:
