@@ -172,20 +172,45 @@ def test_scan_states_the_count_unit_and_flags_old_counts(tmp_path: Path) -> None
 
 
 def test_scan_says_when_eu_timing_needs_the_ema_report(tmp_path: Path) -> None:
-    # The shipped knowledge base has no first EU authorisation year, so most EU rows have no end of
-    # protection unless the EMA report is given; the command says how many (counted from its CSV).
+    # The shipped knowledge base has no first EU authorisation (no date is guessed), so no EU row has a
+    # data protection end unless the EMA report is given: the command says so for every such row, not only
+    # for the rows without any end (a patent year alone used to pass unremarked), and what to give.
     out = tmp_path / "r.csv"
     result = runner.invoke(app, ["market", "scan", "--region", "eu", "--out", str(out), "--as-of", "2026"])
     assert result.exit_code == 0, result.stderr
     eu = pd.read_csv(out)
-    unknown = int(eu["protection_end_year"].isna().sum())
+    assert eu["exclusivity_end_year"].isna().all()
+    none = int(eu["protection_end_year"].isna().sum())
     said = " ".join(result.stderr.split())
-    assert f"EU: {unknown} of {len(eu)} molecules have no end of protection" in said and "give --ema" in said
+    assert "EU timing needs --ema FILE: the first EU authorisation" in said
+    assert f"is unknown for {len(eu)} of {len(eu)} molecules" in said and f"{none} have none at all" in said
     ema = write_ema_workbook(tmp_path / "medicines.xlsx")
     args = ["market", "scan", "--region", "eu", "--ema", str(ema), "--out", str(tmp_path / "e.csv"),
             "--as-of", "2026"]  # fmt: skip
     with_ema = runner.invoke(app, args)
-    assert with_ema.exit_code == 0 and "give --ema" not in with_ema.stderr
+    assert with_ema.exit_code == 0 and "--ema FILE" not in with_ema.stderr
+    dated = pd.read_csv(tmp_path / "e.csv").set_index("inn")["exclusivity_end_year"]
+    # the fixture dates Humira (2003), Stelara (2009), Prolia (2010) and Keytruda (2015): + 10 years
+    assert dated.dropna().to_dict() == {"adalimumab": 2013, "ustekinumab": 2019, "denosumab": 2020,
+                                        "pembrolizumab": 2025}  # fmt: skip
+    said = " ".join(with_ema.stderr.split())
+    assert f"EU: {len(dated) - 4} of {len(dated)} molecules have no first authorisation in the EMA" in said
+
+
+def test_scan_flags_the_molecules_scored_on_one_markets_sales(tmp_path: Path) -> None:
+    # The market size is scored on worldwide sales; the shipped aflibercept figure is Regeneron's US net
+    # sales only: flagged in the CSV (both regions) and under the table, its score unchanged.
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--out", str(out), "--as-of", "2026"])
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(out, keep_default_na=False)
+    flagged = table[table["sales_scope_flag"] != ""]
+    assert sorted(flagged["inn"]) == ["aflibercept", "aflibercept"]
+    said = " ".join(result.stderr.split())
+    assert (
+        "warning: 1 molecule's market size is scored on one market's sales, a lower bound of the worldwide "
+        "sales the others are scored on (column sales_scope_flag): aflibercept (US)"
+    ) in said
 
 
 def test_scan_on_a_past_date_records_it(tmp_path: Path) -> None:

@@ -72,9 +72,14 @@ EMA_ROWS = [
               "11/02/2021", "KRKA, d.d., Novo mesto", generic="Yes", area="Multiple Myeloma", atc="L04AX04"),
     _medicine("Veterinary", "Librela", "bedinvetmab", "EMEA/V/C/005325", "Authorised", "No",
               datetime(2020, 11, 10), "Zoetis Belgium", area="Osteoarthritis", atc=""),
+    # A withdrawn duplicate marketing authorisation of Humira, authorised a week before it (EMA EPAR page
+    # "Trudexa": authorised 1 September 2003, withdrawn 9 July 2007, EMEA/H/C/000482, Abbott): it must
+    # neither date adalimumab's protection nor count as a biosimilar.
+    _medicine("Human", "Trudexa", "adalimumab", "EMEA/H/C/000482", "Withdrawn", "No",
+              "01/09/2003", "Abbott Laboratories Ltd."),
 ]  # fmt: skip
 #: Hand counts of EMA_ROWS.
-EMA_HUMAN, EMA_AUTHORISED, EMA_AUTHORISED_BIOSIMILARS, EMA_MOLECULES_WITH_BIOSIMILAR = 11, 9, 4, 2
+EMA_HUMAN, EMA_AUTHORISED, EMA_AUTHORISED_BIOSIMILARS, EMA_MOLECULES_WITH_BIOSIMILAR = 12, 9, 4, 2
 
 
 def write_ema_workbook(

@@ -52,8 +52,13 @@ def test_the_exclusivity_explanations_are_said_in_chinese(tmp_path: Path, ema_xl
         load_knowledge_base(kb), ema=read_ema_medicines(ema_xlsx), as_of_year=2026, eu_rdp="8+2"
     ).table.set_index(["inn", "region"])
     eu = str(table.loc[("ustekinumab", "eu"), "exclusivity_basis"])
-    assert eu == "EMA first authorisation + 8+2 regulatory data protection (patents/SPC may run longer)"
-    assert translate_note(eu, "zh-CN") == "EMA 首次批准 + 8+2 法规数据保护（专利/SPC 保护可能更长）"
+    assert eu == (
+        "EMA first authorisation: Stelara (Authorised, 2009-01-16) + 8+2 regulatory data protection "
+        "(patents/SPC may run longer)"
+    )
+    assert translate_note(eu, "zh-CN") == (
+        "EMA 首次批准：Stelara（Authorised，2009-01-16）+ 8+2 法规数据保护（专利/SPC 保护可能更长）"
+    )
     us = str(table.loc[("pembrolizumab", "us"), "exclusivity_basis"])
     assert us.startswith("knowledge base exclusivity end: ")
     assert translate_note(us, "zh-CN").startswith("知识库独占期截止：")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 
 from bioparity.errors import DataFileError
 from bioparity.market import read_ema_medicines
+from bioparity.market.ema import FirstAuthorisation, first_authorisation
 from tests.market.conftest import (
     EMA_AUTHORISED,
     EMA_AUTHORISED_BIOSIMILARS,
@@ -16,6 +18,7 @@ from tests.market.conftest import (
     EMA_HUMAN,
     EMA_MOLECULES_WITH_BIOSIMILAR,
     EMA_ROWS,
+    _medicine,
     write_ema_workbook,
 )
 
@@ -94,3 +97,50 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     path.write_text("Category,Medicine name\n", encoding="utf-8")
     with pytest.raises(DataFileError, match="cannot be read as an Excel workbook"):
         read_ema_medicines(path)
+
+
+def test_the_originator_date_is_its_own_brand_not_a_withdrawn_duplicate(ema_xlsx: Path) -> None:
+    """Humira was authorised on 8 September 2003, its withdrawn duplicate Trudexa on 1 September 2003 (EMA
+    EPAR pages of both; Trudexa withdrawn 9 July 2007). The earliest non-biosimilar adalimumab row of the
+    report is Trudexa's; the originator's date is Humira's."""
+    medicines = read_ema_medicines(ema_xlsx)
+    rows = medicines.rows.set_index("medicine_name")
+    assert rows.loc["Trudexa", "authorisation_date"] == pd.Timestamp(2003, 9, 1)  # earlier than Humira
+    assert first_authorisation(medicines, ["adalimumab"], ["Humira"]) == FirstAuthorisation(
+        date(2003, 9, 8), "Humira", "Authorised", by_brand=True
+    )
+    # Prolia/Xgeva: either brand; Keytruda: the one row
+    assert first_authorisation(medicines, ["denosumab"], ["Prolia", "Xgeva"]) == FirstAuthorisation(
+        date(2010, 5, 26), "Prolia", "Authorised", by_brand=True
+    )
+    assert first_authorisation(medicines, ["nivolumab"], ["Opdivo"]) is None  # not in the report
+
+
+def _adalimumab(name: str, status: str, day: object, number: str) -> list[object]:
+    return _medicine("Human", name, "adalimumab", number, status, "No", day, "Abbott Laboratories Ltd.")
+
+
+def test_without_a_brand_the_authorised_medicine_is_taken_before_a_withdrawn_one(tmp_path: Path) -> None:
+    """The knowledge base's brand may not be the EU one (Rituxan is MabThera in the EU): the authorised
+    medicines are taken then, a withdrawn one being a duplicate; when every medicine is withdrawn, the
+    earliest (the originator itself was withdrawn) and its status is said."""
+    rows = [_adalimumab("Humira", "Authorised", "08/09/2003", "EMEA/H/C/000481"),
+            _adalimumab("Trudexa", "Withdrawn", "01/09/2003", "EMEA/H/C/000482")]  # fmt: skip
+    medicines = read_ema_medicines(write_ema_workbook(tmp_path / "a.xlsx", rows=rows))
+    assert first_authorisation(medicines, ["adalimumab"], ["Adalimumab Brand"]) == FirstAuthorisation(
+        date(2003, 9, 8), "Humira", "Authorised", by_brand=False
+    )
+    # the withdrawn original named by its brand still dates the protection
+    assert first_authorisation(medicines, ["adalimumab"], ["trudexa"]) == FirstAuthorisation(
+        date(2003, 9, 1), "Trudexa", "Withdrawn", by_brand=True
+    )
+    rows[0][7] = "Withdrawn"
+    medicines = read_ema_medicines(write_ema_workbook(tmp_path / "b.xlsx", rows=rows))
+    assert first_authorisation(medicines, ["adalimumab"], []) == FirstAuthorisation(
+        date(2003, 9, 1), "Trudexa", "Withdrawn", by_brand=False
+    )
+    # a biosimilar or a generic never dates the originator
+    only = [_medicine("Human", "Amgevita", "adalimumab", "EMEA/H/C/004212", "Authorised", "Yes",
+                      "21/03/2017", "Amgen Europe B.V.")]  # fmt: skip
+    medicines = read_ema_medicines(write_ema_workbook(tmp_path / "c.xlsx", rows=only))
+    assert first_authorisation(medicines, ["adalimumab"], []) is None

@@ -160,7 +160,37 @@ def test_pembrolizumab_sales_come_from_mercks_filing() -> None:
     """Re-review of 2026-12-07: Keytruda worldwide sales 2025, USD 31.7 billion (Merck's full-year 2025
     results, Form 8-K of 3 February 2026), replacing a trade-press figure for 2023."""
     fact = next(r for r in RAW["records"] if r["inn"] == "pembrolizumab")["originator_sales"]
-    assert fact["value"] == {"usd_million": 31700, "year": 2025}
+    assert fact["value"] == {"usd_million": 31700, "year": 2025, "scope": "worldwide"}
     source = RAW["sources"][fact["source"]]
     assert source["url"].startswith("https://www.sec.gov/Archives/edgar/data/310158/")
     assert str(source["date"]) == "2026-02-03" == str(fact["as_of"])
+
+
+def test_every_sales_figure_says_its_scope_as_its_basis_does() -> None:
+    """The scope field agrees with the words of the source's basis: worldwide/global, or US only."""
+    scopes = {}
+    for record in RAW["records"]:
+        fact = record["originator_sales"]
+        if fact["value"] == UNKNOWN:
+            continue
+        basis = fact["basis"].casefold()
+        scope = fact["value"]["scope"]
+        scopes[record["inn"]] = scope
+        if scope == "worldwide":
+            assert "global" in basis or "worldwide" in basis, record["inn"]
+        else:
+            assert scope == "us" and "us net sales only" in basis, record["inn"]
+    assert scopes["aflibercept"] == "us" and list(scopes.values()).count("us") == 1
+
+
+@pytest.mark.parametrize("value", [{"usd_million": 5720, "year": 2023}, {"usd_million": 5720, "year": 2023,
+                                                                          "scope": "global"}])  # fmt: skip
+def test_a_sales_figure_without_a_known_scope_is_refused(tmp_path: Path, value: dict[str, object]) -> None:
+    """A figure whose scope is not said would be scored beside worldwide figures unnoticed."""
+    raw = yaml.safe_load(default_path().read_text(encoding="utf-8"))
+    record = next(r for r in raw["records"] if r["inn"] == "aflibercept")
+    record["originator_sales"]["value"] = value
+    path = tmp_path / "kb.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(DataFileError, match=re.escape("scope: worldwide | us | eu | ex-us")):
+        load_knowledge_base(path)

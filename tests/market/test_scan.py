@@ -23,7 +23,7 @@ from bioparity.market import (
 )
 from bioparity.market.knowledge import FACTS
 from bioparity.market.scan import default_scan_date, parse_rdp
-from tests.market.conftest import CTGOV, PURPLE_BOOK
+from tests.market.conftest import CTGOV, EMA_ROWS, PURPLE_BOOK, write_ema_workbook
 
 MINI_KB = {
     "schema": "bioparity-market-kb/2",
@@ -53,12 +53,12 @@ def mini_kb(tmp_path: Path) -> Path:
     doc: dict[str, object] = dict(MINI_KB)
     doc["records"] = [
         _record("adalimumab", "Humira", us_first_biosimilar_launch=2023, eu_patent_expiry=2018,
-                originator_sales={"usd_million": 9000, "year": 2024}),
+                originator_sales={"usd_million": 9000, "year": 2024, "scope": "worldwide"}),
         _record("ustekinumab", "Stelara", us_first_biosimilar_launch=2025),
         _record("denosumab", "Prolia", biosimilars_in_development=["a", "b"]),
         _record("pembrolizumab", "Keytruda", us_patent_expiry=2028, eu_patent_expiry=2030,
                 us_biosimilars_approved=[], eu_biosimilars_approved=[],
-                originator_sales={"usd_million": 25000, "year": 2023}),
+                originator_sales={"usd_million": 25000, "year": 2023, "scope": "worldwide"}),
     ]  # fmt: skip
     path = tmp_path / "kb.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
@@ -297,6 +297,28 @@ def test_the_sales_figure_says_what_it_covers() -> None:
     # a molecule without a known sales figure says unknown
     unknown = table[table["originator_sales_usd_m"].isna()]
     assert not unknown.empty and (unknown["sales_source"] == "unknown").all()
+    assert (unknown["sales_scope"] == "").all() and (unknown["sales_scope_flag"] == "").all()
+
+
+def test_the_market_size_is_scored_on_worldwide_sales_and_one_market_is_flagged(tmp_path: Path) -> None:
+    """One scope per ranking (worldwide, SALES_SCOPE): every sales figure says its scope, and a figure of one
+    market (aflibercept: US net sales) is flagged in both region rows, scored as the lower bound of the
+    worldwide sales it is (the score is that of the figure: min(1, log10(1 + S)/log10(1 + 20000)))."""
+    table = scan_market(load_knowledge_base(), as_of_year=2026).table
+    known = table[table["originator_sales_usd_m"].notna()]
+    assert set(known["sales_scope"]) == {"worldwide", "us"}
+    flagged = known[known["sales_scope_flag"] != ""]
+    assert sorted(flagged["inn"]) == ["aflibercept", "aflibercept"]
+    assert (flagged["sales_scope"] == "us").all()
+    assert (flagged["sales_scope_flag"].str.startswith("US sales only: scored as a lower bound")).all()
+    assert (known.loc[known["sales_scope"] == "worldwide", "sales_scope_flag"] == "").all()
+    # Aflibercept US net sales 2023, USD 5720 million: log10(5721)/log10(20001) = 0.873617 (by hand)
+    assert np.allclose(flagged["c_market_size"], np.log10(5721) / np.log10(20001), rtol=0, atol=1e-12)
+    # another market's figure in a user's knowledge base is flagged with its words
+    ex_us = {"usd_million": 900, "year": 2025, "scope": "ex-us"}
+    kb = _kb(tmp_path, _record("eculizumab", "Soliris", originator_sales=ex_us))
+    row = scan_market(load_knowledge_base(kb), regions=["eu"], as_of_year=2026).table.iloc[0]
+    assert row["sales_scope"] == "ex-us" and row["sales_scope_flag"].startswith("ex-US sales only")
 
 
 @pytest.mark.parametrize("year", [26, 1979, 2101])
@@ -344,3 +366,27 @@ def test_molecules_of_the_files_missing_from_the_knowledge_base_are_named(
     assert full.not_ranked == ("aflibercept", "hepatitis b vaccine (recombinant)")
     assert scan_market(kb, ema=read_ema_medicines(ema_xlsx), as_of_year=2026).not_ranked == ()
     assert scan_market(kb, as_of_year=2026).not_ranked == ()
+
+
+def test_a_withdrawn_duplicate_neither_dates_the_originator_nor_counts(
+    tmp_path: Path, ema_xlsx: Path
+) -> None:
+    """Trudexa (withdrawn duplicate of Humira, authorised 2003-09-01, a week before Humira) in the EMA
+    fixture: adalimumab's EU protection is dated from Humira and the basis says so; Trudexa is no
+    biosimilar. With the duplicate dated a year earlier (a synthetic row) the year follows Humira, not it:
+    the earliest non-biosimilar row of the molecule gave 2002 + 10 = 2012 before."""
+    kb = load_knowledge_base(_kb(tmp_path, _record("adalimumab", "Humira")))
+    row = scan_market(kb, regions=["eu"], ema=read_ema_medicines(ema_xlsx), as_of_year=2026, on=FILES_CURRENT)
+    eu = row.table.iloc[0]
+    assert eu["exclusivity_basis"] == (
+        "EMA first authorisation: Humira (Authorised, 2003-09-08) + 8+2 regulatory data protection "
+        "(patents/SPC may run longer)"
+    )
+    assert eu["exclusivity_end_year"] == 2013
+    assert eu["approved_biosimilars"] == 2 and "Trudexa" not in eu["approved_products"]
+    rows = [list(r) for r in EMA_ROWS]
+    trudexa = next(r for r in rows if r[1] == "Trudexa")
+    trudexa[14] = "01/09/2002"
+    earlier = read_ema_medicines(write_ema_workbook(tmp_path / "earlier.xlsx", rows=rows))
+    eu = scan_market(kb, regions=["eu"], ema=earlier, as_of_year=2026, on=FILES_CURRENT).table.iloc[0]
+    assert eu["exclusivity_end_year"] == 2013 and "Humira (Authorised, 2003-09-08)" in eu["exclusivity_basis"]

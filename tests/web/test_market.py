@@ -207,3 +207,20 @@ def test_the_zh_cn_page_says_the_unit_and_the_old_counts_in_words(demo_store: De
     flag = r'<span class="flag stale">(已批准生物类似药|在研项目)数据截至 \d{4}-\d{2}-\d{2}：已有 \d+ 个月'
     assert re.search(flag, page)
     assert not re.search(r"one per developer|months old|Approved and in development count", page)
+    assert "欧盟时间：法规数据保护期自欧盟首次批准起算" in page and "EU timing" not in page
+
+
+def test_page_says_eu_timing_needs_the_ema_report_and_flags_one_markets_sales(demo_store: DemoStore) -> None:
+    # The page reads no EMA report and the shipped knowledge base holds no first EU authorisation: the page
+    # says so, and what dates it; aflibercept's market size rests on US sales only (flagged as the CSV does).
+    page = _client(demo_store, "sam").get("/ui/market", params={"as_of": AS_OF}).text
+    assert (
+        "EU timing: the first EU authorisation, from which the regulatory data protection runs, is unknown"
+        in page
+    )
+    assert "for 80 of 80 molecules" in page and "<code>bioparity market scan --ema FILE</code>" in page
+    assert page.count('class="flag sales-scope"') == 2  # aflibercept, EU and US rows
+    row = page.split('<tr data-key="aflibercept|eu">')[1].split("</tr>")[0]
+    assert '<span class="flag sales-scope">US sales only: scored as a lower bound' in row
+    us_only = _client(demo_store, "sam").get("/ui/market", params={"region": "us", "as_of": AS_OF}).text
+    assert "EU timing" not in us_only

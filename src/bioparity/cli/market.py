@@ -32,6 +32,7 @@ from bioparity.i18n import ngettext
 from bioparity.io import atomic_write_text, write_frame_atomic
 from bioparity.io.readers import require_utf8_text
 from bioparity.market import (
+    VoidRanking,
     VoidWeights,
     fetch_trials,
     load_knowledge_base,
@@ -42,6 +43,7 @@ from bioparity.market import (
     scan_market,
     timeline_chart,
 )
+from bioparity.market.knowledge import SALES_SCOPES
 from bioparity.market.pipeline import COMPLETED_WINDOW_YEARS
 from bioparity.strict_json import dumps_strict
 
@@ -159,8 +161,9 @@ def scan_command(
         _print_top(ranking.table, top)
         _print_data_dates(ranking.inputs, year)
         _print_unit_and_stale(ranking.table, max_fact_age)
+        _print_sales_scope(ranking.table)
         _print_low_coverage(ranking.table)
-        _print_eu_timing(ranking.table, with_ema=ema is not None)
+        _print_eu_timing(ranking, with_ema=ema is not None)
         _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
@@ -261,17 +264,50 @@ def _print_unit_and_stale(table: pd.DataFrame, max_fact_age: int) -> None:
         typer.echo(said % {"n": len(old_sales), "months": 12 * max_fact_age, "names": names}, err=True)
 
 
-def _print_eu_timing(table: pd.DataFrame, *, with_ema: bool) -> None:
-    """Without the EMA report most EU rows have no end of protection: say so, and what to give."""
-    eu = table[table["region"] == "eu"]
-    unknown = int(eu["protection_end_year"].isna().sum())
-    if with_ema or not unknown:
+def _print_sales_scope(table: pd.DataFrame) -> None:
+    """The molecules whose market size rests on one market's sales: the ranking is scored on worldwide
+    sales, and a figure of one market understates it (never mixed silently)."""
+    flagged = table[table["sales_scope_flag"].ne("")].drop_duplicates("inn").sort_values("inn")
+    if flagged.empty:
+        return
+    said = ngettext(
+        "warning: %(n)d molecule's market size is scored on one market's sales, a lower bound of the "
+        "worldwide sales the others are scored on (column sales_scope_flag): %(names)s",
+        "warning: %(n)d molecules' market sizes are scored on one market's sales, a lower bound of the "
+        "worldwide sales the others are scored on (column sales_scope_flag): %(names)s",
+        len(flagged),
+    )
+    names = ", ".join(
+        f"{inn} ({SALES_SCOPES[str(scope)]})"
+        for inn, scope in zip(flagged["inn"], flagged["sales_scope"], strict=True)
+    )
+    typer.echo(said % {"n": len(flagged), "names": names}, err=True)
+
+
+def _print_eu_timing(ranking: VoidRanking, *, with_ema: bool) -> None:
+    """How many EU rows have no first EU authorisation, so no end of data protection: the shipped knowledge
+    base has none (dates are never guessed), so without the EMA report EU timing rests on patent and launch
+    dates only; with it, the molecules the report does not date (not authorised centrally) are counted."""
+    undated, total = ranking.eu_undated()
+    if not undated:
+        return
+    if with_ema:
+        said = _(
+            "EU: %(n)d of %(total)d molecules have no first authorisation in the EMA medicines report (not "
+            "authorised centrally, or under another INN): their regulatory data protection end is unknown"
+        )
+        typer.echo(said % {"n": undated, "total": total}, err=True)
         return
     said = _(
-        "EU: %(n)d of %(total)d molecules have no end of protection (no known first EU authorisation or "
-        "patent date); give --ema with the EMA medicines report to date their regulatory data protection"
+        "EU timing needs --ema FILE: the first EU authorisation, from which the regulatory data "
+        "protection runs, is unknown for %(n)d of %(total)d molecules (the knowledge base does not hold "
+        "it), so their EU protection end rests on patent and biosimilar launch dates only and %(none)d "
+        "have none at all; give --ema with the EMA medicines report (the Excel file of EMA's medicines "
+        "data) to date it"
     )
-    typer.echo(said % {"n": unknown, "total": len(eu)}, err=True)
+    eu = ranking.table[ranking.table["region"] == "eu"]
+    none = int(eu["protection_end_year"].isna().sum())
+    typer.echo(said % {"n": undated, "total": total, "none": none}, err=True)
 
 
 #: Coverage below which a row's score rests mostly on unknown inputs (scored 0).

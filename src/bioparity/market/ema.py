@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -233,3 +233,87 @@ def _date_cell(
             value=value, expected=DATE_FORMATS_TEXT,
         ) from None  # fmt: skip
     return pd.Timestamp(parsed) if parsed else pd.NaT
+
+
+@dataclass(frozen=True)
+class FirstAuthorisation:
+    """The EU marketing authorisation a reference product's protection is dated from.
+
+    Attributes
+    ----------
+    day : datetime.date
+        The marketing authorisation date of the medicine chosen.
+    medicine : str
+        The medicine's name in the report (e.g. ``Humira``).
+    status : str
+        Its status in the report (``Authorised``, ``Withdrawn``, ...).
+    by_brand : bool
+        True when the medicine is one of the originator's brands (the knowledge base's
+        ``originator_brand``); False when no row bears a brand and the earliest authorised (else any)
+        medicine of the molecule was taken.
+    """
+
+    day: date
+    medicine: str
+    status: str
+    by_brand: bool
+
+
+def first_authorisation(
+    medicines: EmaMedicines, names: Iterable[str], brands: Iterable[str]
+) -> FirstAuthorisation | None:
+    """The originator's first EU authorisation in the EMA report, withdrawn duplicates left out.
+
+    The candidates are the human medicines of the molecule (INN among ``names``) that are neither
+    biosimilar nor generic and have an authorisation date. Among them:
+
+    1. the medicines named as the originator's brands (``brands``, case ignored), whatever their
+       status: the original marketing authorisation, still valid or withdrawn, is the start of the
+       regulatory data protection (Directive 2001/83/EC, art. 10(1));
+    2. else (the EU brand differs from the one the knowledge base gives, e.g. MabThera for Rituxan) the
+       medicines whose status is ``Authorised``: a withdrawn one is taken for a duplicate marketing
+       authorisation of the same product (Regulation (EC) No 726/2004, art. 82(1)), never the original;
+    3. else (every candidate withdrawn, refused, ...) every candidate: the originator's own marketing
+       authorisation was withdrawn, and it still dated the protection;
+
+    and the earliest date of the first group that is not empty. A duplicate can carry an earlier date
+    than the original: Trudexa, Abbott's duplicate of Humira, was authorised on 1 September 2003 and
+    withdrawn in 2007, Humira on 8 September 2003 (EMA, Trudexa: withdrawal of the marketing
+    authorisation, public statement of 27 July 2007; https://www.ema.europa.eu/en/medicines/human/EPAR/trudexa),
+    so the earliest row of the molecule is not the originator's date.
+
+    Parameters
+    ----------
+    medicines : EmaMedicines
+        The report (:func:`read_ema_medicines`).
+    names : iterable of str
+        Lower-case names of the molecule (INN first).
+    brands : iterable of str
+        The originator's brand names (``Prolia`` and ``Xgeva`` for ``Prolia/Xgeva``).
+
+    Returns
+    -------
+    FirstAuthorisation or None
+        The medicine chosen and its date; None when the report has no dated candidate.
+    """
+    rows = medicines.rows
+    candidates = rows[
+        (rows["category"].str.casefold() == "human")
+        & ~rows["biosimilar"]
+        & ~rows["generic"]
+        & rows["inn"].isin(list(names))
+        & rows["authorisation_date"].notna()
+    ]
+    wanted = {b.strip().casefold() for b in brands if b.strip()}
+    by_brand = candidates[candidates["medicine_name"].str.strip().str.casefold().isin(wanted)]
+    authorised = candidates[candidates["status"].str.casefold() == "authorised"]
+    chosen = next((group for group in (by_brand, authorised, candidates) if not group.empty), None)
+    if chosen is None:
+        return None
+    first = chosen.sort_values(["authorisation_date", "row"], kind="stable").iloc[0]
+    return FirstAuthorisation(
+        day=first["authorisation_date"].date(),
+        medicine=str(first["medicine_name"]),
+        status=str(first["status"]),
+        by_brand=chosen is by_brand,
+    )

@@ -13,7 +13,9 @@ as in the Purple Book), ``eu_authorisation_year`` (first EU marketing authorisat
 originator, from which the regulatory data protection end is computed with the RDP rule given to
 the scan) and ``{us,eu}_first_biosimilar_launch``. The loader derives ``us_loe_year`` and
 ``eu_loe_year`` (first biosimilar launch if known, else the latest known protection date, saying
-which in ``basis``) for code written against schema 1.
+which in ``basis``) for code written against schema 1. An ``originator_sales`` figure says what it
+covers (``scope``: ``worldwide`` or one market, :data:`SALES_SCOPES`), so that the scan never scores a
+one-market figure as if it were worldwide without saying so.
 """
 
 from __future__ import annotations
@@ -71,6 +73,11 @@ FACTS: Mapping[str, str] = {
 #: Facts the loader derives from the stored ones (not written in the file).
 DERIVED: Mapping[str, str] = {"us_loe_year": "year", "eu_loe_year": "year"}
 REQUIRED_KNOWN = ("originator_brand", "modality")
+#: What an originator sales figure covers (its ``scope``): worldwide sales, or one market only (the
+#: United States, the European Union, the world outside the United States). The scan scores the market
+#: size on worldwide sales and flags a figure of one market (:mod:`bioparity.market.scan`).
+WORLDWIDE = "worldwide"
+SALES_SCOPES: Mapping[str, str] = {WORLDWIDE: "worldwide", "us": "US", "eu": "EU", "ex-us": "ex-US"}
 _AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -82,8 +89,10 @@ class Fact:
     ----------
     value : Any
         The value, of the kind the fact name calls for: text (brand, company, modality), a year
-        (``int``, 1980-2060), a list of names, or sales ``{"usd_million": float, "year": int}``;
-        the string ``"unknown"`` when it could not be verified.
+        (``int``, 1980-2060), a list of names, or sales ``{"usd_million": float, "year": int,
+        "scope": str}`` (``scope`` one of :data:`SALES_SCOPES`: ``worldwide``, or the one market the
+        figure covers, e.g. ``us`` for US net sales); the string ``"unknown"`` when it could not be
+        verified.
     source : str or None
         Id of the source in the knowledge base's ``sources`` table; required unless the value is
         unknown.
@@ -393,8 +402,13 @@ def _fact_problems(fact: Any, kind: str, sources: Mapping[str, Any]) -> list[str
         and isinstance(value.get("usd_million"), (int, float))
         and value["usd_million"] >= 0
         and isinstance(value.get("year"), int)
+        and value.get("scope") in SALES_SCOPES
+        and not set(value) - {"usd_million", "year", "scope"}
     ):
-        out.append(f"value {value!r} is not {{usd_million: number, year: year}}")
+        out.append(
+            f"value {value!r} is not {{usd_million: number, year: year, scope: {' | '.join(SALES_SCOPES)}}} "
+            "(scope: worldwide sales, or the one market the figure covers)"
+        )
     if kind == "year" and not str(fact.get("basis", "")).strip():
         out.append("a year needs a basis (the event or document it comes from)")
     return out

@@ -23,11 +23,22 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
     else the EMA report) + the regulatory data protection rule ``eu_rdp`` (default ``8+2``,
     Directive 2001/83/EC art. 10(1); the +1 year for a new indication is product-specific, and the
     EU pharmaceutical package changes the periods, so the rule is a parameter such as ``8+1+1``).
+    From the EMA report the first authorisation is the earliest of the originator's own medicines
+    (its brands, any status), else of the authorised non-biosimilar, non-generic medicines of the
+    molecule: a withdrawn duplicate marketing authorisation (Trudexa for Humira) never dates it
+    (:func:`bioparity.market.ema.first_authorisation`); the basis names the medicine, its status and
+    date. The shipped knowledge base has no first EU authorisation, so without the EMA report every EU
+    row's data protection end is unknown (the command says so).
 
   ``protection_end_basis`` says which;
 * originator sales: the knowledge base, in USD million of the year ``sales_year``, the same value for
-  both regions; ``sales_source`` says what the figure covers (usually global sales, sometimes one
-  market only, e.g. US net sales) and where it comes from.
+  both regions; ``sales_scope`` says what the figure covers (``worldwide``, or one market only, e.g.
+  ``us`` for US net sales) and ``sales_source`` where it comes from. The market-size component is scored
+  on one scope, :data:`SALES_SCOPE` (worldwide sales), in both regions: a figure of one market is a lower
+  bound of the worldwide sales (the component is understated, never overstated, as an unknown is never
+  rewarded) and is scored as such, and every such row is flagged in ``sales_scope_flag`` (and by the
+  command under the table), never silently mixed with worldwide figures. Aflibercept is the case: the
+  knowledge base has Regeneron's US net sales only (Bayer sells Eylea outside the US).
 
 The date of the data travels with the ranking: ``knowledge_base_reviewed`` (column and
 ``inputs``) is the knowledge base's last review, each count's source column names the date its
@@ -62,9 +73,9 @@ from bioparity.errors import InputError
 from bioparity.i18n import translations
 from bioparity.i18n.notes import note_template
 from bioparity.market._dates import period_end, whole_months
-from bioparity.market.ema import EmaMedicines
+from bioparity.market.ema import EmaMedicines, first_authorisation
 from bioparity.market.freshness import DataDate, ema_date, purple_book_date, trials_date
-from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
+from bioparity.market.knowledge import SALES_SCOPES, WORLDWIDE, Fact, KnowledgeBase, ReferenceBiologic
 from bioparity.market.pipeline import COMPLETED_WINDOW_YEARS, company_names, pipeline
 from bioparity.market.purple_book import ORIGINATOR, PurpleBook
 from bioparity.market.trials import TrialSet
@@ -75,6 +86,8 @@ US_EXCLUSIVITY_YEARS = 12  # BPCIA reference product exclusivity, 42 U.S.C. 262(
 EU_PROTECTION_YEARS = 10  # 8 years data + 2 years market protection, Directive 2001/83/EC art. 10(1)
 EU_RDP_DEFAULT = "8+2"
 MAX_FACT_AGE_YEARS = 1
+#: The one scope of sales the market-size component is scored on, for every molecule and region.
+SALES_SCOPE = WORLDWIDE
 #: Calendar years a scan may be made for (the range of the knowledge base's years, 1980-2060, with room).
 AS_OF_YEARS = (1980, 2100)
 
@@ -115,8 +128,11 @@ class VoidRanking:
         sources (``approved_source``, ``development_source``) and dates (``approved_as_of``,
         ``development_as_of``: ISO date and where it was read, or ``unknown``), ``count_unit`` and
         ``stale_facts`` (the counts older than the scan allows, ``;``-joined, empty when none);
-        ``originator_sales_usd_m`` (USD million) and ``sales_year``, with ``sales_source`` (what the
-        figure covers, its source and date) and ``sales_stale`` (the age of a sales figure whose year
+        ``originator_sales_usd_m`` (USD million) and ``sales_year``, with ``sales_scope`` (what the
+        figure covers: ``worldwide`` or one market such as ``us``; empty when unknown),
+        ``sales_source`` (its basis, source and date), ``sales_scope_flag`` (a figure of another scope
+        than the worldwide sales the market size is scored on, which it then understates; empty
+        otherwise) and ``sales_stale`` (the age of a sales figure whose year
         ended more than ``12 * max_fact_age_years`` months before the scan date: used, but named; empty
         when fresh or unknown); ``years_to_protection_end``; the components
         ``c_no_competition``, ``c_no_pipeline``, ``c_timing``, ``c_market_size``; ``void_score``,
@@ -149,6 +165,14 @@ class VoidRanking:
     inputs: dict[str, str]
     software_version: str
     not_ranked: tuple[str, ...] = ()
+
+    def eu_undated(self) -> tuple[int, int]:
+        """``(undated, eu_rows)``: the EU rows without a first EU authorisation, so without an end of
+        regulatory data protection (``exclusivity_end_year`` unknown), and all EU rows (0, 0 when the EU
+        was not scanned). The shipped knowledge base holds no first EU authorisation, so every EU row is
+        undated unless the EMA report is given."""
+        eu = self.table[self.table["region"] == "eu"]
+        return int(eu["exclusivity_end_year"].isna().sum()), len(eu)
 
     def region_view(self, region: str) -> pd.DataFrame:
         """The rows of one region, ranked within it (column ``region_rank``)."""
@@ -413,9 +437,18 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
         ),
         "originator_sales_usd_m": None if sales is None else float(sales["usd_million"]),
         "sales_year": None if sales is None else int(sales["year"]),
+        "sales_scope": "" if sales is None else str(sales["scope"]),
         "sales_source": _provenance(rec.facts["originator_sales"]) if sales is not None else UNKNOWN,
+        "sales_scope_flag": _sales_scope_flag(sales),
         "sales_stale": _sales_stale(sales, settings),
     }
+
+
+def _sales_scope_flag(sales: Any) -> str:
+    """Why a sales figure of one market is flagged ('' for a worldwide or an unknown figure)."""
+    if sales is None or sales["scope"] == SALES_SCOPE:
+        return ""
+    return SALES_SCOPE_FLAG.format(market=SALES_SCOPES[str(sales["scope"])])
 
 
 def _sales_stale(sales: Any, settings: _Settings) -> str:
@@ -437,6 +470,11 @@ STALE_FILE = note_template("stale: {source}")
 STALE_APPROVED = note_template("approved biosimilars as of {as_of}: {months:d} months old")
 STALE_DEVELOPMENT = note_template("programmes in development as of {as_of}: {months:d} months old")
 STALE_SALES = note_template("originator sales of {year:d}: {months:d} months old at the scan date")
+#: A sales figure of one market (``market``: ``US``, ``EU``, ``ex-US``) in a ranking scored on worldwide
+#: sales.
+SALES_SCOPE_FLAG = note_template(
+    "{market} sales only: scored as a lower bound of the worldwide sales the market size is scored on"
+)
 #: The unit of the approved and in-development counts, whatever their source (a column of the ranking).
 COUNT_UNIT = note_template(
     "biosimilar products: one per developer's molecule (brands of one product, e.g. its Prolia and Xgeva "
@@ -452,8 +490,11 @@ PURPLE_BOOK_EXCLUSIVITY = note_template("Purple Book exclusivity expiration date
 KNOWLEDGE_BASE_EXCLUSIVITY = note_template("knowledge base exclusivity end: {basis}")
 PURPLE_BOOK_LICENSURE = note_template("Purple Book first licensure + {years} years (regulatory minimum)")
 EU_AUTHORISATION = note_template("first EU authorisation + {rdp} regulatory data protection: {basis}")
+#: The medicine :func:`~bioparity.market.ema.first_authorisation` chose, its status and date: the reader
+#: sees which row dated the protection (a withdrawn duplicate such as Trudexa never stands for Humira).
 EMA_AUTHORISATION = note_template(
-    "EMA first authorisation + {rdp} regulatory data protection (patents/SPC may run longer)"
+    "EMA first authorisation: {medicine} ({status}, {day}) + {rdp} regulatory data protection "
+    "(patents/SPC may run longer)"
 )
 
 
@@ -517,19 +558,15 @@ def _exclusivity(
     if year is not None:
         return year + settings.eu_rdp_years, EU_AUTHORISATION.format(rdp=settings.eu_rdp, basis=basis)
     if ema is not None:
-        rows = ema.rows
-        own = rows[
-            (rows["category"].str.casefold() == "human")
-            & ~rows["biosimilar"]
-            & ~rows["generic"]
-            & rows["inn"].isin(rec.names)
-        ]
-        first = own["authorisation_date"].dropna()
-        if not first.empty:
-            return (
-                float(first.min().year + settings.eu_rdp_years),
-                EMA_AUTHORISATION.format(rdp=settings.eu_rdp),
+        original = first_authorisation(ema, rec.names, brands(rec))
+        if original is not None:
+            said = EMA_AUTHORISATION.format(
+                medicine=original.medicine,
+                status=original.status,
+                day=original.day.isoformat(),
+                rdp=settings.eu_rdp,
             )
+            return float(original.day.year + settings.eu_rdp_years), said
     return None, ""
 
 

@@ -116,6 +116,10 @@ def ranking_rows(ranking: VoidRanking, kb: KnowledgeBase) -> list[dict[str, Any]
                 "developing_source": rec["development_source"],
                 "stale": rec["stale_facts"],
                 "components": [_num(rec[f"c_{c}"]) for c in COMPONENTS],
+                # a sales figure of one market under the market size (scored on worldwide sales)
+                "component_flags": [
+                    rec["sales_scope_flag"] if c == "market_size" else "" for c in COMPONENTS
+                ],
                 "score": float(rec["void_score"]),
                 "coverage": float(rec["coverage"]),
                 "sources": _sources(kb, rec["inn"], rec["region"]),
@@ -155,6 +159,7 @@ def market(
             kb_reviewed=kb.reviewed or _("unknown"),
             count_unit=COUNT_UNIT,
             max_age_months=12 * int(ranking.inputs["max_fact_age_years"]),
+            eu_undated=ranking.eu_undated(),  # the page reads no EMA report
             message=message,
             crumbs=[(_("Market scan"), None)],
         )
