@@ -99,15 +99,15 @@ def test_not_a_workbook(tmp_path: Path) -> None:
         read_ema_medicines(path)
 
 
-def test_the_originator_date_is_its_own_brand_not_a_withdrawn_duplicate(ema_xlsx: Path) -> None:
+def test_a_duplicate_before_the_brand_dates_the_protection_and_names_the_brand(ema_xlsx: Path) -> None:
     """Humira was authorised on 8 September 2003, its withdrawn duplicate Trudexa on 1 September 2003 (EMA
-    EPAR pages of both; Trudexa withdrawn 9 July 2007). The earliest non-biosimilar adalimumab row of the
-    report is Trudexa's; the originator's date is Humira's."""
+    EPAR pages of both; Trudexa withdrawn 9 July 2007): one global marketing authorisation (Directive
+    2001/83/EC art. 6(1)), dated from Trudexa, the brand named beside it."""
     medicines = read_ema_medicines(ema_xlsx)
     rows = medicines.rows.set_index("medicine_name")
     assert rows.loc["Trudexa", "authorisation_date"] == pd.Timestamp(2003, 9, 1)  # earlier than Humira
     assert first_authorisation(medicines, ["adalimumab"], ["Humira"]) == FirstAuthorisation(
-        date(2003, 9, 8), "Humira", "Authorised", by_brand=True
+        date(2003, 9, 1), "Trudexa", "Withdrawn", by_brand=False, brand="Humira (2003-09-08)"
     )
     # Prolia/Xgeva: either brand; Keytruda: the one row
     assert first_authorisation(medicines, ["denosumab"], ["Prolia", "Xgeva"]) == FirstAuthorisation(
@@ -120,24 +120,23 @@ def _adalimumab(name: str, status: str, day: object, number: str) -> list[object
     return _medicine("Human", name, "adalimumab", number, status, "No", day, "Abbott Laboratories Ltd.")
 
 
-def test_without_a_brand_the_authorised_medicine_is_taken_before_a_withdrawn_one(tmp_path: Path) -> None:
-    """The knowledge base's brand may not be the EU one (Rituxan is MabThera in the EU): the authorised
-    medicines are taken then, a withdrawn one being a duplicate; when every medicine is withdrawn, the
-    earliest (the originator itself was withdrawn) and its status is said."""
+def test_any_status_counts_and_a_brand_not_in_the_report_is_not_named(tmp_path: Path) -> None:
+    """The knowledge base's brand may not be the EU one (Rituxan is MabThera in the EU): the earliest
+    medicine is taken, whatever its status, and no brand is named; a withdrawn original named by its
+    brand dates the protection as itself."""
     rows = [_adalimumab("Humira", "Authorised", "08/09/2003", "EMEA/H/C/000481"),
             _adalimumab("Trudexa", "Withdrawn", "01/09/2003", "EMEA/H/C/000482")]  # fmt: skip
     medicines = read_ema_medicines(write_ema_workbook(tmp_path / "a.xlsx", rows=rows))
     assert first_authorisation(medicines, ["adalimumab"], ["Adalimumab Brand"]) == FirstAuthorisation(
-        date(2003, 9, 8), "Humira", "Authorised", by_brand=False
+        date(2003, 9, 1), "Trudexa", "Withdrawn", by_brand=False
     )
-    # the withdrawn original named by its brand still dates the protection
     assert first_authorisation(medicines, ["adalimumab"], ["trudexa"]) == FirstAuthorisation(
         date(2003, 9, 1), "Trudexa", "Withdrawn", by_brand=True
     )
-    rows[0][7] = "Withdrawn"
+    rows[1][14] = "15/09/2003"  # the duplicate after the brand: the brand itself
     medicines = read_ema_medicines(write_ema_workbook(tmp_path / "b.xlsx", rows=rows))
-    assert first_authorisation(medicines, ["adalimumab"], []) == FirstAuthorisation(
-        date(2003, 9, 1), "Trudexa", "Withdrawn", by_brand=False
+    assert first_authorisation(medicines, ["adalimumab"], ["Humira"]) == FirstAuthorisation(
+        date(2003, 9, 8), "Humira", "Authorised", by_brand=True
     )
     # a biosimilar or a generic never dates the originator
     only = [_medicine("Human", "Amgevita", "adalimumab", "EMEA/H/C/004212", "Authorised", "Yes",

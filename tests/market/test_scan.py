@@ -368,19 +368,21 @@ def test_molecules_of_the_files_missing_from_the_knowledge_base_are_named(
     assert scan_market(kb, as_of_year=2026).not_ranked == ()
 
 
-def test_a_withdrawn_duplicate_neither_dates_the_originator_nor_counts(
+def test_a_duplicate_dates_the_global_marketing_authorisation_and_never_counts(
     tmp_path: Path, ema_xlsx: Path
 ) -> None:
     """Trudexa (withdrawn duplicate of Humira, authorised 2003-09-01, a week before Humira) in the EMA
-    fixture: adalimumab's EU protection is dated from Humira and the basis says so; Trudexa is no
-    biosimilar. With the duplicate dated a year earlier (a synthetic row) the year follows Humira, not it:
-    the earliest non-biosimilar row of the molecule gave 2002 + 10 = 2012 before."""
+    fixture: a duplicate shares the original's global marketing authorisation (Directive 2001/83/EC art.
+    6(1)), so adalimumab's EU protection runs from Trudexa's date, and the basis names both; Trudexa is no
+    biosimilar. With the duplicate dated a year earlier (a synthetic row) the year follows it (2002 + 10)."""
     kb = load_knowledge_base(_kb(tmp_path, _record("adalimumab", "Humira")))
     row = scan_market(kb, regions=["eu"], ema=read_ema_medicines(ema_xlsx), as_of_year=2026, on=FILES_CURRENT)
     eu = row.table.iloc[0]
     assert eu["exclusivity_basis"] == (
-        "EMA first authorisation: Humira (Authorised, 2003-09-08) + 8+2 regulatory data protection "
-        "(patents/SPC may run longer)"
+        "EMA first authorisation: Trudexa (Withdrawn, 2003-09-01) + 8+2 regulatory data protection "
+        "(patents/SPC may run longer); Trudexa is earlier than Humira (2003-09-08): a duplicate marketing "
+        "authorisation shares the original's global marketing authorisation and its protection "
+        "(Directive 2001/83/EC, art. 6(1))"
     )
     assert eu["exclusivity_end_year"] == 2013
     assert eu["approved_biosimilars"] == 2 and "Trudexa" not in eu["approved_products"]
@@ -389,4 +391,4 @@ def test_a_withdrawn_duplicate_neither_dates_the_originator_nor_counts(
     trudexa[14] = "01/09/2002"
     earlier = read_ema_medicines(write_ema_workbook(tmp_path / "earlier.xlsx", rows=rows))
     eu = scan_market(kb, regions=["eu"], ema=earlier, as_of_year=2026, on=FILES_CURRENT).table.iloc[0]
-    assert eu["exclusivity_end_year"] == 2013 and "Humira (Authorised, 2003-09-08)" in eu["exclusivity_basis"]
+    assert eu["exclusivity_end_year"] == 2012 and "Trudexa (Withdrawn, 2002-09-01)" in eu["exclusivity_basis"]

@@ -249,38 +249,38 @@ class FirstAuthorisation:
         Its status in the report (``Authorised``, ``Withdrawn``, ...).
     by_brand : bool
         True when the medicine is one of the originator's brands (the knowledge base's
-        ``originator_brand``); False when no row bears a brand and the earliest authorised (else any)
-        medicine of the molecule was taken.
+        ``originator_brand``).
+    brand : str or None
+        When an earlier medicine than the originator's brand was taken (a duplicate marketing
+        authorisation such as Trudexa for Humira): the brand's name and date, e.g.
+        ``Humira (2003-09-08)``; None otherwise.
     """
 
     day: date
     medicine: str
     status: str
     by_brand: bool
+    brand: str | None = None
 
 
 def first_authorisation(
     medicines: EmaMedicines, names: Iterable[str], brands: Iterable[str]
 ) -> FirstAuthorisation | None:
-    """The originator's first EU authorisation in the EMA report, withdrawn duplicates left out.
+    """The first EU authorisation of the molecule's reference product in the EMA report: the start of its
+    regulatory data protection.
 
     The candidates are the human medicines of the molecule (INN among ``names``) that are neither
-    biosimilar nor generic and have an authorisation date. Among them:
-
-    1. the medicines named as the originator's brands (``brands``, case ignored), whatever their
-       status: the original marketing authorisation, still valid or withdrawn, is the start of the
-       regulatory data protection (Directive 2001/83/EC, art. 10(1));
-    2. else (the EU brand differs from the one the knowledge base gives, e.g. MabThera for Rituxan) the
-       medicines whose status is ``Authorised``: a withdrawn one is taken for a duplicate marketing
-       authorisation of the same product (Regulation (EC) No 726/2004, art. 82(1)), never the original;
-    3. else (every candidate withdrawn, refused, ...) every candidate: the originator's own marketing
-       authorisation was withdrawn, and it still dated the protection;
-
-    and the earliest date of the first group that is not empty. A duplicate can carry an earlier date
-    than the original: Trudexa, Abbott's duplicate of Humira, was authorised on 1 September 2003 and
-    withdrawn in 2007, Humira on 8 September 2003 (EMA, Trudexa: withdrawal of the marketing
-    authorisation, public statement of 27 July 2007; https://www.ema.europa.eu/en/medicines/human/EPAR/trudexa),
-    so the earliest row of the molecule is not the originator's date.
+    biosimilar nor generic and have an authorisation date, whatever their status; the earliest is taken.
+    A duplicate marketing authorisation of the same product (Regulation (EC) No 726/2004, art. 82(1)),
+    still valid or withdrawn, belongs with the original to one global marketing authorisation
+    (Directive 2001/83/EC, art. 6(1), second subparagraph), whose protection runs once, from the initial
+    authorisation (art. 10(1)); the European Commission's notice on the handling of duplicate marketing
+    authorisation applications (2021) keeps that rule. A duplicate can carry an earlier date than the
+    brand the originator sells: Trudexa, Abbott's duplicate of Humira, was authorised on 1 September 2003
+    and withdrawn in 2007, Humira on 8 September 2003 (EMA, Trudexa: withdrawal of the marketing
+    authorisation, public statement of 27 July 2007;
+    https://www.ema.europa.eu/en/medicines/human/EPAR/trudexa), so adalimumab's protection is dated
+    from Trudexa, and the result names the brand (``brand``) for the reader to see why.
 
     Parameters
     ----------
@@ -303,17 +303,20 @@ def first_authorisation(
         & ~rows["generic"]
         & rows["inn"].isin(list(names))
         & rows["authorisation_date"].notna()
-    ]
-    wanted = {b.strip().casefold() for b in brands if b.strip()}
-    by_brand = candidates[candidates["medicine_name"].str.strip().str.casefold().isin(wanted)]
-    authorised = candidates[candidates["status"].str.casefold() == "authorised"]
-    chosen = next((group for group in (by_brand, authorised, candidates) if not group.empty), None)
-    if chosen is None:
+    ].sort_values(["authorisation_date", "row"], kind="stable")
+    if candidates.empty:
         return None
-    first = chosen.sort_values(["authorisation_date", "row"], kind="stable").iloc[0]
+    wanted = {b.strip().casefold() for b in brands if b.strip()}
+    is_brand = candidates["medicine_name"].str.strip().str.casefold().isin(wanted)
+    first = candidates.iloc[0]
+    brand = None
+    if not is_brand.iloc[0] and is_brand.any():
+        own = candidates[is_brand].iloc[0]
+        brand = f"{own['medicine_name']} ({own['authorisation_date'].date().isoformat()})"
     return FirstAuthorisation(
         day=first["authorisation_date"].date(),
         medicine=str(first["medicine_name"]),
         status=str(first["status"]),
-        by_brand=chosen is by_brand,
+        by_brand=bool(is_brand.iloc[0]),
+        brand=brand,
     )

@@ -23,11 +23,11 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
     else the EMA report) + the regulatory data protection rule ``eu_rdp`` (default ``8+2``,
     Directive 2001/83/EC art. 10(1); the +1 year for a new indication is product-specific, and the
     EU pharmaceutical package changes the periods, so the rule is a parameter such as ``8+1+1``).
-    From the EMA report the first authorisation is the earliest of the originator's own medicines
-    (its brands, any status), else of the authorised non-biosimilar, non-generic medicines of the
-    molecule: a withdrawn duplicate marketing authorisation (Trudexa for Humira) never dates it
+    From the EMA report the first authorisation is the earliest of the non-biosimilar, non-generic
+    medicines of the molecule, any status: a duplicate marketing authorisation (Trudexa for Humira,
+    withdrawn) shares the original's global marketing authorisation and its protection
     (:func:`bioparity.market.ema.first_authorisation`); the basis names the medicine, its status and
-    date. The shipped knowledge base has no first EU authorisation, so without the EMA report every EU
+    date, and the originator's brand when a duplicate came first. The shipped knowledge base has no first EU authorisation, so without the EMA report every EU
     row's data protection end is unknown (the command says so).
 
   ``protection_end_basis`` says which;
@@ -491,10 +491,15 @@ KNOWLEDGE_BASE_EXCLUSIVITY = note_template("knowledge base exclusivity end: {bas
 PURPLE_BOOK_LICENSURE = note_template("Purple Book first licensure + {years} years (regulatory minimum)")
 EU_AUTHORISATION = note_template("first EU authorisation + {rdp} regulatory data protection: {basis}")
 #: The medicine :func:`~bioparity.market.ema.first_authorisation` chose, its status and date: the reader
-#: sees which row dated the protection (a withdrawn duplicate such as Trudexa never stands for Humira).
+#: sees which row dated the protection.
 EMA_AUTHORISATION = note_template(
     "EMA first authorisation: {medicine} ({status}, {day}) + {rdp} regulatory data protection "
     "(patents/SPC may run longer)"
+)
+#: Added to :data:`EMA_AUTHORISATION` after ``"; "`` when a duplicate came before the originator's brand.
+EMA_DUPLICATE = note_template(
+    "{medicine} is earlier than {brand}: a duplicate marketing authorisation shares the original's global "
+    "marketing authorisation and its protection (Directive 2001/83/EC, art. 6(1))"
 )
 
 
@@ -566,6 +571,8 @@ def _exclusivity(
                 day=original.day.isoformat(),
                 rdp=settings.eu_rdp,
             )
+            if original.brand is not None:
+                said += "; " + EMA_DUPLICATE.format(medicine=original.medicine, brand=original.brand)
             return float(original.day.year + settings.eu_rdp_years), said
     return None, ""
 
