@@ -27,8 +27,9 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
     medicines of the molecule, any status: a duplicate marketing authorisation (Trudexa for Humira,
     withdrawn) shares the original's global marketing authorisation and its protection
     (:func:`bioparity.market.ema.first_authorisation`); the basis names the medicine, its status and
-    date, and the originator's brand when a duplicate came first. The shipped knowledge base has no first EU authorisation, so without the EMA report every EU
-    row's data protection end is unknown (the command says so).
+    date, and the originator's brand when a duplicate came first. The shipped knowledge base has no
+    first EU authorisation, so without the EMA report every EU row's data protection end is unknown
+    (the command says so).
 
   ``protection_end_basis`` says which;
 * originator sales: the knowledge base, in USD million of the year ``sales_year``, the same value for
