@@ -29,6 +29,7 @@ import pandas as pd
 from bioparity.analyses.terms import setting_text, term
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.natural_order import natural_ranks
 from bioparity.nca.blq import BLQRule, clean_blq
 from bioparity.nca.profiles import pad_profiles
 from bioparity.nca.samples import Where, flagged_blq, parse_numbers
@@ -788,9 +789,10 @@ def profile_plot(
     )
     counts = data.groupby("arm")["subject"].nunique()
     many = data["arm"].isin([a for a, n in counts.items() if n >= BANDS_FROM])  # per panel
+    shown = data[~many].sort_values("time")  # each line's profiles subject by subject: 2 before 10
     individual = tuple(
         Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
-        for (a, _), g in data[~many].sort_values("time").groupby(["arm", "subject"], sort=True)
+        for (a, _), g in shown.assign(_n=natural_ranks(shown["subject"])).groupby(["arm", "_n"], sort=True)
     )
     return ProfilePlot(
         lines,
