@@ -564,10 +564,16 @@ def pc_nominal_hours(pc: pd.DataFrame, file: str | None = None) -> np.ndarray | 
     return _duration_hours(pc[by_name["PCELTM"]].reset_index(drop=True), file, AN_ELAPSED_TIME)
 
 
+#: The planned time point of a PC record (SDTMIG v3.4, PC domain: PCTPT "Planned Time Point Name",
+#: PCTPTNUM "Planned Time Point Number"), ADNCA's ATPT/ATPTN (:func:`bioparity.io.adam.adnca_domain`).
+PC_TIME_POINT = ("PCTPTNUM", "PCTPT")
+
+
 def pc_sample_timing(pc: pd.DataFrame) -> pd.DataFrame:
-    """The SDTM timing variables (:data:`PP_TIMING`: VISITNUM, VISIT, VISITDY, EPOCH, TAETORD) of each record
-    of a PC domain, in its row order, under their SDTM names (none: no columns): the visit of each sample,
-    which ADNCA carries per record (:func:`bioparity.io.adam.adnca_domain`)."""
+    """The SDTM timing variables (:data:`PP_TIMING`: VISITNUM, VISIT, VISITDY, EPOCH, TAETORD) and planned
+    time point (:data:`PC_TIME_POINT`: PCTPTNUM, PCTPT) of each record of a PC domain, in its row order,
+    under their SDTM names (none: no columns): the visit and time point of each sample, which ADNCA carries
+    per record (:func:`bioparity.io.adam.adnca_domain`)."""
     by_name = {str(c).upper(): c for c in reversed(pc.columns)}
-    names = [n for n in PP_TIMING if n in by_name]
+    names = [n for n in (*PP_TIMING, *PC_TIME_POINT) if n in by_name]
     return pd.DataFrame({n: pc[by_name[n]].to_numpy() for n in names}, index=pd.RangeIndex(len(pc)))
