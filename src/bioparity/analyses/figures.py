@@ -29,6 +29,7 @@ import pandas as pd
 from bioparity.analyses.terms import setting_text, term
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.io.nca_input import TREATMENT
 from bioparity.natural_order import natural_ranks
 from bioparity.nca.blq import BLQRule, clean_blq
 from bioparity.nca.profiles import pad_profiles
@@ -376,7 +377,10 @@ def _number(value: Any) -> float:
 
 
 def arm_column(frame: pd.DataFrame) -> str | None:
-    return next((c for c in ARM_COLUMNS if c in frame.columns), None)
+    """The column whose values are the lines (:data:`ARM_COLUMNS`), else a crossover's planned treatment of
+    each period (TRTP, from an ADSL's TRTxxP: :data:`bioparity.io.nca_input.TREATMENT`), as the summary
+    statistics of a table without an arm column are grouped; None without either."""
+    return next((c for c in (*ARM_COLUMNS, TREATMENT) if c in frame.columns), None)
 
 
 #: Columns holding the nominal (planned) time of a sample, in order of preference.
