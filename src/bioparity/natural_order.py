@@ -8,7 +8,7 @@ STUDYID, USUBJID, ...) and a reviewer reads them subject by subject: ``1, 2, ...
 SORT ... SORTSEQ=LINGUISTIC(NUMERIC_COLLATION=ON)`` orders them. Two identifiers that are the same number
 written differently (``010`` and ``10``) stay two subjects, ordered as text between themselves.
 
-A neutral module (pandas and NumPy only): the writers of ``bioparity.io`` and the figures of
+A neutral module (pandas, NumPy and Arrow only): the writers of ``bioparity.io`` and the figures of
 ``bioparity.analyses`` use the one rule.
 """
 
@@ -20,36 +20,39 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["natural_key", "natural_ranks"]
+__all__ = ["natural_ranks"]
 
-#: The runs of ASCII digits of an identifier (other digits are text: ``int()`` is never asked to read them).
-_DIGITS = re.compile(r"([0-9]+)")
-
-
-def natural_key(text: str) -> tuple[tuple[object, ...], str]:
-    """The sort key of one identifier: its text and digit runs in turn, each digit run as a number, then the
-    identifier itself (so ``010`` and ``10`` are told apart).
-
-    >>> sorted(["10", "2", "1", "X1-10", "X1-2"], key=natural_key)
-    ['1', '2', '10', 'X1-2', 'X1-10']
-    >>> sorted(["10", "010"], key=natural_key)
-    ['010', '10']
-    """
-    parts = _DIGITS.split(text)
-    # re.split with a group alternates text (even positions) and digits (odd): like compared with like
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), text
+#: A run of ASCII digits of an identifier (other digits are text).
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def natural_ranks(values: pd.Series) -> npt.NDArray[np.int64]:
-    """The rank of each value of ``values`` (as text; missing as ``''``) in the order of
-    :func:`natural_key`: equal values share a rank, in the series' order.
+    """The rank of each value of ``values`` (as text; missing as ``''``) in natural order: each run of
+    digits compared as a number (zero-padded to one width, then compared as text), equal keys (``010`` and
+    ``10``) by their text. Equal values share a rank.
 
     >>> natural_ranks(pd.Series(["S10", "S2", "S1", "S2"])).tolist()
     [2, 1, 0, 1]
+    >>> ids = pd.Series(["10", "2", "010", "X1-10", "X1-2", "1"])
+    >>> ids.iloc[np.argsort(natural_ranks(ids))].tolist()
+    ['1', '2', '010', '10', 'X1-2', 'X1-10']
     """
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     text = values.astype("string").fillna("").astype(str)
     codes, uniques = pd.factorize(text, sort=False)
-    order = sorted(range(len(uniques)), key=lambda i: natural_key(str(uniques[i])))
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[order] = np.arange(len(uniques), dtype=np.int64)
-    return rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    distinct = np.asarray(uniques.tolist(), dtype=object)
+    if not len(distinct):
+        return np.zeros(len(codes), dtype=np.int64)
+    width = max(len(u) for u in distinct)  # no run of digits is longer
+
+    def pad(match: re.Match[str]) -> str:
+        return match.group(0).zfill(width)
+
+    # one key: the padded text, then (after the lowest character) the text itself for equal padded texts
+    keys = pa.array([_DIGITS.sub(pad, u) + "\0" + u for u in distinct], type=pa.string())
+    order = pc.sort_indices(keys).to_numpy()  # Arrow's sort: a third of NumPy's on Python strings
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct), dtype=np.int64)
+    return np.asarray(rank[codes], dtype=np.int64)
