@@ -29,6 +29,8 @@ import pandas as pd
 from bioparity.analyses.terms import setting_text, term
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.io.nca_input import TREATMENT
+from bioparity.natural_order import natural_ranks
 from bioparity.nca.blq import BLQRule, clean_blq
 from bioparity.nca.profiles import pad_profiles
 from bioparity.nca.samples import Where, flagged_blq, parse_numbers
@@ -375,7 +377,10 @@ def _number(value: Any) -> float:
 
 
 def arm_column(frame: pd.DataFrame) -> str | None:
-    return next((c for c in ARM_COLUMNS if c in frame.columns), None)
+    """The column whose values are the lines (:data:`ARM_COLUMNS`), else a crossover's planned treatment of
+    each period (TRTP, from an ADSL's TRTxxP: :data:`bioparity.io.nca_input.TREATMENT`), as the summary
+    statistics of a table without an arm column are grouped; None without either."""
+    return next((c for c in (*ARM_COLUMNS, TREATMENT) if c in frame.columns), None)
 
 
 #: Columns holding the nominal (planned) time of a sample, in order of preference.
@@ -788,9 +793,10 @@ def profile_plot(
     )
     counts = data.groupby("arm")["subject"].nunique()
     many = data["arm"].isin([a for a, n in counts.items() if n >= BANDS_FROM])  # per panel
+    shown = data[~many].sort_values("time")  # each line's profiles subject by subject: 2 before 10
     individual = tuple(
         Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
-        for (a, _), g in data[~many].sort_values("time").groupby(["arm", "subject"], sort=True)
+        for (a, _), g in shown.assign(_n=natural_ranks(shown["subject"])).groupby(["arm", "_n"], sort=True)
     )
     return ProfilePlot(
         lines,

@@ -59,6 +59,7 @@ from bioparity.i18n.notes import compile_template, note_template, note_text
 from bioparity.io.adsl import AdslPeriods, adsl_periods, is_adsl
 from bioparity.io.nca_input import (
     ARMS_POOLED,
+    PERIOD,
     TREATMENT,
     NCADoses,
     NCASamples,
@@ -1152,7 +1153,8 @@ def concentration_profile(run: RunView) -> Figure | None:
     wanted = ("conc_unit", "blq_rule", "blq", "lloq")
     given = {k: next((o[k] for o in settings if o.get(k)), "") for k in wanted}
     frame = source.load()
-    plot = None if frame is None else sample_profiles(frame, {k: v for k, v in given.items() if v})
+    options = {k: v for k, v in given.items() if v}
+    plot = None if frame is None else sample_profiles(frame, options, treatments=_nca_table(run))
     if plot is None:
         return None
     return Figure(
@@ -1163,6 +1165,41 @@ def concentration_profile(run: RunView) -> Figure | None:
         note=profile_caption(plot),
         on_page=False,
     )
+
+
+def _nca_table(run: RunView) -> pd.DataFrame | None:
+    """The NCA result table the report summarises: the run's own (an NCA run), else that of the NCA run in
+    its chain (PK similarity); None without one."""
+    if run.kind == NAME:
+        return run.table
+    return next((s.load() for s in run.chain if s.produced_by == NAME), None)
+
+
+def with_planned_treatments(samples: NCASamples, table: pd.DataFrame | None) -> pd.DataFrame:
+    """The samples' table with each profile's planned treatment (TRTP) as the NCA result ``table`` has it,
+    so that the figure's lines are per TRTP as the summary statistics are (:func:`_summary_groups`; EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive statistics per treatment).
+
+    TRTP comes from the ADSL the NCA read (``--adsl``, the option ``adsl``: ADaMIG v1.3, TRTP = TRTxxP of
+    the sample's period), which a report does not read again: each sample takes the TRTP of its profile in
+    ``table``, matched on the profile columns both have (subject, STUDYID, PCTESTCD, PCSPEC, PCRFTDTC, ...)
+    but the period, which without the ADSL is the order of the sampled doses and may differ from the
+    ADSL's. Unchanged when the samples have TRTP or an arm column, ``table`` has no TRTP, or a profile's
+    keys match two TRTP."""
+    frame, spec = samples.frame, samples.spec
+    if table is None or TREATMENT not in table.columns or TREATMENT in frame.columns:
+        return frame
+    if _arm_column(frame) is not None:
+        return frame
+    groups, subject = profile_columns(table)
+    keys = [c for c in (subject, *groups) if c in frame.columns and c not in (PERIOD, TREATMENT)]
+    if subject is None or spec.subject not in frame.columns or not keys:
+        return frame
+    pairs = table[[*keys, TREATMENT]].astype(str).drop_duplicates()
+    if pairs.duplicated(keys).any():  # one TRTP per profile, or none drawn
+        return frame
+    found = frame[keys].astype(str).merge(pairs, on=keys, how="left", validate="many_to_one")
+    return frame.assign(**{TREATMENT: found[TREATMENT].to_numpy()})
 
 
 def profile_caption(plot: ProfilePlot, *, counts: bool = False) -> str:
@@ -1352,13 +1389,17 @@ def _option_file(options: Mapping[str, Any], name: str) -> str:
     return str(value).strip() and str(value)
 
 
-def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfilePlot | None:
+def sample_profiles(
+    frame: pd.DataFrame, options: Mapping[str, Any], *, treatments: pd.DataFrame | None = None
+) -> ProfilePlot | None:
     """The concentration-time profiles of a table of concentrations as an NCA run reads its samples
     (:func:`nca_input`, with ``options`` such as the units stored with a dataset): an SDTM PC domain by
     its rules (USUBJID, PCELTM durations as hours, PCSTRESN in the unit of PCSTRESU, named on the axis), a
     plain ``subject, time, conc`` table as it is; BLQ samples by the BLQ rule of ``options`` (``blq_rule``,
     PKNCA's by default, as the NCA). A table NCA does not read (an EX domain, a table of
-    other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None)."""
+    other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None).
+    ``treatments``: the NCA result table of the run the figure goes with, whose TRTP (from the ADSL) gives
+    the lines (:func:`with_planned_treatments`)."""
     left = (*DOSE_RECORD_OPTIONS, DM_OPTION)  # the samples as the file holds them
     given = {k: v for k, v in options.items() if k not in left and v not in ("", None)}
     try:
@@ -1367,7 +1408,7 @@ def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfileP
         return None if nca_layout([str(c) for c in frame.columns]) else profile_plot(frame)
     spec = samples.spec
     return profile_plot(
-        samples.frame,
+        with_planned_treatments(samples, treatments),
         conc_unit=spec.conc_unit or "",
         time_unit=spec.time_unit or "h",
         by=spec.groups,

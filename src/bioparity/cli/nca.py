@@ -28,7 +28,9 @@ Contract:
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
   records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
   VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period`` or the
-  derived one, in PPGRPID, said on the terminal).
+  derived one, in PPGRPID, said on the terminal). ADPP's TRTP/TRTA: the ADSL's TRTxxP with ``--adsl``,
+  else DM's ARM/ACTARM of a parallel design (:func:`bioparity.io.adam.with_treatments`); one left out is
+  said on the terminal, never made up.
 * ``--dm DM`` (SDTM DM: USUBJID, ARM, optional ACTARM) gives each subject its arm: summary statistics per
   ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`), the DM
   file and its SHA-256 recorded in ``OUT.provenance.json`` (``inputs.dm``). An SDTM
@@ -63,7 +65,8 @@ Contract:
   it was not sampled; ARRLT since the sample's reference dose; NRRLT/NFRLT nominal, from an SDTM PC's
   PCELTM, NFRLT only where the reference dose is the first: :func:`bioparity.io.adam.adnca_domain`;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
-  EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
+  EPOCH, and AVISITN/AVISIT, ATPTN/ATPT copied from the PC's VISITNUM/VISIT, PCTPTNUM/PCTPT where it has
+  them). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
   PPSTRESU (clearances in L/h and volumes in L where the units allow; PPORRESU too where the derived unit
   is that unit, e.g. ``mg*mL/ug/h``; dimensionless results have none). ``--conc-unit-column COL`` gives a
@@ -113,7 +116,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
 from bioparity.i18n.notes import note_text
 from bioparity.io import write_frame_atomic
-from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
+from bioparity.io.adam import adnca_domain, adpp_domain, missing_treatments, write_adam
 from bioparity.io.nca_input import (
     DM_ARMS,
     REFERENCE,
@@ -669,7 +672,16 @@ def _write_tables(
         )
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
+        if missing := missing_treatments(records):
+            _say(_(NO_TREATMENT_NOTE) % {"variables": "/".join(missing)})
     return long
+
+
+#: Said when ADPP has no TRTP or TRTA (:func:`bioparity.io.adam.with_treatments`; translated where said).
+NO_TREATMENT_NOTE = gettext_noop(
+    "note: ADPP has no %(variables)s: neither the ADSL (--adsl: TRTxxP gives TRTP) nor the DM arm of a "
+    "parallel design (--dm: ARM gives TRTP, ACTARM gives TRTA) gives it; none made up"
+)
 
 
 #: Said when SDTM PP ties a profile's records together in PPGRPID (translated where said).

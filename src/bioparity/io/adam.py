@@ -67,7 +67,41 @@ def adpp_domain(
     if isinstance(analyte, str) and not analyte:
         out = out.drop(columns="PARCAT1")  # no analyte: nothing to categorise by
     timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
-    return _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
+    return with_treatments(_carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing]))
+
+
+#: The record-level treatment variables of a BDS data set (ADaMIG v1.3, section 3.3.3) and the DM arm each
+#: is filled from when no ADSL gives it (:func:`with_treatments`): planned from ARM, actual from ACTARM.
+TREATMENT_FROM_ARM = {"TRTP": "ARM", "TRTA": "ACTARM"}
+#: ADPP variables of which a subject with several values has several periods (a crossover).
+_PERIOD_LIKE = ("APERIOD", "VISITNUM", "VISIT", "EPOCH")
+
+
+def with_treatments(records: pd.DataFrame) -> pd.DataFrame:
+    """``records`` (ADPP) with TRTP and TRTA filled from the subject's arm where nothing gave them.
+
+    ADaMIG v1.3, section 3.3.3 (treatment variables of a BDS data set): TRTP / TRTA are the planned / actual
+    treatment of the record, TRTxxP / TRTxxA of ADSL for the record's period; the pharmaverse admiral ADPP
+    template sets ``TRTP = TRT01P, TRTA = TRT01A``. TRTP of an ADSL's TRTxxP (``--adsl``) and TRTA of a
+    plain table's ``treatment`` column are kept. Without them, a subject of a parallel design has one
+    treatment, its arm: TRTP is DM's ARM (SDTMIG v3.4, section 5.2, DM: "Description of Planned Arm") and
+    TRTA its ACTARM ("Description of Actual Arm"), copied unchanged (a plain table's ``arm`` is carried as
+    ARM). A subject with several periods (APERIOD) has a sequence of treatments, of which ARM names the
+    sequence, not the treatment of a record: nothing is filled then (a subject with several APERIOD, visits,
+    epochs or reference doses other than the dosing intervals of multiple dosing), nor where the arm is
+    missing; the variable is left out rather than made up (what is left out: :func:`missing_treatments`)."""
+    dated = () if "DOSENUM" in records.columns else ("PCRFTDTC",)  # each interval its own dose date
+    periods = [c for c in (*_PERIOD_LIKE, *dated) if c in records.columns]
+    by = records.groupby("USUBJID", sort=False)
+    if any(bool((by[c].nunique(dropna=False) > 1).any()) for c in periods):
+        return records
+    found = {trt: arm for trt, arm in TREATMENT_FROM_ARM.items() if trt not in records and arm in records}
+    return records.assign(**{trt: records[arm].to_numpy() for trt, arm in found.items()})
+
+
+def missing_treatments(records: pd.DataFrame) -> list[str]:
+    """The treatment variables (TRTP, TRTA) that ADPP ``records`` lack (:func:`with_treatments`)."""
+    return [trt for trt in TREATMENT_FROM_ARM if trt not in records.columns]
 
 
 def pk_parameter_params(
@@ -124,15 +158,19 @@ def _unique_codes(wanted: Mapping[tuple[str, str], str]) -> dict[tuple[str, str]
 _ADAM_NAMES = {"dose_number": "DOSENUM", "treatment": "TRTA", "period": "APERIOD", "sequence": "TRTSEQA"}
 
 
-#: Carried variables that are numeric in ADaM (APERIOD) and SDTM (VISITNUM, VISITDY, TAETORD).
-_NUMBERS = {"APERIOD", "VISITNUM", "VISITDY", "TAETORD"}
+#: Carried variables that are numeric in ADaM (APERIOD, AVISITN, ATPTN) and SDTM (VISITNUM, VISITDY,
+#: TAETORD).
+_NUMBERS = {"APERIOD", "AVISITN", "ATPTN", "VISITNUM", "VISITDY", "TAETORD"}
 
 
-def _carry(out: pd.DataFrame, source: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """``out`` with each of ``columns`` found in ``source`` added under its ADaM name (its name in capitals,
-    at most 8 characters), except those ``out`` has already (STUDYID, USUBJID)."""
+def _carry(
+    out: pd.DataFrame, source: pd.DataFrame, columns: Sequence[str], names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """``out`` with each of ``columns`` found in ``source`` added under its ADaM name (``names``, keyed by
+    the column's name in capitals, else :data:`_ADAM_NAMES`, else its name in capitals, at most 8
+    characters), except those ``out`` has already (STUDYID, USUBJID)."""
     for column in dict.fromkeys(columns):
-        name = _ADAM_NAMES.get(column.lower(), column.upper()[:8])
+        name = (names or {}).get(column.upper()) or _ADAM_NAMES.get(column.lower(), column.upper()[:8])
         if column in source.columns and name not in out.columns:
             values = source[column]
             numbers = pd.to_numeric(values, errors="coerce")
@@ -179,11 +217,14 @@ def adnca_domain(
 
     Each sample's SDTM timing variables (:data:`bioparity.io.sdtm.PP_TIMING`: VISITNUM, VISIT, VISITDY,
     EPOCH, TAETORD; columns of ``samples`` in any letter case, for an SDTM PC input its own per record:
-    :func:`bioparity.io.sdtm.pc_sample_timing`) are carried per record under their SDTM names, unchanged.
-    ADaMIG v1.3, section 3.3.3 (timing variables for BDS): AVISIT/AVISITN are the analysis visit, which a
-    sponsor derives by its own windowing rules (the SAP's); none is applied here, and a variable of an ADaM
-    data set named as an SDTM variable is a copy of it, values unchanged (ADaMIG v1.3, section 3.1.1,
-    general variable conventions), so the visit of the PC record is VISITNUM/VISIT, not AVISITN/AVISIT.
+    :func:`bioparity.io.sdtm.pc_sample_timing`) are carried per record under their SDTM names, unchanged
+    (ADaMIG v1.3, section 3.1.1: a variable named as an SDTM variable is a copy of it). The analysis visit
+    and time point are those of the PC record (:data:`ANALYSIS_TIMING`): AVISITN/AVISIT = VISITNUM/VISIT and
+    ATPTN/ATPT = PCTPTNUM/PCTPT (:data:`bioparity.io.sdtm.PC_TIME_POINT`) where the samples have them, left
+    out where not (ADaMIG v1.3, section 3.3.3, timing variables for BDS: AVISIT, AVISITN, ATPT, ATPTN; the
+    pharmaverse admiral ADPC template sets ``ATPT = PCTPT``, ``ATPTN = PCTPTNUM`` for the concentration
+    records and its ADPP template ``AVISITN = VISITNUM``). No visit window is applied: a SAP's windowing
+    rules, when it has any, give other values.
 
     ``nominal``: a column of ``samples`` with each sample's nominal (planned) hours since its reference
     dose (SDTM PCELTM: :func:`bioparity.io.sdtm.pc_nominal_hours`), written as NRRLT and, where the
@@ -197,7 +238,8 @@ def adnca_domain(
     carried = [
         c for c in dict.fromkeys(["STUDYID", *groups, *timing]) if c in samples.columns and c != subject
     ]
-    s = samples[[subject, time, conc, *carried, *([nominal] if nominal else [])]].copy()
+    points = [c for c in samples.columns if str(c).upper() in ANALYSIS_TIMING and c not in carried]
+    s = samples[[subject, time, conc, *carried, *points, *([nominal] if nominal else [])]].copy()
     s["_order"] = np.arange(len(s))
     s[subject] = s[subject].astype(str)
     d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
@@ -242,7 +284,14 @@ def adnca_domain(
     )
     if nominal:
         _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
-    return _carry(out, merged, carried)
+    out = _carry(out, merged, carried)
+    sources = {str(c).upper(): c for c in reversed(merged.columns) if str(c).upper() in ANALYSIS_TIMING}
+    return _carry(out, merged, [sources[n] for n in ANALYSIS_TIMING if n in sources], names=ANALYSIS_TIMING)
+
+
+#: ADNCA's analysis visit and time point (ADaMIG v1.3, section 3.3.3), keyed by the SDTM variable of the PC
+#: record each is copied from (:func:`adnca_domain`).
+ANALYSIS_TIMING = {"VISITNUM": "AVISITN", "VISIT": "AVISIT", "PCTPTNUM": "ATPTN", "PCTPT": "ATPT"}
 
 
 #: Hours within which a sample's reference dose is its subject's first (AFRLT - ARRLT): a tenth of a second.
@@ -306,10 +355,11 @@ def concentration_params(analyte: pd.Series | str, unit: str = "") -> tuple[obje
 
 #: Variable labels of ADPP and ADNCA (at most 40 characters, SAS transport v5): ADaMIG v1.3, section 3
 #: (ADSL and BDS variables: STUDYID, USUBJID, PARAMCD, PARAM, PARCAT1, AVAL, AVALU, APERIOD, TRTP, TRTA,
-#: ANL01FL), ADaMIG for Non-compartmental Analysis Input Data v1.0 (AFRLT, ARRLT, NFRLT, NRRLT, DOSEA, NCAXFL,
-#: NCAXRSN), the SDTM variables carried from PC, PP and DM by their SDTMIG v3.4 labels. FDA Study Data
-#: Technical Conformance Guide, section 3.3.2: every variable of a transport file has a label. A column
-#: without one here is labelled with its name (as SDTM PP: :func:`bioparity.io.sdtm.write_sdtm_pp`).
+#: AVISIT, AVISITN, ATPT, ATPTN, ANL01FL), ADaMIG for Non-compartmental Analysis Input Data v1.0 (AFRLT,
+#: ARRLT, NFRLT, NRRLT, DOSEA, NCAXFL, NCAXRSN), the SDTM variables carried from PC, PP and DM by their
+#: SDTMIG v3.4 labels. FDA Study Data Technical Conformance Guide, section 3.3.2: every variable of a
+#: transport file has a label. A column without one here is labelled with its name (as SDTM PP:
+#: :func:`bioparity.io.sdtm.write_sdtm_pp`).
 ADAM_LABELS = {
     "STUDYID": "Study Identifier",
     "USUBJID": "Unique Subject Identifier",
@@ -344,6 +394,10 @@ ADAM_LABELS = {
     "VISITNUM": "Visit Number",
     "VISIT": "Visit Name",
     "EPOCH": "Epoch",
+    "AVISITN": "Analysis Visit (N)",
+    "AVISIT": "Analysis Visit",
+    "ATPTN": "Analysis Timepoint (N)",
+    "ATPT": "Analysis Timepoint",
 }
 #: Data set labels (ADaMIG v1.3, section 2.3; ADNCA: the ADaM NCA input data set).
 ADAM_DATASET_LABELS = {

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.natural_order import natural_ranks
 from bioparity.nca.samples import Where
 from bioparity.problems import (
     A_DATETIME,
@@ -270,7 +271,8 @@ def in_key_order(long: pd.DataFrame, subject: str, groups: Sequence[str] = ()) -
     "ensures uniqueness of subject records within a domain" (PP domain specification), so it is numbered
     1..n per subject after this sort, not in the order the input file happened to list subjects in.
     ADPP (ADaMIG v1.3, BDS: records identified by USUBJID, PARAMCD and the timing variables) in the same
-    order."""
+    order. Subjects in the order of :func:`bioparity.natural_order.natural_key` (subject 2 before subject
+    10, ``X1-2`` before ``X1-10``), their USUBJID written as it is."""
     by_name = {str(c).upper(): c for c in reversed(long.columns)}
     names = [c for c in ("STUDYID",) if c in long.columns] + [subject]
     names += [c for c in ("PCTESTCD", "ANALYTE", "PCSPEC", "VISITNUM", "PCRFTDTC") if c in by_name]
@@ -279,8 +281,11 @@ def in_key_order(long: pd.DataFrame, subject: str, groups: Sequence[str] = ()) -
     table = pd.DataFrame(index=range(len(long)))
     for i, column in enumerate(dict.fromkeys(keys)):
         values = long[column].reset_index(drop=True)
+        if column == subject:  # numbers in the IDs as numbers, "010" and "10" two subjects all the same
+            table[f"k{i}"] = natural_ranks(values)
+            continue
         numbers = pd.to_numeric(values, errors="coerce")
-        numeric = bool(numbers.notna().all()) and column != subject  # subject IDs as text: "010" != "10"
+        numeric = bool(numbers.notna().all())
         table[f"k{i}"] = numbers if numeric else values.astype("string").fillna("")
     order = table.sort_values(list(table.columns), kind="stable").index.to_numpy()
     return long.iloc[order].reset_index(drop=True)
@@ -559,10 +564,16 @@ def pc_nominal_hours(pc: pd.DataFrame, file: str | None = None) -> np.ndarray | 
     return _duration_hours(pc[by_name["PCELTM"]].reset_index(drop=True), file, AN_ELAPSED_TIME)
 
 
+#: The planned time point of a PC record (SDTMIG v3.4, PC domain: PCTPT "Planned Time Point Name",
+#: PCTPTNUM "Planned Time Point Number"), ADNCA's ATPT/ATPTN (:func:`bioparity.io.adam.adnca_domain`).
+PC_TIME_POINT = ("PCTPTNUM", "PCTPT")
+
+
 def pc_sample_timing(pc: pd.DataFrame) -> pd.DataFrame:
-    """The SDTM timing variables (:data:`PP_TIMING`: VISITNUM, VISIT, VISITDY, EPOCH, TAETORD) of each record
-    of a PC domain, in its row order, under their SDTM names (none: no columns): the visit of each sample,
-    which ADNCA carries per record (:func:`bioparity.io.adam.adnca_domain`)."""
+    """The SDTM timing variables (:data:`PP_TIMING`: VISITNUM, VISIT, VISITDY, EPOCH, TAETORD) and planned
+    time point (:data:`PC_TIME_POINT`: PCTPTNUM, PCTPT) of each record of a PC domain, in its row order,
+    under their SDTM names (none: no columns): the visit and time point of each sample, which ADNCA carries
+    per record (:func:`bioparity.io.adam.adnca_domain`)."""
     by_name = {str(c).upper(): c for c in reversed(pc.columns)}
-    names = [n for n in PP_TIMING if n in by_name]
+    names = [n for n in (*PP_TIMING, *PC_TIME_POINT) if n in by_name]
     return pd.DataFrame({n: pc[by_name[n]].to_numpy() for n in names}, index=pd.RangeIndex(len(pc)))

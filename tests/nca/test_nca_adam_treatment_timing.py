@@ -1,0 +1,135 @@
+"""ADPP's treatment variables without an ADSL, and ADNCA's analysis visit and time point.
+
+* ADPP TRTP/TRTA (ADaMIG v1.3, section 3.3.3; the pharmaverse admiral ADPP template ``TRTP = TRT01P,
+  TRTA = TRT01A``): with ``--adsl`` TRTP is the period's TRTxxP (as before); without it, a parallel design's
+  DM ARM gives TRTP and ACTARM gives TRTA, unchanged. A crossover's ARM names a sequence, not the treatment
+  of a record: nothing is filled, and the terminal says which variable is missing (never made up). Before,
+  ADPP had no TRTP/TRTA without ``--adsl`` and nothing said so.
+* ADNCA AVISITN/AVISIT and ATPTN/ATPT are the PC record's VISITNUM/VISIT and PCTPTNUM/PCTPT (admiral ADPC
+  template: ``ATPT = PCTPT``, ``ATPTN = PCTPTNUM``; ADaMIG v1.3 section 3.3.3), left out where the PC has
+  none. Before, ADNCA had neither.
+
+Data: R's Theoph subjects 1-3 as an SDTM PC (tests/nca/test_nca_cdisc_outputs.py). Reference: R 4.2.2,
+``tapply(Theoph$conc, Theoph$Subject, max)`` for subjects 1-3: 10.5, 8.33, 8.2 (each ADPP CMAX record keeps
+its subject's, 1e-12 relative).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.cli.nca import NO_TREATMENT_NOTE
+from tests.nca.test_nca_adsl_periods import _pc as adsl_pc
+from tests.nca.test_nca_adsl_periods import adsl
+from tests.nca.test_nca_cdisc_outputs import _pc
+
+runner = CliRunner()
+#: R 4.2.2: Cmax of Theoph subjects 1-3.
+R_CMAX = {"S1-1": 10.5, "S1-2": 8.33, "S1-3": 8.2}
+ARMS = {"S1-1": "TEST", "S1-2": "REFERENCE", "S1-3": "TEST"}
+ACTUAL = {"S1-1": "TEST", "S1-2": "REFERENCE", "S1-3": "REFERENCE"}  # subject 3 given the reference
+
+
+def _nca(tmp_path: Path, pc: pd.DataFrame, *options: str) -> str:
+    pc.to_csv(tmp_path / "pc.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--out", str(tmp_path / "o.csv"), "--dose", "320", *options]
+    run = runner.invoke(app, args)
+    assert run.exit_code == 0, run.output
+    return " ".join(run.output.split())
+
+
+def _dm(tmp_path: Path, actual: dict[str, str] | None = ACTUAL) -> str:
+    dm = pd.DataFrame({"STUDYID": "S1", "DOMAIN": "DM", "USUBJID": list(ARMS), "ARM": list(ARMS.values())})
+    if actual is not None:
+        dm["ACTARM"] = dm["USUBJID"].map(actual)
+    pyreadstat.write_xport(dm, str(tmp_path / "dm.xpt"), table_name="DM", file_format_version=5)
+    return str(tmp_path / "dm.xpt")
+
+
+def _note(variables: str) -> str:
+    return NO_TREATMENT_NOTE % {"variables": variables}
+
+
+def test_a_parallel_designs_dm_arm_gives_adpp_trtp_and_trta(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """TRTP = ARM, TRTA = ACTARM of each subject (subject 3 planned TEST, given REFERENCE), labelled as
+    ADaMIG names them; the CMAX records R's; no note."""
+    adpp = tmp_path / "adpp.xpt"
+    output = _nca(tmp_path, _pc(theoph), "--dm", _dm(tmp_path), "--adpp", str(adpp))
+    records, meta = pyreadstat.read_xport(str(adpp))
+    assert dict(zip(records["USUBJID"], records["TRTP"], strict=True)) == ARMS
+    assert dict(zip(records["USUBJID"], records["TRTA"], strict=True)) == ACTUAL
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert (labels["TRTP"], labels["TRTA"]) == ("Planned Treatment", "Actual Treatment")
+    cmax = records[records["PARAMCD"] == "CMAX"].set_index("USUBJID")["AVAL"]
+    assert cmax.to_dict() == pytest.approx(R_CMAX, rel=1e-12)
+    assert "ADPP has no" not in output
+
+
+def test_without_an_arm_or_with_a_crossover_nothing_is_made_up(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """No DM: no TRTP/TRTA, said. DM without ACTARM: TRTP only, TRTA said missing. A crossover (two periods
+    per subject: ARM is a sequence): neither, said."""
+    adpp = tmp_path / "adpp.csv"
+    output = _nca(tmp_path, _pc(theoph), "--adpp", str(adpp))
+    assert not {"TRTP", "TRTA"} & set(pd.read_csv(adpp).columns) and _note("TRTP/TRTA") in output
+    output = _nca(tmp_path, _pc(theoph), "--dm", _dm(tmp_path, None), "--adpp", str(adpp))
+    columns = set(pd.read_csv(adpp).columns)
+    assert "TRTP" in columns and "TRTA" not in columns and _note("TRTA") in output
+    output = _nca(tmp_path, _pc(theoph, periods=2), "--dm", _dm(tmp_path), "--adpp", str(adpp))
+    assert not {"TRTP", "TRTA"} & set(pd.read_csv(adpp).columns) and _note("TRTP/TRTA") in output
+
+
+def test_with_adsl_trtp_is_the_periods_and_trta_is_said_missing(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """The ADSL crossover (tests/nca/test_nca_adsl_periods.py): TRTP the TRTxxP of each period (sequence AB
+    for odd subjects, BA for even), not the sequence; TRTA (no TRTxxA read) said missing."""
+    adsl().to_csv(tmp_path / "adsl.csv", index=False)
+    adpp = tmp_path / "adpp.csv"
+    output = _nca(tmp_path, adsl_pc(theoph), "--adsl", str(tmp_path / "adsl.csv"), "--adpp", str(adpp))
+    records = pd.read_csv(adpp)
+    treatments = records.drop_duplicates(["USUBJID", "APERIOD"]).set_index(["USUBJID", "APERIOD"])["TRTP"]
+    assert treatments[("X1-1", 1)] == "A" and treatments[("X1-1", 2)] == "B"
+    assert treatments[("X1-4", 1)] == "B" and treatments[("X1-2", 2)] == "A"
+    assert "TRTA" not in records.columns and _note("TRTA") in output
+
+
+def test_adnca_has_the_pc_records_visit_and_time_point(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """Each ADNCA record's AVISITN/AVISIT and ATPTN/ATPT are its PC record's VISITNUM/VISIT and
+    PCTPTNUM/PCTPT (two periods: VISITNUM 1 and 2), numbers as numbers, labelled; a PC without PCTPT gives no
+    ATPT/ATPTN, a plain table neither."""
+    pc = _pc(theoph, periods=2)
+    pc["PCTPTNUM"] = pc.groupby(["USUBJID", "VISITNUM"]).cumcount() + 1.0
+    pc["PCTPT"] = "SAMPLE " + pc["PCTPTNUM"].astype(int).astype(str)
+    adnca = tmp_path / "adnca.xpt"
+    _nca(tmp_path, pc, "--adnca", str(adnca))
+    records, meta = pyreadstat.read_xport(str(adnca))
+    assert len(records) == len(pc)
+    key = ["USUBJID", "AFRLT"]  # one record per sample, in the order of the PC rows
+    want = pc.assign(AFRLT=records["AFRLT"].to_numpy()).sort_values(key).reset_index(drop=True)
+    got = records.sort_values(key).reset_index(drop=True)
+    assert got["USUBJID"].tolist() == want["USUBJID"].tolist()
+    assert got["AVAL"].tolist() == pytest.approx(want["PCSTRESN"].tolist(), rel=1e-12)
+    for adam, sdtm in (
+        ("AVISITN", "VISITNUM"),
+        ("AVISIT", "VISIT"),
+        ("ATPTN", "PCTPTNUM"),
+        ("ATPT", "PCTPT"),
+    ):
+        assert got[adam].tolist() == want[sdtm].tolist(), adam
+    assert got["AVISITN"].dtype.kind == "f" and got["ATPTN"].dtype.kind == "f"
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert [labels[c] for c in ("AVISITN", "AVISIT", "ATPTN", "ATPT")] == [
+        "Analysis Visit (N)", "Analysis Visit", "Analysis Timepoint (N)", "Analysis Timepoint",
+    ]  # fmt: skip
+
+    csv = tmp_path / "adnca.csv"
+    _nca(tmp_path, _pc(theoph), "--adnca", str(csv))
+    columns = set(pd.read_csv(csv).columns)
+    assert {"AVISITN", "AVISIT"} <= columns and not {"ATPTN", "ATPT"} & columns
+    plain = pd.DataFrame({"subject": theoph["Subject"], "time": theoph["Time"], "conc": theoph["conc"]})
+    _nca(tmp_path, plain, "--adnca", str(csv))
+    assert not {"AVISITN", "AVISIT", "ATPTN", "ATPT"} & set(pd.read_csv(csv).columns)
