@@ -88,6 +88,13 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         with read_unit(request) as session:
             yield session
         return
+    with _write_transaction(request) as session:
+        yield session
+
+
+@contextmanager
+def _write_transaction(request: Request) -> Iterator[Session]:
+    """A write session: committed when the block ends normally, rolled back on any exception, closed."""
     session = _sessions(request)()
     try:
         yield session
@@ -122,20 +129,12 @@ def write_unit(request: Request, work: Callable[[Session], T], *, attempts: int 
     ``attempts`` the IntegrityError propagates (answered 409).
     """
     for attempt in range(attempts):
-        session = _sessions(request)()
         try:
-            result = work(session)
-            session.commit()
-            return result
+            with _write_transaction(request) as session:
+                return work(session)
         except IntegrityError:
-            session.rollback()
             if attempt == attempts - 1:
                 raise
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
         time.sleep(random.uniform(0.005, 0.015) * 2 ** min(attempt, 5))
     raise AssertionError("unreachable")  # pragma: no cover
 
