@@ -9,6 +9,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from bioparity.arrays import FloatArray
+from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.results import AnovaRow
 
@@ -43,6 +44,26 @@ def block_columns(n: int, rows: tuple[str, ...], columns: tuple[str, ...]) -> Fl
     """Block effects of a randomised-block (rows) or Latin-square (rows and columns) design."""
     parts = [d for d in (dummies(rows), dummies(columns)) if d.size]
     return np.hstack(parts) if parts else np.zeros((n, 0))
+
+
+def residual_error(
+    cells: list[tuple[object, float]], blocks: FloatArray, y: FloatArray, where: str, hint: str = ""
+) -> tuple[LinearFit, int, float]:
+    """The residual error of an assay's analysis of variance: the fit of one mean per treatment with the
+    block effects, its degrees of freedom and its mean square (European Pharmacopoeia, chapter 5.3,
+    sections 3.2 and 3.3: the residual error of the parallel-line and slope-ratio models).
+
+    ``cells`` gives each response's treatment (preparation or test/standard, and dose); ``blocks`` the block
+    columns of :func:`block_columns`. Without replicate responses there is no residual error: an
+    :class:`~bioparity.errors.InputError` ``"{where}: no replicate responses, so no residual error{hint}"``.
+    """
+    levels = sorted(set(cells))
+    cell_x = np.array([[1.0 if cell == level else 0.0 for level in levels] for cell in cells])
+    fit = ols(np.column_stack([cell_x, blocks]) if blocks.size else cell_x, y)
+    df = y.size - fit.rank
+    if df <= 0:
+        raise InputError(f"{where}: no replicate responses, so no residual error{hint}")
+    return fit, df, fit.rss / df
 
 
 def anova_row(source: str, df: int, ss: float, ms_error: float, df_error: int) -> AnovaRow:
