@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,22 @@ def block_columns(n: int, rows: tuple[str, ...], columns: tuple[str, ...]) -> Fl
     """Block effects of a randomised-block (rows) or Latin-square (rows and columns) design."""
     parts = [d for d in (dummies(rows), dummies(columns)) if d.size]
     return np.hstack(parts) if parts else np.zeros((n, 0))
+
+
+def block_models(
+    n: int, rows: tuple[str, ...], columns: tuple[str, ...], y: FloatArray
+) -> tuple[FloatArray, Callable[..., FloatArray], LinearFit, LinearFit]:
+    """What every assay model of ``n`` responses ``y`` starts from: the block columns
+    (:func:`block_columns`), a function putting model columns next to them (``design(one, x, ...)``) and the
+    two models the analysis of variance nests the others in, the grand mean and the blocks (European
+    Pharmacopoeia, chapter 5.3, sections 3.2 and 3.3: randomised blocks and Latin squares)."""
+    blocks = block_columns(n, rows, columns)
+
+    def design(*cols: FloatArray) -> FloatArray:
+        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
+
+    one = np.ones(n)
+    return blocks, design, ols(one[:, None], y), ols(design(one), y)
 
 
 def residual_error(

@@ -27,6 +27,7 @@ from bioparity.potency.design import AssayData, fieller, require_positive_doses
 from bioparity.potency.linear import (
     anova_row,
     block_columns,
+    block_models,
     extra_ss_row,
     ols,
     outlier_flags,
@@ -103,13 +104,7 @@ def fit_parallel_line(
     n_prep = int(prep.max()) + 1
     ind = [(prep == k).astype(float) for k in range(1, n_prep)]
     one = np.ones(n)
-    blocks = block_columns(n, data.rows, data.columns)
-
-    def design(*cols: np.ndarray) -> np.ndarray:
-        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
-
-    fit_mean = ols(one[:, None], y)
-    fit_blocks = ols(design(one), y)
+    blocks, design, fit_mean, fit_blocks = block_models(n, data.rows, data.columns, y)
     fit_prep = ols(design(one, *ind), y)
     fit_reg = ols(design(one, *ind, x), y)
     fit_par = ols(design(one, *ind, x, *(i * x for i in ind)), y)

@@ -20,7 +20,7 @@ from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
 from bioparity.potency.linear import (
     anova_row,
-    block_columns,
+    block_models,
     extra_ss_row,
     ols,
     outlier_flags,
@@ -95,13 +95,7 @@ def fit_slope_ratio(
     z_s = data.dose * s_ind
     z_t = data.dose * t_ind
     one = np.ones(n)
-    blocks = block_columns(n, data.rows, data.columns)
-
-    def design(*cols: np.ndarray) -> np.ndarray:
-        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
-
-    fit_mean = ols(one[:, None], y)
-    fit_blocks = ols(design(one), y)
+    blocks, design, fit_mean, fit_blocks = block_models(n, data.rows, data.columns, y)
     fit_common = ols(design(one, z_s, z_t), y)
     has_blank = bool(blank.any())
     fit_blank = ols(design(one, blank.astype(float), z_s, z_t), y) if has_blank else fit_common
