@@ -71,11 +71,10 @@ def read_sessions(request: Request) -> sessionmaker[Session]:
 @contextmanager
 def read_unit(request: Request) -> Iterator[Session]:
     """A read-only transaction (no write lock on SQLite); nothing is committed."""
-    session = read_sessions(request)()
-    try:
+    # Closing the session (at the end of the block) ends the transaction; loaded objects stay readable
+    # (detached, not expired).
+    with read_sessions(request)() as session:
         yield session
-    finally:
-        session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
 
 
 @contextmanager
@@ -95,15 +94,13 @@ def unit_of_work(request: Request) -> Iterator[Session]:
 @contextmanager
 def _write_transaction(request: Request) -> Iterator[Session]:
     """A write session: committed when the block ends normally, rolled back on any exception, closed."""
-    session = _sessions(request)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    with _sessions(request)() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def audit_rows(
