@@ -21,6 +21,7 @@ __all__ = [
     "IndexArray",
     "IntArray",
     "StrArray",
+    "as_float",
     "broadcast_named",
     "broadcast_shape",
     "listed_values",
@@ -31,6 +32,15 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 IndexArray = npt.NDArray[np.intp]
 StrArray = npt.NDArray[np.str_]
+
+
+def as_float(name: str, value: npt.ArrayLike) -> FloatArray:
+    """``value`` as a float array, or an :class:`InputError` naming ``name`` (``x must be numeric; got
+    'a'``)."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; got {value!r}") from exc
 
 
 def broadcast_shape(**shapes: tuple[int, ...]) -> tuple[int, ...]:

@@ -71,11 +71,10 @@ def read_sessions(request: Request) -> sessionmaker[Session]:
 @contextmanager
 def read_unit(request: Request) -> Iterator[Session]:
     """A read-only transaction (no write lock on SQLite); nothing is committed."""
-    session = read_sessions(request)()
-    try:
+    # Closing the session (at the end of the block) ends the transaction; loaded objects stay readable
+    # (detached, not expired).
+    with read_sessions(request)() as session:
         yield session
-    finally:
-        session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
 
 
 @contextmanager
@@ -88,15 +87,20 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         with read_unit(request) as session:
             yield session
         return
-    session = _sessions(request)()
-    try:
+    with _write_transaction(request) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+
+
+@contextmanager
+def _write_transaction(request: Request) -> Iterator[Session]:
+    """A write session: committed when the block ends normally, rolled back on any exception, closed."""
+    with _sessions(request)() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def audit_rows(
@@ -122,20 +126,12 @@ def write_unit(request: Request, work: Callable[[Session], T], *, attempts: int 
     ``attempts`` the IntegrityError propagates (answered 409).
     """
     for attempt in range(attempts):
-        session = _sessions(request)()
         try:
-            result = work(session)
-            session.commit()
-            return result
+            with _write_transaction(request) as session:
+                return work(session)
         except IntegrityError:
-            session.rollback()
             if attempt == attempts - 1:
                 raise
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
         time.sleep(random.uniform(0.005, 0.015) * 2 ** min(attempt, 5))
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -47,6 +47,8 @@ from bioparity.arrays import FloatArray, StrArray
 from bioparity.be.limits import acceptance_limits
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
+from bioparity.power.acceptance import VARIANCE_MODELS as VARIANCE_MODELS
+from bioparity.power.acceptance import arm_comparison_settings
 from bioparity.problems import (
     A_PK_VALUE_NOT_NEGATIVE,
     ADA_STATUS_NOT_BINARY,
@@ -56,7 +58,6 @@ from bioparity.problems import (
     ONE_OF,
 )
 
-VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.
 POPULATIONS: tuple[str, ...] = ("completers", "available")
 #: Subjects with extrapolated AUC above the limit: kept and counted (EMA, default) or excluded from AUCIFO.
@@ -157,14 +158,7 @@ def pk_similarity(
     """
     y = np.asarray(values, dtype=float)
     labels = np.asarray(arm, dtype=object).astype(str)
-    arm_list = [str(a) for a in arms]
-    if len(arm_list) < 2 or len(set(arm_list)) != len(arm_list):
-        raise InputError(f"need at least two distinct arms; got {arm_list}")
-    if variance not in VARIANCE_MODELS:
-        raise InputError(f"unknown variance model {variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
-    if not 0 < alpha < 0.5:
-        raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
-    theta1, t2 = acceptance_limits(theta1, theta2)
+    arm_list, theta1, t2 = arm_comparison_settings(arms, variance, alpha, theta1, theta2)
     if y.shape != labels.shape:
         raise InputError("values and arm labels must have the same length")
     if np.any(~np.isfinite(y)) or np.any(y <= 0):

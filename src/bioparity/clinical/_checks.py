@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import fixed, values_text
-from bioparity.arrays import FloatArray, IntArray, broadcast_named, broadcast_shape
+from bioparity.arrays import FloatArray, IntArray, as_float, broadcast_named, broadcast_shape
 from bioparity.errors import InputError
 from bioparity.power.scenarios import check
 
@@ -37,14 +37,6 @@ def broadcast(**arrays: npt.ArrayLike) -> list[FloatArray]:
     """Float arrays broadcast to one shape (copies), in the order given; an InputError names the shapes."""
     shaped = broadcast_named(**{name: as_float(name, v) for name, v in arrays.items()})
     return [np.array(v, dtype=float) for v in shaped]
-
-
-def as_float(name: str, value: npt.ArrayLike) -> FloatArray:
-    """``value`` as a float array, or an :class:`InputError` naming ``name``."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numeric; got {value!r}") from exc
 
 
 def counts(

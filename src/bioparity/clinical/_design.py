@@ -13,12 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from bioparity._results import values_text
+from bioparity._results import fixed, values_text
 from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import check
 
 __all__ = [
     "allocated_n1",
+    "allocation_text",
     "check_group_sizes",
     "check_inside_margins",
     "check_margins",
@@ -26,6 +27,7 @@ __all__ = [
     "check_ratio_margins",
     "check_target",
     "check_tost_alpha",
+    "found_text",
     "margins_text",
     "power_fields",
     "sample_size_fields",
@@ -134,6 +136,20 @@ def margins_text(lower: FloatArray, upper: FloatArray, alpha: FloatArray) -> str
     return (
         f"margins {values_text(lower)} to {values_text(upper)}; alpha {values_text(alpha)} per one-sided test"
     )
+
+
+def found_text(n1: IntArray, n2: IntArray, n_total: IntArray, power: FloatArray, target: FloatArray) -> str:
+    """What a sample-size search found, as a summary states it: ``"n1 A, n2 B (total T), power P (target
+    Q)"`` with each value as :func:`values_text` shows it (the power to the fixed decimals)."""
+    return (
+        f"n1 {values_text(n1)}, n2 {values_text(n2)} (total {values_text(n_total)}), "
+        f"power {values_text(power, fixed)} (target {values_text(target)})"
+    )
+
+
+def allocation_text(lower: FloatArray, upper: FloatArray, alpha: FloatArray, ratio: FloatArray) -> str:
+    """The settings a sample-size summary ends with: :func:`margins_text` and ``"; allocation n1/n2 R"``."""
+    return f"{margins_text(lower, upper, alpha)}; allocation n1/n2 {values_text(ratio)}"
 
 
 def sample_size_fields(

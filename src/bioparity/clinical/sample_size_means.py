@@ -132,11 +132,9 @@ class MeansSampleSizeResult(ResultMixin):
     def summary(self) -> str:
         return (
             f"Sample size for the equivalence of two means ({self.method}){scenarios(self.n1)}: "
-            f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total {values_text(self.n_total)}), "
-            f"power {values_text(self.power, fixed)} (target {values_text(self.target_power)})\n"
+            f"{design.found_text(self.n1, self.n2, self.n_total, self.power, self.target_power)}\n"
             f"difference {values_text(self.diff)}, SD {values_text(self.sd)}; "
-            f"{design.margins_text(self.margin_lower, self.margin_upper, self.alpha)}; "
-            f"allocation n1/n2 {values_text(self.ratio)}"
+            f"{design.allocation_text(self.margin_lower, self.margin_upper, self.alpha, self.ratio)}"
         )
 
 

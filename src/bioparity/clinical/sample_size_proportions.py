@@ -150,12 +150,10 @@ class ProportionsSampleSizeResult(ResultMixin):
     def summary(self) -> str:
         return (
             f"Sample size for the equivalence of two proportions ({self.method}, CI {self.ci_method})"
-            f"{scenarios(self.n1)}:\nn1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total "
-            f"{values_text(self.n_total)}), power {values_text(self.power, fixed)} (target "
-            f"{values_text(self.target_power)})\n"
+            f"{scenarios(self.n1)}:\n"
+            f"{design.found_text(self.n1, self.n2, self.n_total, self.power, self.target_power)}\n"
             f"p1 {values_text(self.p1)}, p2 {values_text(self.p2)}; "
-            f"{design.margins_text(self.margin_lower, self.margin_upper, self.alpha)}; "
-            f"allocation n1/n2 {values_text(self.ratio)}"
+            f"{design.allocation_text(self.margin_lower, self.margin_upper, self.alpha, self.ratio)}"
         )
 
 

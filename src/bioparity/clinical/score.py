@@ -45,6 +45,23 @@ def restricted_mle_difference(
     return np.asarray(p1_r, dtype=float), np.asarray(p2_r, dtype=float)
 
 
+def mn_variance_factor(n1: FloatArray, n2: FloatArray) -> FloatArray:
+    """Miettinen & Nurminen's (1985) variance factor ``N / (N - 1)`` with ``N = n1 + n2`` (1 when
+    ``N = 1``): the score variance of the MN intervals is the Farrington-Manning one times this factor."""
+    total = n1 + n2
+    return np.asarray(total / np.maximum(total - 1.0, 1.0), dtype=float)
+
+
+def fm_cubic_terms(
+    p1: FloatArray, p2: FloatArray, theta: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The parts of the Farrington-Manning cubic (Farrington & Manning 1990, section 2; see
+    :func:`restricted_mle_difference`) that do not depend on ``delta``: ``(b0, bd, c0, cd)`` with
+    ``b = b0 + bd delta`` and ``c = c0 + delta (cd + delta)``, for observed proportions ``p1, p2`` and
+    ``theta = n2 / n1`` (``a = 1 + theta`` and ``d = -p1 delta (1 + delta)``)."""
+    return -(1.0 + theta + p1 + theta * p2), -(theta + 2.0), p1 + theta * p2, 2.0 * p1 + theta + 1.0
+
+
 def restricted_mle_ratio(
     x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, phi: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -124,16 +141,12 @@ class DifferenceScore:
         theta = n2 / n1
         a3 = 3.0 * (1.0 + theta)
         self._inv_a3 = 1.0 / a3  # 1 / (3a)
-        self._b0 = -(1.0 + theta + p1 + theta * p2)
-        self._bd = -(theta + 2.0)
-        self._c0 = p1 + theta * p2
-        self._cd = 2.0 * p1 + theta + 1.0
+        self._b0, self._bd, self._c0, self._cd = fm_cubic_terms(p1, p2, theta)
         self._p1 = p1
         self._inv_n1 = 1.0 / n1
         self._inv_n2 = 1.0 / n2
         self._obs = p1 - p2
-        total = n1 + n2
-        self._var_factor = total / np.maximum(total - 1.0, 1.0) if corrected else np.ones_like(total)
+        self._var_factor = mn_variance_factor(n1, n2) if corrected else np.ones_like(n1 + n2)
 
     def __call__(self, delta: FloatArray, idx: npt.NDArray[np.intp]) -> FloatArray:
         """``Z(delta)`` for the tables ``idx`` (one trial value each)."""
@@ -217,17 +230,13 @@ def wilson_cc_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> 
 
     Parameters
     ----------
-    x : array_like
-        Number of responders, ``0 <= x <= n``.
-    n : array_like
-        Number of subjects, >= 1.
-    z : array_like
-        Two-sided critical value, e.g. 1.959964 for a 95% interval (``ndtri(0.975)``).
+    x, n, z : array_like
+        As in :func:`wilson_interval`: responders, subjects and the two-sided critical value.
 
     Returns
     -------
     lower, upper : numpy.ndarray of float
-        The interval of the proportion (fractions in [0, 1]), in the broadcast shape of the inputs.
+        As in :func:`wilson_interval`.
 
     References
     ----------

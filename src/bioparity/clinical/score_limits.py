@@ -43,7 +43,13 @@ from typing import Protocol
 import numpy as np
 
 from bioparity.arrays import BoolArray, FloatArray, IndexArray
-from bioparity.clinical.score import score_z_difference, score_z_ratio, wilson_interval
+from bioparity.clinical.score import (
+    fm_cubic_terms,
+    mn_variance_factor,
+    score_z_difference,
+    score_z_ratio,
+    wilson_interval,
+)
 
 #: ``x1, n1, x2, n2``: flat float arrays of one length.
 Tables = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
@@ -292,14 +298,11 @@ class DifferenceStep:
     ) -> None:
         p1, p2 = x1 / n1, x2 / n2
         theta = n2 / n1
-        total = n1 + n2
-        factor = total / np.maximum(total - 1.0, 1.0) if corrected else 1.0
+        factor = mn_variance_factor(n1, n2) if corrected else 1.0
         self.a = 1.0 + theta
         self.a3 = 3.0 * self.a
-        self.b0 = -(1.0 + theta + p1 + theta * p2)  # b = b0 + bd delta
-        self.bd = -(theta + 2.0)
-        self.c0 = p1 + theta * p2  # c = c0 + delta (cd + delta)
-        self.cd = 2.0 * p1 + theta + 1.0
+        # b = b0 + bd delta, c = c0 + delta (cd + delta)
+        self.b0, self.bd, self.c0, self.cd = fm_cubic_terms(p1, p2, theta)
         self.p1 = p1  # d = -p1 delta (1 + delta)
         self.observed = p1 - p2
         self.w1 = factor / n1  # V = w1 x (1 - x) + w2 y (1 - y), y = x - delta
@@ -424,7 +427,7 @@ class RatioStep:
         self, x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, corrected: bool
     ) -> None:
         total = n1 + n2
-        factor = total / np.maximum(total - 1.0, 1.0) if corrected else 1.0
+        factor = mn_variance_factor(n1, n2) if corrected else 1.0
         # A p^2 + B p + C with A = (n1 + n2) phi, -B = phi (n1 + x2) + (x1 + n2), C = x1 + x2.
         self.total = total
         self.m1 = n1 + x2
@@ -546,8 +549,7 @@ def _wilson_limits(
 ) -> tuple[FloatArray, FloatArray]:
     """Wilson limits of both groups at ``|t|`` times the root of the variance factor: the lower limit of
     group 1 and the upper of group 2 for ``t > 0`` (a lower limit of the comparison), else the others."""
-    total = n1 + n2
-    zf = np.abs(t) * (np.sqrt(total / np.maximum(total - 1.0, 1.0)) if corrected else 1.0)
+    zf = np.abs(t) * (np.sqrt(mn_variance_factor(n1, n2)) if corrected else 1.0)
     l1, u1 = wilson_interval(x1, n1, zf)
     l2, u2 = wilson_interval(x2, n2, zf)
     return np.where(t > 0, l1, u1), np.where(t > 0, u2, l2)

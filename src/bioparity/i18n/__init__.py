@@ -98,6 +98,23 @@ def normalise_language(value: str | None) -> str:
     raise InputError(f"language {value!r} is not offered; choose one of {', '.join(LANGUAGES)}")
 
 
+def offered_language(tag: str | None) -> str | None:
+    """The offered language of ``tag`` (see :func:`normalise_language`), or None when ``tag`` is empty,
+    blank or names a language not offered (the caller then asks its next source).
+
+    Examples
+    --------
+    >>> offered_language("zh-Hans"), offered_language("de-DE"), offered_language("")
+    ('zh-CN', None, None)
+    """
+    if not tag or not tag.strip():
+        return None
+    try:
+        return normalise_language(tag)
+    except InputError:
+        return None
+
+
 #: The POSIX locale variables that choose the language of messages, strongest first (POSIX.1-2017, Base
 #: Definitions, section 8.2 "Internationalization Variables": ``LC_ALL`` overrides ``LC_MESSAGES``, which
 #: overrides ``LANG``; a variable that is unset or empty is skipped).
@@ -135,12 +152,7 @@ def environment_language(environ: Mapping[str, str]) -> str | None:
     """
     value = next((environ[name] for name in LOCALE_VARIABLES if environ.get(name)), "")
     tag = value.split("@", 1)[0].split(".", 1)[0]
-    if tag in {"", "C", "POSIX"}:
-        return None
-    try:
-        return normalise_language(tag)
-    except InputError:
-        return None
+    return None if tag in {"C", "POSIX"} else offered_language(tag)
 
 
 def locale_dir(language: str) -> str:

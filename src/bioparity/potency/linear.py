@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from bioparity.arrays import FloatArray
+from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.results import AnovaRow
 
@@ -43,6 +45,42 @@ def block_columns(n: int, rows: tuple[str, ...], columns: tuple[str, ...]) -> Fl
     """Block effects of a randomised-block (rows) or Latin-square (rows and columns) design."""
     parts = [d for d in (dummies(rows), dummies(columns)) if d.size]
     return np.hstack(parts) if parts else np.zeros((n, 0))
+
+
+def block_models(
+    n: int, rows: tuple[str, ...], columns: tuple[str, ...], y: FloatArray
+) -> tuple[FloatArray, Callable[..., FloatArray], LinearFit, LinearFit]:
+    """What every assay model of ``n`` responses ``y`` starts from: the block columns
+    (:func:`block_columns`), a function putting model columns next to them (``design(one, x, ...)``) and the
+    two models the analysis of variance nests the others in, the grand mean and the blocks (European
+    Pharmacopoeia, chapter 5.3, sections 3.2 and 3.3: randomised blocks and Latin squares)."""
+    blocks = block_columns(n, rows, columns)
+
+    def design(*cols: FloatArray) -> FloatArray:
+        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
+
+    one = np.ones(n)
+    return blocks, design, ols(one[:, None], y), ols(design(one), y)
+
+
+def residual_error(
+    cells: list[tuple[object, float]], blocks: FloatArray, y: FloatArray, where: str, hint: str = ""
+) -> tuple[LinearFit, int, float]:
+    """The residual error of an assay's analysis of variance: the fit of one mean per treatment with the
+    block effects, its degrees of freedom and its mean square (European Pharmacopoeia, chapter 5.3,
+    sections 3.2 and 3.3: the residual error of the parallel-line and slope-ratio models).
+
+    ``cells`` gives each response's treatment (preparation or test/standard, and dose); ``blocks`` the block
+    columns of :func:`block_columns`. Without replicate responses there is no residual error: an
+    :class:`~bioparity.errors.InputError` ``"{where}: no replicate responses, so no residual error{hint}"``.
+    """
+    levels = sorted(set(cells))
+    cell_x = np.array([[1.0 if cell == level else 0.0 for level in levels] for cell in cells])
+    fit = ols(np.column_stack([cell_x, blocks]) if blocks.size else cell_x, y)
+    df = y.size - fit.rank
+    if df <= 0:
+        raise InputError(f"{where}: no replicate responses, so no residual error{hint}")
+    return fit, df, fit.rss / df
 
 
 def anova_row(source: str, df: int, ss: float, ms_error: float, df_error: int) -> AnovaRow:

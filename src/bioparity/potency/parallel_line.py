@@ -22,10 +22,18 @@ import math
 
 import numpy as np
 
-from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller, require_positive_doses
-from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
+from bioparity.potency.linear import (
+    anova_row,
+    block_columns,
+    block_models,
+    extra_ss_row,
+    ols,
+    outlier_flags,
+    residual_error,
+    t_quantile,
+)
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 # The flags of a parallel-line fit (templates: see bioparity.i18n.notes).
@@ -96,32 +104,17 @@ def fit_parallel_line(
     n_prep = int(prep.max()) + 1
     ind = [(prep == k).astype(float) for k in range(1, n_prep)]
     one = np.ones(n)
-    blocks = block_columns(n, data.rows, data.columns)
-    cells = sorted(set(zip(prep.tolist(), data.dose.tolist(), strict=True)))
-    cell_x = np.array(
-        [
-            [1.0 if (pi, di) == c else 0.0 for c in cells]
-            for pi, di in zip(prep.tolist(), data.dose.tolist(), strict=True)
-        ]
-    )
-
-    def design(*cols: np.ndarray) -> np.ndarray:
-        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
-
-    fit_mean = ols(one[:, None], y)
-    fit_blocks = ols(design(one), y)
+    blocks, design, fit_mean, fit_blocks = block_models(n, data.rows, data.columns, y)
     fit_prep = ols(design(one, *ind), y)
     fit_reg = ols(design(one, *ind, x), y)
     fit_par = ols(design(one, *ind, x, *(i * x for i in ind)), y)
-    fit_cell = ols(np.column_stack([cell_x, blocks]) if blocks.size else cell_x, y)
-
-    df_err = n - fit_cell.rank
-    if df_err <= 0:
-        raise InputError(
-            f"assay {data.assay!r}, sample {data.sample!r}: no replicate responses, so no residual error "
-            "(need more than one response per dose or fewer model terms)"
-        )
-    s2 = fit_cell.rss / df_err
+    fit_cell, df_err, s2 = residual_error(
+        list(zip(prep.tolist(), data.dose.tolist(), strict=True)),
+        blocks,
+        y,
+        f"assay {data.assay!r}, sample {data.sample!r}",
+        " (need more than one response per dose or fewer model terms)",
+    )
     rows_ss: list[AnovaRow] = []
     if blocks.size:
         nr = len(set(data.rows)) - 1 if data.rows else 0

@@ -16,10 +16,17 @@ import math
 
 import numpy as np
 
-from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
+from bioparity.potency.linear import (
+    anova_row,
+    block_models,
+    extra_ss_row,
+    ols,
+    outlier_flags,
+    residual_error,
+    t_quantile,
+)
 from bioparity.potency.parallel_line import REGRESSION_NOT_SIGNIFICANT
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
@@ -88,32 +95,18 @@ def fit_slope_ratio(
     z_s = data.dose * s_ind
     z_t = data.dose * t_ind
     one = np.ones(n)
-    blocks = block_columns(n, data.rows, data.columns)
-
-    def design(*cols: np.ndarray) -> np.ndarray:
-        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
-
-    cells = sorted(set(zip((data.is_test & ~blank).tolist(), data.dose.tolist(), strict=True)))
-    cell_x = np.array(
-        [
-            [1.0 if (ti, di) == c else 0.0 for c in cells]
-            for ti, di in zip(data.is_test & ~blank, data.dose, strict=True)
-        ]
-    )
-    fit_mean = ols(one[:, None], y)
-    fit_blocks = ols(design(one), y)
+    blocks, design, fit_mean, fit_blocks = block_models(n, data.rows, data.columns, y)
     fit_common = ols(design(one, z_s, z_t), y)
     has_blank = bool(blank.any())
     fit_blank = ols(design(one, blank.astype(float), z_s, z_t), y) if has_blank else fit_common
     sep_cols = (one, blank.astype(float), t_ind, z_s, z_t) if has_blank else (one, t_ind, z_s, z_t)
     fit_sep = ols(design(*sep_cols), y)
-    fit_cell = ols(np.column_stack([cell_x, blocks]) if blocks.size else cell_x, y)
-    df_err = n - fit_cell.rank
-    if df_err <= 0:
-        raise InputError(
-            f"assay {data.assay!r}, sample {data.sample!r}: no replicate responses, so no residual error"
-        )
-    s2 = fit_cell.rss / df_err
+    fit_cell, df_err, s2 = residual_error(
+        list(zip((data.is_test & ~blank).tolist(), data.dose.tolist(), strict=True)),
+        blocks,
+        y,
+        f"assay {data.assay!r}, sample {data.sample!r}",
+    )
     reg = extra_ss_row("regression", fit_blocks, fit_common, s2, df_err)
     blanks = extra_ss_row("blanks", fit_common, fit_blank, s2, df_err)
     inter = extra_ss_row("intersection", fit_blank, fit_sep, s2, df_err)

@@ -8,11 +8,15 @@ limits and :mod:`bioparity.be` builds on :mod:`bioparity.power`, not the other w
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from bioparity.errors import InputError
 
 #: An upper acceptance limit at or above this (1000%) is a limit written in percent (125 for 1.25).
 PERCENT_LIKE = 10.0
+#: Variance models of a parallel-arm comparison of log values: Welch's (each pair of arms with its own
+#: variances and Welch-Satterthwaite degrees of freedom) or one residual variance pooled over the arms.
+VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 
 
 def acceptance_limits(theta1: float, theta2: float | None = None) -> tuple[float, float]:
@@ -41,3 +45,25 @@ def acceptance_limits(theta1: float, theta2: float | None = None) -> tuple[float
             f"0 < theta1 < 1 < theta2 < {PERCENT_LIKE:g}: 0.80 and 1.25 for 80.00-125.00% (not 80 and 125)"
         )
     return t1, t2
+
+
+def arm_comparison_settings(
+    arms: Sequence[object], variance: str, alpha: float, theta1: float, theta2: float | None
+) -> tuple[list[str], float, float]:
+    """The settings of pairwise ``arms[i] / arms[j]`` comparisons of parallel arms (the PK-similarity
+    analysis of :mod:`bioparity.be.similarity` and its planning in :mod:`bioparity.power.multi_arm`),
+    checked: at least two distinct arms, a variance model of :data:`VARIANCE_MODELS`, the one-sided level
+    ``alpha`` of each of the two one-sided tests in (0, 0.5) (Schuirmann 1987, J Pharmacokinet Biopharm
+    15:657-680) and the acceptance limits of :func:`acceptance_limits`.
+
+    Returns the arms as text and the limits ``(theta1, theta2)``; an :class:`~bioparity.errors.InputError`
+    names the first setting out of its domain.
+    """
+    arm_list = [str(a) for a in arms]
+    if len(arm_list) < 2 or len(set(arm_list)) != len(arm_list):
+        raise InputError(f"need at least two distinct arms; got {arm_list}")
+    if variance not in VARIANCE_MODELS:
+        raise InputError(f"unknown variance model {variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
+    if not 0 < alpha < 0.5:
+        raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
+    return (arm_list, *acceptance_limits(theta1, theta2))

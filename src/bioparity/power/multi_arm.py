@@ -44,11 +44,11 @@ from bioparity._results import ResultMixin, percent, software_version
 from bioparity.arrays import FloatArray
 from bioparity.errors import InputError, SearchError
 from bioparity.power._bracket import smallest_reaching
-from bioparity.power.acceptance import acceptance_limits
+from bioparity.power.acceptance import VARIANCE_MODELS as VARIANCE_MODELS
+from bioparity.power.acceptance import arm_comparison_settings
 from bioparity.power.kernels import critical_t, power_exact
 from bioparity.seeding import check_seed
 
-VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Default arms of a biosimilar mAb PK study (candidate, EU- and US-sourced reference).
 DEFAULT_ARMS: tuple[str, ...] = ("test", "eu-ref", "us-ref")
 #: Planning ratios: candidate 0.95 of both references, references equal (the usual planning assumption
@@ -177,17 +177,11 @@ def _plan(
     theta1: float,
     theta2: float | None,
 ) -> tuple[_Plan, tuple[str, ...], tuple[str, ...], FloatArray, FloatArray]:
-    arm_t = tuple(str(a) for a in arms)
+    arm_list, theta1, t2 = arm_comparison_settings(arms, variance, alpha, theta1, theta2)
+    arm_t = tuple(arm_list)
     met_t = tuple(str(m) for m in metrics)
-    if len(arm_t) < 2 or len(set(arm_t)) != len(arm_t):
-        raise InputError(f"need at least two distinct arms; got {list(arm_t)}")
     if not met_t or len(set(met_t)) != len(met_t):
         raise InputError(f"need at least one metric, each once; got {list(met_t)}")
-    if variance not in VARIANCE_MODELS:
-        raise InputError(f"unknown variance model {variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
-    if not 0 < alpha < 0.5:
-        raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
-    theta1, t2 = acceptance_limits(theta1, theta2)
     k, n_met = len(arm_t), len(met_t)
     if not -1.0 / max(n_met - 1, 1) < correlation < 1.0 and n_met > 1:
         raise InputError(f"correlation between metrics must be in (-1/(M-1), 1); got {correlation}")

@@ -61,22 +61,11 @@ class SampleSizeResult(ResultMixin):
         groups) whose power reaches ``target_power``.
     power : numpy.ndarray of float
         The power achieved at ``n`` (at least ``target_power``).
-    design : numpy.ndarray of str
-        Canonical design name per scenario.
-    cv : numpy.ndarray of float
-        Within-subject (crossover) or total (parallel) CV, as a fraction.
-    theta0 : numpy.ndarray of float
-        True test/reference ratio assumed.
-    theta1, theta2 : numpy.ndarray of float
-        Lower and upper acceptance limits of the ratio.
-    alpha : numpy.ndarray of float
-        One-sided level of each of the two tests.
     target_power : numpy.ndarray of float
         The power to reach, in (0, 1).
-    method : numpy.ndarray of str
-        Power method: ``exact``, ``nct`` or ``shifted``.
-    software_version : str
-        bioparity's version that computed the result.
+    design, cv, theta0, theta1, theta2, alpha, method, software_version
+        As in :class:`~bioparity.power.tost.PowerResult`: design per scenario, CV and ratios as fractions,
+        one-sided level, power method (``exact``, ``nct`` or ``shifted``), version.
     """
 
     SETTINGS = ("design", "cv", "theta0", "theta1", "theta2", "alpha", "target_power", "method")

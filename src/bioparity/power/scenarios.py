@@ -13,8 +13,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.arrays import FloatArray, StrArray, broadcast_shape
-from bioparity.errors import InputError, ScenarioError
+from bioparity.arrays import FloatArray, StrArray, as_float, broadcast_shape
+from bioparity.errors import ScenarioError
 from bioparity.power.designs import DesignArrays, design_arrays
 from bioparity.power.kernels import POWER_KERNELS
 
@@ -73,12 +73,7 @@ def check(condition: npt.ArrayLike, name: str, values: npt.ArrayLike, expected: 
 
 
 def _as_float(name: str, value: npt.ArrayLike | None) -> FloatArray:
-    if value is None:
-        return np.asarray(np.nan)
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numeric; got {value!r}") from exc
+    return np.asarray(np.nan) if value is None else as_float(name, value)
 
 
 def default_limits(

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import dataclasses
 import time as _time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,18 @@ class _Source:
         i = exc.row - 1
         path, row, line = self.place(int(frame[_PART].iloc[i]), int(frame[_ROW].iloc[i]))
         return exc.relocated(path, row=row, line=line)
+
+    @contextmanager
+    def located(self, frame: pd.DataFrame) -> Iterator[None]:
+        """A :class:`~bioparity.errors.DataFileError` of the block, raised on the labelled rows ``frame``,
+        raised again at the file and row they came from (:meth:`locate`)."""
+        try:
+            yield
+        except DataFileError as exc:
+            located = self.locate(exc, frame)
+            if located is exc:
+                raise
+            raise located from exc
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,14 +266,9 @@ def _nca_partition(
     if frame.empty and empty is not None:
         return empty
     frame = frame.sort_values([_PART, _ROW], kind="stable").reset_index(drop=True)
-    try:
+    with source.located(frame):
         samples = given.samples(_unlabelled(frame))
         result = run_nca(samples.frame, samples.spec, where=samples.where)
-    except DataFileError as exc:
-        located = source.locate(exc, frame)
-        if located is exc:
-            raise
-        raise located from exc
     return result_table(result, samples.spec)
 
 
@@ -272,13 +280,8 @@ def _meta(
     PCSTRESU and of EXDOSU: :meth:`~bioparity.nca.NCASpec.unit_notes`; ``unit_sources`` names the
     options); and that row's samples, whose profile columns (a derived period, the arms) every row has."""
     frame = probe.head(1).reset_index(drop=True)
-    try:
+    with source.located(frame):
         samples = given.samples(_unlabelled(frame))
-    except DataFileError as exc:
-        located = source.locate(exc, frame)
-        if located is exc:
-            raise
-        raise located from exc
     spec = samples.spec
     notes = spec.unit_notes({**unit_sources, **samples.units})
     three = pd.concat([samples.frame.head(1)] * 3, ignore_index=True)
@@ -330,13 +333,11 @@ def _conc_unit(rows: pd.DataFrame, column: str, spec: NCASpec, source: _Source) 
     written = (rows["unit"] != "").to_numpy()
     first = int(np.argmax(written))
     at = source.text(int(rows[_PART].iloc[first]), int(rows[_ROW].iloc[first])) if written.any() else None
-    try:
+    with source.located(rows):
         unit = one_unit(
             rows["unit"].rename(column), rows["result"].to_numpy(dtype=bool), Where(),
             given=spec.conc_unit, option="--conc-unit", role="concentration", first_at=at,
         )  # fmt: skip
-    except DataFileError as exc:
-        raise source.locate(exc, rows) from exc
     return None if unit is None else (unit, f"{column} of {source.name}")
 
 

@@ -34,6 +34,9 @@ import numpy as np
 
 from bioparity.errors import InputError
 
+# Variance models of the pairwise intervals (the same as :func:`bioparity.be.similarity.pk_similarity`).
+from bioparity.power.acceptance import VARIANCE_MODELS as VARIANCE_MODELS
+
 #: Metrics the decision can use (CDISC PPTESTCD codes of bioparity.nca).
 DECISION_METRICS: tuple[str, ...] = ("AUCIFO", "AUCLST", "CMAX")
 
@@ -44,8 +47,6 @@ DEFAULT_TIMES: tuple[float, ...] = (
 )  # fmt: skip
 
 ANALYSIS_SETS: tuple[str, ...] = ("completers", "available")
-#: Variance models of the pairwise intervals (the same as :func:`bioparity.be.similarity.pk_similarity`).
-VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: What happens to AUCIFO of subjects with %AUCext above ``max_aucpext``.
 AUCPEXT_RULES: tuple[str, ...] = ("keep", "exclude")
 #: Planning ratio of the first arm (the candidate) to the references: the conventional planning

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -48,6 +49,8 @@ def utc_now() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every timestamp column is timezone-aware (UTC): ``Mapped[datetime]`` maps to this type.
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
 _ID = String(36)
@@ -57,7 +60,7 @@ class Organisation(Base):
     __tablename__ = "organisations"
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class User(Base):
@@ -67,10 +70,10 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     # Set by an administrator's password reset: the user must choose a new password before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None]
     # The language of the pages for this user, a BCP 47 tag of bioparity.i18n.LANGUAGES ("en", "zh-CN").
     language: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
 
@@ -83,8 +86,8 @@ class AuthThrottle(Base):
     __tablename__ = "auth_throttle"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime | None]
+    locked_at: Mapped[datetime | None]
 
 
 class MembershipInvitation(Base):
@@ -97,10 +100,10 @@ class MembershipInvitation(Base):
     username: Mapped[str] = mapped_column(String(100), index=True)
     role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
 
 
 class Membership(Base):
@@ -110,7 +113,7 @@ class Membership(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class AuthToken(Base):
@@ -122,12 +125,12 @@ class AuthToken(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
     # Sessions: when last used (idle timeout). API tokens: the session they were created in when they are
     # bound to it (revoked when that session logs out).
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None]
     session_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
@@ -144,7 +147,7 @@ class Program(Base):
     modality: Mapped[str] = mapped_column(String(100))
     target_regions: Mapped[list[str]] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     # Segregation of duties (21 CFR 11.10(g); EU GMP Annex 11 §2): the author of a run may not approve it.
     segregation_of_duties: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
@@ -168,12 +171,12 @@ class ProgramShare(Base):
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     pending_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
     invited_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     responded_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None]
     scope: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
@@ -188,7 +191,7 @@ class Study(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
 
 
@@ -199,7 +202,7 @@ class Blob(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class Dataset(Base):
@@ -216,7 +219,7 @@ class Dataset(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     validated_for: Mapped[str | None] = mapped_column(String(40))
     n_rows: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     # The analysis run whose table this dataset is (e.g. NCA PP feeding PK similarity); None for uploads.
     # No foreign key: runs reference datasets, and a cycle of constraints would complicate both databases.
@@ -245,7 +248,7 @@ class AnalysisRun(Base):
     result_json: Mapped[str | None] = mapped_column(Text)
     result_sha256: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
 
 
@@ -279,10 +282,10 @@ class AnalysisJob(Base):
     # Where it was computed (a worker process of the server, the server process itself, a Dask cluster).
     executor: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
     # SHA-256 (hex) of the requester's idempotency key: the one-time token of the page's run form or the
     # API's Idempotency-Key header; None for a request sent without one (and for jobs before revision 0007).
     request_key: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -26,8 +26,7 @@ from starlette.responses import Response
 
 from bioparity.api.deps import SESSION_COOKIE, cookies_secure
 from bioparity.api.middleware import ASGIApp, Receive, Scope, Send
-from bioparity.errors import InputError
-from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language, use_language
+from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language, offered_language, use_language
 from bioparity.web.session import holds_session, release, signed_in
 
 LANGUAGE_COOKIE = "bioparity_lang"
@@ -35,22 +34,6 @@ LANGUAGE_COOKIE = "bioparity_lang"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 #: Requests that render no text (static files, the plotting library).
 UNTRANSLATED_PREFIXES = ("/ui/static/", "/ui/vendor/")
-
-
-def offered(tag: str | None) -> str | None:
-    """The offered language of ``tag`` (see :func:`bioparity.i18n.normalise_language`), or None.
-
-    Examples
-    --------
-    >>> offered("zh-Hans"), offered("de-DE"), offered("")
-    ('zh-CN', None, None)
-    """
-    if not tag or not tag.strip():
-        return None
-    try:
-        return normalise_language(tag)
-    except InputError:
-        return None
 
 
 def accept_language(header: str | None) -> str | None:
@@ -89,14 +72,14 @@ def accept_language(header: str | None) -> str | None:
                     quality = 0.0
         if quality > 0 and tag.strip() != "*":
             ranked.append((-quality, index, tag.strip()))
-    return next((found for *_, tag in sorted(ranked) if (found := offered(tag))), None)
+    return next((found for *_, tag in sorted(ranked) if (found := offered_language(tag))), None)
 
 
 def _stored(connection: HTTPConnection) -> str | None:
     """The stored language of the session's user (read with who is signed in, once per request)."""
     if getattr(connection.app.state, "web_read_sessions", None) is None:
         return None
-    return offered(signed_in(connection).language)
+    return offered_language(signed_in(connection).language)
 
 
 async def request_language(connection: HTTPConnection) -> str:
@@ -105,7 +88,7 @@ async def request_language(connection: HTTPConnection) -> str:
         stored = await run_in_threadpool(_stored, connection)
         if stored:
             return stored
-    chosen = offered(connection.cookies.get(LANGUAGE_COOKIE))
+    chosen = offered_language(connection.cookies.get(LANGUAGE_COOKIE))
     return chosen or accept_language(connection.headers.get("accept-language")) or DEFAULT_LANGUAGE
 
 
