@@ -41,7 +41,7 @@ from bioparity.cli.common import (
 from bioparity.cli.options import Alpha, Format, Theta1, Theta2
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io.pp import read_metric_table
 from bioparity.left_out import left_out_rows
 
@@ -87,7 +87,14 @@ def _print_be_table(record: dict[str, Any]) -> None:
     Console().print(table)
 
 
-@app.command("be")
+@app.command(
+    "be",
+    help=gettext_noop(
+        "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).\n\n"
+        "Reads replicateBE's data files as they are: '#' description lines, any-case column names, ',', "
+        "';' or tab separated, missing PK as '.', 'NA' or blank (--na)."
+    ),
+)
 def be_command(
     path: Annotated[
         Path,
@@ -124,11 +131,6 @@ def be_command(
         ),
     ] = "",
 ) -> None:
-    """Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).
-
-    Reads replicateBE's data files as they are: '#' description lines, any-case column names,
-    ',', ';' or tab separated, missing PK as '.', 'NA' or blank (--na).
-    """
     from bioparity.analyses.be import METRICS, check_metric
 
     with user_errors():
@@ -181,7 +183,12 @@ VarianceModel = Annotated[
 ]
 
 
-@app.command("pk-similarity")
+@app.command(
+    "pk-similarity",
+    help=gettext_noop(
+        "Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."
+    ),
+)
 def pk_similarity_command(
     path: Annotated[
         Path, typer.Argument(metavar="IN", help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")
@@ -219,7 +226,6 @@ def pk_similarity_command(
         typer.Option(help="Column with ADA status (1 positive, 0 negative): adds the ADA-subgroup analyses."),
     ] = None,
 ) -> None:
-    """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
     from bioparity.analyses.pk_similarity import evaluation_statement, model_statement
 
     with user_errors():

@@ -245,7 +245,12 @@ _REVIEW = (
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
 
 
-@app.command("nca")
+@app.command(
+    "nca",
+    help=gettext_noop(
+        "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."
+    ),
+)
 def nca_command(
     ctx: typer.Context,
     infile: InFile,
@@ -289,7 +294,6 @@ def nca_command(
     dm: DmOpt = None,
     adsl: AdslOpt = None,
 ) -> None:
-    """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
     _small_pages()  # below: every output file or none (output_set: a failing ADPP leaves no new OUT)
     with user_errors(), progress_bar(f"reading {infile.name}") as bar, output_set():
         outputs = _check_flags(ctx.params)

@@ -41,6 +41,7 @@ from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import ScenarioError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
@@ -122,7 +123,7 @@ def _lead_with(record: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {**{k: record.pop(k) for k in keys}, **record}
 
 
-@app.command("power")
+@app.command("power", help=gettext_noop("Power of the two one-sided tests (PowerTOST power.TOST)."))
 def power_command(
     design: Design = "2x2",
     cv: CV = None,
@@ -136,7 +137,6 @@ def power_command(
     grid: PowerGrid = None,
     out: Out = None,
 ) -> None:
-    """Power of the two one-sided tests (PowerTOST power.TOST)."""
     with user_errors():
         if grid is not None:
             _run_grid(grid, need(out, "--out"), POWER_GRID_COLUMNS, evaluate_power_grid, {"command": "power"})
@@ -150,7 +150,10 @@ def power_command(
         print_record(_lead_with(res.plain_dict(), "power"), fmt, _("TOST power"))
 
 
-@app.command("samplesize")
+@app.command(
+    "samplesize",
+    help=gettext_noop("Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."),
+)
 def samplesize_command(
     design: Design = "2x2",
     cv: CV = None,
@@ -164,7 +167,6 @@ def samplesize_command(
     grid: SampleSizeGrid = None,
     out: Out = None,
 ) -> None:
-    """Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."""
     with user_errors():
         if grid is not None:
             compute = partial(evaluate_samplesize_grid, method=method)
@@ -183,7 +185,12 @@ def samplesize_command(
 DEFAULT_PLANNING_METRICS = "AUC"  # one metric standing for the AUC; not a PPTESTCD code
 
 
-@app.command("samplesize-pk-similarity")
+@app.command(
+    "samplesize-pk-similarity",
+    help=gettext_noop(
+        "Completers and enrolled per arm of a k-arm parallel PK similarity study for a joint power."
+    ),
+)
 def samplesize_pk_similarity_command(
     cv: Annotated[
         str,
@@ -229,7 +236,6 @@ def samplesize_pk_similarity_command(
     seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 20260527,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Completers and enrolled per arm of a k-arm parallel PK similarity study for a joint power."""
     from bioparity.power.multi_arm import sample_size_pk_similarity
 
     with user_errors():
@@ -277,7 +283,10 @@ def _pk_similarity_record(res: MultiArmSampleSize) -> dict[str, Any]:
     return _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
 
 
-@app.command("cv-from-ci")
+@app.command(
+    "cv-from-ci",
+    help=gettext_noop("CV implied by a reported confidence interval (PowerTOST CVfromCI)."),
+)
 def cv_from_ci_command(
     lower: Annotated[
         float, typer.Option(parser=fraction, help="Lower confidence limit of the ratio (0.85, not 85).")
@@ -296,7 +305,6 @@ def cv_from_ci_command(
     ] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """CV implied by a reported confidence interval (PowerTOST CVfromCI)."""
     with user_errors():
         cv = cv_from_ci(lower=lower, upper=upper, n=n, design=design, alpha=alpha, point=point)
         record = {"cv": cv, "design": canonical_design_name(design), "n": n, "alpha": alpha}

@@ -15,7 +15,7 @@ from bioparity.cli.common import user_errors
 from bioparity.cli.options import Language
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
-from bioparity.i18n import chosen_language, ngettext, use_language
+from bioparity.i18n import chosen_language, gettext_noop, ngettext, use_language
 from bioparity.i18n import gettext as _
 from bioparity.validation import ValidationRun, run_validation, write_report
 
@@ -42,7 +42,10 @@ ReferenceDir = Annotated[
 app = typer.Typer()
 
 
-@app.command("validate")
+@app.command(
+    "validate",
+    help=gettext_noop("Re-run every reference case on this installation; exit 1 if any case fails."),
+)
 def validate(
     out: Annotated[
         Path | None, typer.Option(help="Write the report here: .html (deterministic) or .pdf.")
@@ -51,7 +54,6 @@ def validate(
     reference_dir: ReferenceDir = None,
     lang: Language = None,
 ) -> None:
-    """Re-run every reference case on this installation; exit 1 if any case fails."""
     with user_errors(), use_language(chosen_language(lang)) as language:
         if out is not None and out.suffix.lower() not in {".html", ".htm", ".pdf"}:
             raise InputError(_("--out must end in .html or .pdf; got %(name)r") % {"name": out.name})
