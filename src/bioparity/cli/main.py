@@ -17,9 +17,9 @@ Chinese. Precedence: a command's own ``--lang`` (``validate``), then ``bioparity
 the chosen language too: Typer's headings and the help texts of the commands and of their options that the
 cli catalogue translates (:func:`bioparity.cli.click_words.help_in_words`; the one-line helps below and the
 commands' helps are marked with ``gettext_noop`` and looked up when the page is printed, so listing the
-commands still imports no command module). ``bioparity --help`` is printed once ``--lang`` and
-``BIOPARITY_LANG`` are read (Click prints an eager ``--help`` before the other options, whatever their
-order). Results (JSON, CSV) are the same in every language.
+commands still imports no command module). ``bioparity --help`` takes its language from ``--lang`` wherever
+it stands, or ``BIOPARITY_LANG`` (Click prints an eager ``--help`` before it reads the other options:
+:meth:`LazyGroup.parse_args`). Results (JSON, CSV) are the same in every language.
 Babel is imported only when a language other than English is chosen, so ``bioparity --help`` stays fast.
 """
 
@@ -230,15 +230,6 @@ def _in_words(format_help: _FormatHelp) -> _FormatHelp:
 TyperCommand.format_help = _in_words(TyperCommand.format_help)  # type: ignore[method-assign,assignment]
 TyperGroup.format_help = _in_words(TyperGroup.format_help)  # type: ignore[method-assign,assignment]
 
-#: ``ctx.meta`` key: ``bioparity --help`` was asked for (printed once every option is read).
-_HELP_ASKED = "bioparity.help_asked"
-
-
-def _ask_for_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    """The callback of ``bioparity --help``: noted, printed by :meth:`LazyGroup.parse_args`."""
-    if value and not ctx.resilient_parsing:
-        ctx.meta[_HELP_ASKED] = True
-
 
 class LazyGroup(TyperGroup):
     """A command group that imports a command's module only when that command runs (or shows its help)."""
@@ -258,26 +249,25 @@ class LazyGroup(TyperGroup):
         finally:
             frame_in_english()
 
-    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
-        """``--help``, printed when every option was read, not at once (:meth:`parse_args`)."""
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.callback = _ask_for_help
-        return option
-
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """The options; ``bioparity --help`` (or ``bioparity`` alone) printed in the language ``--lang``,
-        ``BIOPARITY_LANG`` or the locale chooses: Click prints an eager ``--help`` before reading
-        ``--lang``, as it comes first."""
-        if not args and self.no_args_is_help and not ctx.resilient_parsing:
-            with use_language(_environment_language()):
+        """The options; ``bioparity --help`` (or ``bioparity`` alone) in the language ``--lang``,
+        ``BIOPARITY_LANG`` or the locale chooses (:meth:`_page_language`)."""
+        if args and "--help" not in args:  # a command runs: it chooses its language (main)
+            return super().parse_args(ctx, args)
+        with use_language(self._page_language(ctx, args)):
+            if not args and self.no_args_is_help and not ctx.resilient_parsing:
                 raise NoArgsIsHelpError(ctx)  # the page is made here
-        rest = super().parse_args(ctx, args)
-        if ctx.meta.get(_HELP_ASKED):
-            with use_language(ctx.params.get("lang") or _locale_language()):
-                click.echo(ctx.get_help(), color=ctx.color)
-            ctx.exit()
-        return rest
+            return super().parse_args(ctx, args)
+
+    def _page_language(self, ctx: click.Context, args: list[str]) -> str | None:
+        """The language of the top-level help page: Click prints the eager ``--help`` before it reads
+        ``--lang`` (and converting the options would import pydantic into ``bioparity --help``), so the
+        arguments are only parsed here, not converted; None (English) for a value not offered."""
+        given = None
+        if args:
+            opts, _rest, _order = self.make_parser(ctx).parse_args(args=list(args))
+            given = opts.get("lang")
+        return _environment_language(given)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
@@ -340,7 +330,10 @@ def language_option(value: str | None) -> str | None:
 def main(
     ctx: typer.Context,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help=gettext_noop("Print the version and exit.")
+        ),
     ] = False,
     lang: Annotated[
         str | None,
@@ -348,7 +341,7 @@ def main(
             "--lang",
             envvar="BIOPARITY_LANG",
             callback=language_option,
-            help=(
+            help=gettext_noop(
                 "Language of messages and reports: en or zh-CN (also $BIOPARITY_LANG; default: the locale, "
                 "$LC_ALL, $LC_MESSAGES or $LANG, else en)."
             ),
@@ -364,15 +357,15 @@ def main(
         ctx.with_resource(use_language(lang))  # the whole command runs in this language
 
 
-def _environment_language() -> str | None:
-    """The language ``BIOPARITY_LANG``, else the locale, chooses (None for English; a value not offered is
-    English: the page of ``bioparity`` alone, printed before the options are read)."""
+def _environment_language(given: str | None = None) -> str | None:
+    """The language ``given`` (``--lang``), else ``BIOPARITY_LANG``, else the locale chooses (None for
+    English; a value not offered is English: a help page printed before the options are read)."""
     import os
 
     from bioparity.errors import InputError
     from bioparity.i18n import normalise_language
 
-    chosen = os.environ.get("BIOPARITY_LANG")
+    chosen = given or os.environ.get("BIOPARITY_LANG")
     if not chosen:
         return _locale_language()
     try:

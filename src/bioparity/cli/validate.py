@@ -31,12 +31,16 @@ EXIT_VALIDATION_FAILED = 1
 Areas = Annotated[
     str | None,
     typer.Option(
-        help="Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay,potency); default all."
+        help=gettext_noop(
+            "Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay,potency); default all."
+        )
     ),
 ]
 ReferenceDir = Annotated[
     Path | None,
-    typer.Option(help="Reference data to validate against (default: the installed copy).", hidden=True),
+    typer.Option(
+        help=gettext_noop("Reference data to validate against (default: the installed copy)."), hidden=True
+    ),
 ]
 
 app = typer.Typer()
@@ -48,7 +52,7 @@ app = typer.Typer()
 )
 def validate(
     out: Annotated[
-        Path | None, typer.Option(help="Write the report here: .html (deterministic) or .pdf.")
+        Path | None, typer.Option(help=gettext_noop("Write the report here: .html (deterministic) or .pdf."))
     ] = None,
     area: Areas = None,
     reference_dir: ReferenceDir = None,
