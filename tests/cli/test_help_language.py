@@ -164,3 +164,18 @@ def test_the_top_level_page_imports_no_command_module_and_converts_no_option(arg
     assert ("用法：bioparity" in done.stdout) is ("zh-CN" in args)
     assert "LOADED=\n" in done.stdout
     assert "PYDANTIC=False" in done.stdout
+
+
+def test_options_worded_from_elsewhere_keep_their_words() -> None:
+    """``nca --tau``/``--extrapolate-tau`` say the workspace options' words as a sentence, ``be --method``
+    names every method: written out so that they can be marked for translation, checked against the source."""
+    from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU
+    from bioparity.be.methods import BE_METHODS
+
+    def helps(module: str, name: str) -> dict[str, str]:
+        return {p.name: p.help for p in load_commands(module)[name].params if p.name}  # type: ignore[attr-defined]
+
+    nca = helps("nca", "nca")
+    for option in (TAU, EXTRAPOLATE_TAU):
+        assert nca[option.name] == option.help[:1].upper() + option.help[1:] + "."
+    assert helps("be", "be")["method"] == "One of: " + ", ".join(BE_METHODS) + "."

@@ -94,6 +94,8 @@ CrossoverIn = Annotated[
         metavar="IN", help=gettext_noop("CSV with subject,period,sequence,treatment,PK (one row per period).")
     ),
 ]
+#: every method of BE_METHODS (tests/cli/test_help_language.py)
+BeMethod = Annotated[str, typer.Option(help=gettext_noop("One of: abe, ema-abel-a, ema-abel-b, fda-rsabe."))]
 AbeTheta1 = Annotated[
     float,
     typer.Option(parser=fraction, help=gettext_noop("Lower limit for method abe, a ratio (0.80, not 80).")),
@@ -137,7 +139,7 @@ Metric = Annotated[
 )
 def be_command(
     path: CrossoverIn,
-    method: Annotated[str, typer.Option(help="One of: " + ", ".join(BE_METHODS) + ".")] = "abe",
+    method: BeMethod = "abe",
     alpha: Alpha = 0.05,
     theta1: AbeTheta1 = 0.80,
     theta2: AbeTheta2 = None,

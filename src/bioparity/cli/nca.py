@@ -96,8 +96,6 @@ import pandas as pd
 import typer
 
 from bioparity.analyses.nca import (
-    EXTRAPOLATE_TAU,
-    TAU,
     TERMINAL_KEY,
     arms_notes,
     parameter_statistics,
@@ -236,8 +234,18 @@ _DOSING = gettext_noop(
     "each profile's EXDOSE, PPRFTDTC = its EXSTDTC)."
 )
 DosingOpt = Annotated[Path | None, typer.Option(help=_DOSING)]
-# --tau and --extrapolate-tau: the options TAU and EXTRAPOLATE_TAU of the workspace NCA (one definition)
-TauOpt = Annotated[float | None, typer.Option(help=TAU.help[:1].upper() + TAU.help[1:] + ".")]
+# --tau and --extrapolate-tau: the options TAU and EXTRAPOLATE_TAU of the workspace NCA, their help as a
+# sentence marked for the help page's language (tests/cli/test_help_language.py keeps the words the same)
+TauOpt = Annotated[
+    float | None,
+    typer.Option(
+        help=gettext_noop(
+            "Dosing interval after the last dose, in the time unit of the data, with dose records (none: the "
+            "last dose has no interval parameters; with an EX domain of one dose per subject it asks for "
+            "multiple-dose NCA of that interval)."
+        )
+    ),
+]
 ConcUnitOpt = Annotated[str | None, typer.Option(help=gettext_noop("Concentration unit, e.g. ng/mL."))]
 TimeUnitOpt = Annotated[str, typer.Option(help=gettext_noop("Time unit of the input."))]
 DoseUnitOpt = Annotated[str | None, typer.Option(help=gettext_noop("Dose unit, e.g. mg."))]
@@ -266,7 +274,13 @@ AdncaOpt = Annotated[
     ),
 ]
 ExtrapolateTauOpt = Annotated[
-    bool, typer.Option(help=EXTRAPOLATE_TAU.help[:1].upper() + EXTRAPOLATE_TAU.help[1:] + ".")
+    bool,
+    typer.Option(
+        help=gettext_noop(
+            "With dose records: extrapolate AUCTAU, AUMCTAU and CTROUGH past the last sample to the end of "
+            "tau with lambda_z (Phoenix WinNonlin); false: missing with the reason (PKNCA)."
+        )
+    ),
 ]
 TssOutOpt = Annotated[
     Path | None,
