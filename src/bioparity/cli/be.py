@@ -41,7 +41,7 @@ from bioparity.cli.common import (
 from bioparity.cli.options import Alpha, Format, Theta1, Theta2
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io.pp import read_metric_table
 from bioparity.left_out import left_out_rows
 
@@ -87,48 +87,68 @@ def _print_be_table(record: dict[str, Any]) -> None:
     Console().print(table)
 
 
-@app.command("be")
-def be_command(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="IN", help="CSV with subject,period,sequence,treatment,PK (one row per period)."
+# Options of ``bioparity be`` (their help marked for the help page's language: cli catalogue).
+CrossoverIn = Annotated[
+    Path,
+    typer.Argument(
+        metavar="IN", help=gettext_noop("CSV with subject,period,sequence,treatment,PK (one row per period).")
+    ),
+]
+#: every method of BE_METHODS (tests/cli/test_help_language.py)
+BeMethod = Annotated[str, typer.Option(help=gettext_noop("One of: abe, ema-abel-a, ema-abel-b, fda-rsabe."))]
+AbeTheta1 = Annotated[
+    float,
+    typer.Option(parser=fraction, help=gettext_noop("Lower limit for method abe, a ratio (0.80, not 80).")),
+]
+AbeTheta2 = Annotated[
+    float | None,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Upper limit for method abe, a ratio (default 1/theta1).")
+    ),
+]
+DfMethod = Annotated[
+    str, typer.Option(help=gettext_noop("Method B df: contain (replicateBE default) or satterthwaite."))
+]
+Fence = Annotated[float, typer.Option(help=gettext_noop("Outlier box-plot fence in IQRs (flags only)."))]
+NaMarkers = Annotated[
+    str,
+    typer.Option(
+        "--na",
+        help=gettext_noop(
+            "Comma-separated missing-value markers of PK (replicateBE's na; blank is always missing)."
         ),
-    ],
-    method: Annotated[str, typer.Option(help="One of: " + ", ".join(BE_METHODS) + ".")] = "abe",
-    alpha: Alpha = 0.05,
-    theta1: Annotated[
-        float, typer.Option(parser=fraction, help="Lower limit for method abe, a ratio (0.80, not 80).")
-    ] = 0.80,
-    theta2: Annotated[
-        float | None,
-        typer.Option(parser=fraction, help="Upper limit for method abe, a ratio (default 1/theta1)."),
-    ] = None,
-    df_method: Annotated[
-        str, typer.Option(help="Method B df: contain (replicateBE default) or satterthwaite.")
-    ] = "contain",
-    fence: Annotated[float, typer.Option(help="Outlier box-plot fence in IQRs (flags only).")] = 2.0,
-    fmt: Format = OutputFormat.table,
-    na: Annotated[
-        str,
-        typer.Option(
-            "--na",
-            help="Comma-separated missing-value markers of PK (replicateBE's na; blank is always missing).",
-        ),
-    ] = ",".join(DEFAULT_NA),
-    metric: Annotated[
-        str,
-        typer.Option(
-            help="PK parameter analysed: cmax, auc0-t, auc0-inf or other (recorded; EMA ABEL refused "
-            "for an AUC)."
-        ),
-    ] = "",
-) -> None:
-    """Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).
+    ),
+]
+Metric = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "PK parameter analysed: cmax, auc0-t, auc0-inf or other (recorded; EMA ABEL refused for an AUC)."
+        )
+    ),
+]
 
-    Reads replicateBE's data files as they are: '#' description lines, any-case column names,
-    ',', ';' or tab separated, missing PK as '.', 'NA' or blank (--na).
-    """
+
+@app.command(
+    "be",
+    help=gettext_noop(
+        "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).\n\n"
+        "Reads replicateBE's data files as they are: '#' description lines, any-case column names, ',', "
+        "';' or tab separated, missing PK as '.', 'NA' or blank (--na)."
+    ),
+)
+def be_command(
+    path: CrossoverIn,
+    method: BeMethod = "abe",
+    alpha: Alpha = 0.05,
+    theta1: AbeTheta1 = 0.80,
+    theta2: AbeTheta2 = None,
+    df_method: DfMethod = "contain",
+    fence: Fence = 2.0,
+    fmt: Format = OutputFormat.table,
+    na: NaMarkers = ",".join(DEFAULT_NA),
+    metric: Metric = "",
+) -> None:
     from bioparity.analyses.be import METRICS, check_metric
 
     with user_errors():
@@ -174,52 +194,89 @@ def _missing_note(cells: list[dict[str, Any]], fmt: OutputFormat) -> str:
 VarianceModel = Annotated[
     str,
     typer.Option(
-        help="welch (default: unequal variances, per-comparison Welch-Satterthwaite, the other arms left "
-        "out; with covariates GLS with one variance per arm) or pooled (one variance over all --arms, "
-        "df N - k; EMA 4.1.8 wants each pair without the other arms: give only that pair's --arms)."
+        help=gettext_noop(
+            "welch (default: unequal variances, per-comparison Welch-Satterthwaite, the other arms left "
+            "out; with covariates GLS with one variance per arm) or pooled (one variance over all --arms, "
+            "df N - k; EMA 4.1.8 wants each pair without the other arms: give only that pair's --arms)."
+        )
     ),
 ]
 
 
-@app.command("pk-similarity")
+# Options of ``bioparity pk-similarity``.
+PpIn = Annotated[
+    Path,
+    typer.Argument(
+        metavar="IN", help=gettext_noop("PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")
+    ),
+]
+Arms = Annotated[
+    str, typer.Option(help=gettext_noop("Arms in order, first = test, e.g. test,eu-ref,us-ref."))
+]
+PairsOut = Annotated[
+    Path, typer.Option(help=gettext_noop("Output CSV: one row per metric and pair of arms."))
+]
+Metrics = Annotated[str, typer.Option(help=gettext_noop("PK metrics (PPTESTCD codes)."))]
+ArmColumn = Annotated[
+    str | None, typer.Option(help=gettext_noop("Column with the arm (default: arm, treatment, ...)."))
+]
+SubjectColumn = Annotated[
+    str | None, typer.Option(help=gettext_noop("Column with the subject (default: subject, USUBJID, ...)."))
+]
+Covariates = Annotated[
+    str, typer.Option(help=gettext_noop("Comma-separated covariate columns for ANCOVA (e.g. WT)."))
+]
+Population = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "completers (subjects with every metric; default) or available (per metric, as before)."
+        )
+    ),
+]
+AucpextRule = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop("Subjects with %AUCext above --max-aucpext: keep (EMA; counted) or exclude.")
+    ),
+]
+MaxAucpext = Annotated[
+    float,
+    typer.Option(
+        parser=percent, help=gettext_noop("Limit of extrapolated AUC, in percent (20 or 20%; AUCPEO).")
+    ),
+]
+AdaColumn = Annotated[
+    str | None,
+    typer.Option(
+        help=gettext_noop("Column with ADA status (1 positive, 0 negative): adds the ADA-subgroup analyses.")
+    ),
+]
+
+
+@app.command(
+    "pk-similarity",
+    help=gettext_noop(
+        "Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."
+    ),
+)
 def pk_similarity_command(
-    path: Annotated[
-        Path, typer.Argument(metavar="IN", help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")
-    ],
-    arms: Annotated[str, typer.Option(help="Arms in order, first = test, e.g. test,eu-ref,us-ref.")],
-    out: Annotated[Path, typer.Option(help="Output CSV: one row per metric and pair of arms.")],
-    metrics: Annotated[str, typer.Option(help="PK metrics (PPTESTCD codes).")] = ",".join(DEFAULT_METRICS),
-    arm_column: Annotated[
-        str | None, typer.Option(help="Column with the arm (default: arm, treatment, ...).")
-    ] = None,
-    subject_column: Annotated[
-        str | None, typer.Option(help="Column with the subject (default: subject, USUBJID, ...).")
-    ] = None,
+    path: PpIn,
+    arms: Arms,
+    out: PairsOut,
+    metrics: Metrics = ",".join(DEFAULT_METRICS),
+    arm_column: ArmColumn = None,
+    subject_column: SubjectColumn = None,
     variance: VarianceModel = "welch",
-    covariates: Annotated[
-        str, typer.Option(help="Comma-separated covariate columns for ANCOVA (e.g. WT).")
-    ] = "",
+    covariates: Covariates = "",
     alpha: Alpha = 0.05,
     theta1: Theta1 = 0.80,
     theta2: Theta2 = None,
-    population: Annotated[
-        str,
-        typer.Option(
-            help="completers (subjects with every metric; default) or available (per metric, as before)."
-        ),
-    ] = "completers",
-    aucpext_rule: Annotated[
-        str, typer.Option(help="Subjects with %AUCext above --max-aucpext: keep (EMA; counted) or exclude.")
-    ] = "keep",
-    max_aucpext: Annotated[
-        float, typer.Option(parser=percent, help="Limit of extrapolated AUC, in percent (20 or 20%; AUCPEO).")
-    ] = 20.0,
-    ada_column: Annotated[
-        str | None,
-        typer.Option(help="Column with ADA status (1 positive, 0 negative): adds the ADA-subgroup analyses."),
-    ] = None,
+    population: Population = "completers",
+    aucpext_rule: AucpextRule = "keep",
+    max_aucpext: MaxAucpext = 20.0,
+    ada_column: AdaColumn = None,
 ) -> None:
-    """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
     from bioparity.analyses.pk_similarity import evaluation_statement, model_statement
 
     with user_errors():

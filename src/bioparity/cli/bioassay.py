@@ -151,7 +151,14 @@ def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> Non
     console.print(wrote_rows(len(table), out))
 
 
-@app.command("ada-cutpoint")
+@app.command(
+    "ada-cutpoint",
+    help=gettext_noop(
+        "ADA cut points (screening, confirmatory, titration) from validation data; --format json also "
+        "prints the result as JSON on stdout (--cut-points of ada-sensitivity and ada-drug-tolerance "
+        "reads it)."
+    ),
+)
 def ada_cutpoint_command(
     data: Annotated[
         Path,
@@ -184,8 +191,6 @@ def ada_cutpoint_command(
     outliers: Annotated[Path | None, typer.Option(help="Also write the removed values here.")] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """ADA cut points (screening, confirmatory, titration) from validation data; --format json also prints
-    the result as JSON on stdout (--cut-points of ada-sensitivity and ada-drug-tolerance reads it)."""
     with user_errors():
         import pandas as pd
 
@@ -299,7 +304,12 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
             console.print("  " + note_line(note), highlight=False)  # an outlier's code as donor and run
 
 
-@app.command("ada-sensitivity")
+@app.command(
+    "ada-sensitivity",
+    help=gettext_noop(
+        "Assay sensitivity: concentration at the cut point per run and detected in 95% of runs."
+    ),
+)
 def ada_sensitivity_command(
     data: Annotated[
         Path,
@@ -319,7 +329,6 @@ def ada_sensitivity_command(
     conc_unit: ConcUnit = "ng/mL",
     cut_points: CutPointsFile = None,
 ) -> None:
-    """Assay sensitivity: concentration at the cut point per run and detected in 95% of runs."""
     from bioparity.bioassay import sensitivity
     from bioparity.io.bioassay import read_sensitivity_data
 
@@ -363,7 +372,10 @@ def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
         console.print(_("each run's curve read at its own (floating) cut point: column run_cut_points"))
 
 
-@app.command("ada-drug-tolerance")
+@app.command(
+    "ada-drug-tolerance",
+    help=gettext_noop("Drug tolerance: highest drug level at which each ADA level is still detected."),
+)
 def ada_drug_tolerance_command(
     data: Annotated[
         Path, typer.Argument(metavar="IN", help="CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")
@@ -380,7 +392,6 @@ def ada_drug_tolerance_command(
     drug_unit: Annotated[str, typer.Option(help="Unit of drug_level (and of the tolerance).")] = "ug/mL",
     cut_points: CutPointsFile = None,
 ) -> None:
-    """Drug tolerance: highest drug level at which each ADA level is still detected."""
     from bioparity.bioassay import drug_tolerance
     from bioparity.io.bioassay import read_drug_tolerance_data
 
@@ -417,13 +428,17 @@ def ada_drug_tolerance_command(
         _finish(console, result.notes, table, out)
 
 
-@app.command("isr")
+@app.command(
+    "isr",
+    help=gettext_noop(
+        "Incurred sample reanalysis (ICH M10 section 7): share within limits, >= 2/3 rule, failures."
+    ),
+)
 def isr_command(
     data: Annotated[Path, typer.Argument(metavar="IN", help="CSV/XLSX: sample,original,repeat.")],
     assay: Annotated[str, typer.Option(help="ligand-binding (+/-30%) or chromatographic (+/-20%).")],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per sample.")],
 ) -> None:
-    """Incurred sample reanalysis (ICH M10 section 7): share within limits, >= 2/3 rule, failures."""
     from bioparity.bioassay import isr
     from bioparity.io.bioassay import read_isr_data
 

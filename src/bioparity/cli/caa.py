@@ -37,7 +37,7 @@ from bioparity.cli.common import (
 from bioparity.cli.options import Format, PlotFormat, Seed
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,7 +163,10 @@ def _spread_table(table: Any) -> Table:
     return spread
 
 
-@app.command("tolerance-factor")
+@app.command(
+    "tolerance-factor",
+    help=gettext_noop("Normal tolerance factor k (R tolerance::K.factor; exact by default)."),
+)
 def tolerance_factor_command(
     n: Annotated[int, typer.Option(help="Number of lots (observations), >= 2.")],
     coverage: Annotated[
@@ -176,7 +179,6 @@ def tolerance_factor_command(
     ] = "exact",
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Normal tolerance factor k (R tolerance::K.factor; exact by default)."""
     with user_errors():
         from bioparity.caa.tolerance import tolerance_factor
 
@@ -192,7 +194,10 @@ def tolerance_factor_command(
         print_record(record, fmt, _("Tolerance factor"))
 
 
-@app.command("caa")
+@app.command(
+    "caa",
+    help=gettext_noop("Comparative analytical assessment: every attribute, every comparison."),
+)
 def caa_command(
     data: CaaData,
     catalogue: Annotated[
@@ -216,7 +221,6 @@ def caa_command(
         str, typer.Option(help="Attribute name for --potency values.")
     ] = "relative_potency",
 ) -> None:
-    """Comparative analytical assessment: every attribute, every comparison."""
     with user_errors():
         from bioparity.caa import assess, read_catalogue
         from bioparity.io import write_frame_atomic

@@ -12,16 +12,27 @@ reads when it prints the error) are set with it (:func:`frame_in_words`), and th
 (a literal default of the vendored Click's ``HelpFormatter.write_usage``) through the error's context's
 ``formatter_class``; :meth:`bioparity.cli.main.LazyGroup.main` puts Typer's English back when the command
 ends, so that the next command in the same process (tests, one Python session) starts in English.
+
+A help page (``--help``) is in the command's language the same way (:func:`help_in_words`, around Typer's
+``format_help``): Typer's headings and notes (:data:`HELP_WORDS`: "Arguments", "Options", "Commands",
+"[default: ...]", "[required]"), the help option's own "Show this message and exit." (a literal of the
+vendored Click's ``help_option``), the "Usage: " prefix, and the help texts of the command, of its options
+and of the commands it lists, each marked with ``gettext_noop`` where it is declared and looked up in the
+catalogue while the page is printed; all are put back when the page is printed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from typer import rich_utils
+from typer._click.core import Command, Context, Parameter
 from typer._click.exceptions import UsageError
 from typer._click.formatting import HelpFormatter
+from typer.core import TyperGroup
 
 from bioparity.i18n import DEFAULT_LANGUAGE, current_language, gettext, gettext_noop
 
@@ -59,9 +70,22 @@ TYPER_WORDS: dict[str, str] = {
     "ERRORS_PANEL_TITLE": gettext_noop("Error"),
     "RICH_HELP": gettext_noop("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
-#: Typer's own English of :data:`TYPER_WORDS` (as imported), put back by :func:`frame_in_english`.
-TYPER_ENGLISH: dict[str, Any] = {name: getattr(rich_utils, name) for name in TYPER_WORDS}
+#: Typer's words on a help page: constant of ``typer.rich_utils`` -> its text in the catalogue.
+HELP_WORDS: dict[str, str] = {
+    "ARGUMENTS_PANEL_TITLE": gettext_noop("Arguments"),
+    "OPTIONS_PANEL_TITLE": gettext_noop("Options"),
+    "COMMANDS_PANEL_TITLE": gettext_noop("Commands"),
+    "DEFAULT_STRING": gettext_noop("[default: {}]"),
+    "REQUIRED_LONG_STRING": gettext_noop("[required]"),
+    "ENVVAR_STRING": gettext_noop("[env var: {}]"),
+    "DEPRECATED_STRING": gettext_noop("(deprecated) "),
+}
+#: Typer's own English of :data:`TYPER_WORDS` and :data:`HELP_WORDS` (as imported), put back by
+#: :func:`frame_in_english`.
+TYPER_ENGLISH: dict[str, Any] = {name: getattr(rich_utils, name) for name in (*TYPER_WORDS, *HELP_WORDS)}
 USAGE = gettext_noop("Usage: ")
+#: The help of ``--help`` (the vendored Click's ``help_option`` writes it as a literal).
+HELP_OPTION = gettext_noop("Show this message and exit.")
 
 
 class WordedFormatter(HelpFormatter):
@@ -73,18 +97,66 @@ class WordedFormatter(HelpFormatter):
         super().write_usage(prog, args, self.usage if prefix is None else prefix)
 
 
+def _worded_formatter() -> type[WordedFormatter]:
+    """Click's help formatter whose "Usage: " prefix is in the current language."""
+    return type("Formatter", (WordedFormatter,), {"usage": gettext(USAGE)})
+
+
+def _say_in_words(words: dict[str, str]) -> None:
+    """The constants of ``typer.rich_utils`` named in ``words`` in the current language."""
+    for name, text in words.items():
+        setattr(rich_utils, name, gettext(text))
+
+
 def frame_in_words(error: UsageError) -> None:
     """Typer's words around ``error`` (:data:`TYPER_WORDS`, the usage prefix) in the current language."""
-    for name, words in TYPER_WORDS.items():
-        setattr(rich_utils, name, gettext(words))
+    _say_in_words(TYPER_WORDS)
     if error.ctx is not None:
-        error.ctx.formatter_class = type("Formatter", (WordedFormatter,), {"usage": gettext(USAGE)})
+        error.ctx.formatter_class = _worded_formatter()
 
 
 def frame_in_english() -> None:
     """Typer's own English around the next error (:data:`TYPER_ENGLISH`)."""
     for name, words in TYPER_ENGLISH.items():
         setattr(rich_utils, name, words)
+
+
+def _shown_on_page(command: Command, ctx: Context) -> list[Any]:
+    """What a help page of ``command`` prints a help text of: the command, its parameters (``--help``
+    included) and, for a group, the commands it lists (their first paragraph)."""
+    shown: list[Command | Parameter] = [command, *command.get_params(ctx)]  # Typer's parameters have a help
+    if isinstance(command, TyperGroup):
+        listed = (command.get_command(ctx, name) for name in command.list_commands(ctx))
+        shown += [c for c in listed if c is not None]
+    return shown
+
+
+@contextmanager
+def help_in_words(command: Command, ctx: Context) -> Iterator[None]:
+    """A help page of ``command`` in the current language inside the block; Typer's English after it.
+
+    Typer's headings (:data:`HELP_WORDS`), the "Usage: " prefix, ``--help``'s own help and the help texts
+    of the command, its parameters and the commands a group lists are looked up in the catalogue (a text
+    without an entry stays as written) and put back at the end: commands and their options are made once
+    per process, and the next page may be English. Nothing changes in English (no catalogue is read).
+    """
+    if current_language() == DEFAULT_LANGUAGE:
+        yield
+        return
+    english = [(item, item.help) for item in _shown_on_page(command, ctx)]
+    formatter = ctx.formatter_class
+    _say_in_words(HELP_WORDS)
+    ctx.formatter_class = _worded_formatter()
+    try:
+        for item, text in english:
+            if text:
+                item.help = gettext(text)
+        yield
+    finally:
+        for item, text in english:
+            item.help = text
+        ctx.formatter_class = formatter
+        frame_in_english()
 
 
 def worded_message(message: str) -> str:

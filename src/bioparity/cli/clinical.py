@@ -65,7 +65,7 @@ from bioparity.clinical.proportions import canonical_difference_method
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import ColumnSpec, read_table
 from bioparity.nca.samples import Where
 from bioparity.power.scenarios import check
@@ -255,7 +255,12 @@ def _print_sample_size(res: Any, level: _Level, fmt: OutputFormat, what: str) ->
     print_record(_record(first, d), fmt, f"Sample size: equivalence of two {what}, {level.text}")
 
 
-@app.command("ci-diff")
+@app.command(
+    "ci-diff",
+    help=gettext_noop(
+        "Confidence interval for a difference of two proportions p1 - p2 (and an equivalence decision)."
+    ),
+)
 def ci_diff_command(
     x1: Annotated[int, typer.Option(help="Responders in group 1 (e.g. biosimilar).")],
     n1: N1,
@@ -277,14 +282,13 @@ def ci_diff_command(
     margin_upper: DiffMarginUpper = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Confidence interval for a difference of two proportions p1 - p2 (and an equivalence decision)."""
     compute = partial(ci_difference, x1, n1, x2, n2, method=method)
     _interval(
         compute, "diff", "difference of proportions", region, conf, (margin, margin_lower, margin_upper), fmt
     )
 
 
-@app.command("ci-ratio")
+@app.command("ci-ratio", help=gettext_noop("Confidence interval for a ratio of two proportions p1 / p2."))
 def ci_ratio_command(
     x1: Annotated[int, typer.Option(help="Responders in group 1.")],
     n1: N1,
@@ -297,12 +301,14 @@ def ci_ratio_command(
     margin_upper: RatioMarginUpper = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Confidence interval for a ratio of two proportions p1 / p2."""
     compute = partial(ci_ratio, x1, n1, x2, n2, method=method)
     _interval(compute, "ratio", "ratio of proportions", region, conf, (None, margin_lower, margin_upper), fmt)
 
 
-@app.command("ci-means")
+@app.command(
+    "ci-means",
+    help=gettext_noop("Confidence interval for a difference of two means (Welch or pooled t)."),
+)
 def ci_means_command(
     mean1: Annotated[float, typer.Option(help="Mean of group 1.")],
     sd1: Annotated[float, typer.Option(help="Standard deviation of group 1 (divisor n - 1).")],
@@ -318,12 +324,16 @@ def ci_means_command(
     margin_upper: MeanMarginUpper = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Confidence interval for a difference of two means (Welch or pooled t)."""
     compute = partial(ci_mean_difference, mean1, sd1, n1, mean2, sd2, n2, method=method)
     _interval(compute, "diff", "difference of means", region, conf, (margin, margin_lower, margin_upper), fmt)
 
 
-@app.command("samplesize-prop")
+@app.command(
+    "samplesize-prop",
+    help=gettext_noop(
+        "Sample size per group to show equivalence of two proportions (difference within margins)."
+    ),
+)
 def samplesize_prop_command(
     p1: Annotated[
         float, typer.Option(parser=fraction, help="True response rate in group 1, a fraction (0.6).")
@@ -356,7 +366,6 @@ def samplesize_prop_command(
     ] = "newcombe",
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Sample size per group to show equivalence of two proportions (difference within margins)."""
     compute = partial(
         sample_size_equivalence_proportions,
         p1=p1, p2=p2, target_power=target_power, ratio=ratio, method=method, ci_method=ci_method,
@@ -364,7 +373,10 @@ def samplesize_prop_command(
     _sample_size(compute, "proportions", region, alpha, (margin, margin_lower, margin_upper), fmt)
 
 
-@app.command("samplesize-means")
+@app.command(
+    "samplesize-means",
+    help=gettext_noop("Sample size per group to show equivalence of two means (difference within margins)."),
+)
 def samplesize_means_command(
     *,
     diff: Annotated[
@@ -381,7 +393,6 @@ def samplesize_means_command(
     method: Annotated[str, typer.Option(help="exact (t, Owen's Q) or normal.")] = "exact",
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Sample size per group to show equivalence of two means (difference within margins)."""
     compute = partial(
         sample_size_equivalence_means,
         diff=diff, sd=sd, target_power=target_power, ratio=ratio, method=method,
@@ -407,7 +418,12 @@ def _sample_size(
         _print_sample_size(res, level, fmt, what)
 
 
-@app.command("ada-summary")
+@app.command(
+    "ada-summary",
+    help=gettext_noop(
+        "ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."
+    ),
+)
 def ada_summary_command(
     ada: Annotated[Path, typer.Option(help="CSV with USUBJID, ARM, VISIT and ADA (POS/NEG) columns.")],
     out: Annotated[Path, typer.Option(help="Output CSV: incidence rows and difference rows.")],
@@ -455,7 +471,6 @@ def ada_summary_command(
         ),
     ] = None,
 ) -> None:
-    """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         method = _check_ada_options(incidence, conf, boost_fold, method)
         check_outputs(("--out", out))
@@ -549,7 +564,12 @@ def _check_incidence(incidence: str) -> None:
         )
 
 
-@app.command("ci-diff-stratified")
+@app.command(
+    "ci-diff-stratified",
+    help=gettext_noop(
+        "Common difference p1 - p2 over strata (e.g. centres, a stratification factor), with its CI."
+    ),
+)
 def ci_diff_stratified_command(
     strata: Annotated[Path, typer.Option(help="CSV with columns stratum,x1,n1,x2,n2 (one row per stratum).")],
     method: Annotated[
@@ -566,7 +586,6 @@ def ci_diff_stratified_command(
     margin_upper: DiffMarginUpper = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Common difference p1 - p2 over strata (e.g. centres, a stratification factor), with its CI."""
     with user_errors():
         level = _Level.two_sided(region, conf)
         margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)

@@ -32,7 +32,7 @@ import typer
 from bioparity.cli.common import check_outputs, echo_notes, user_errors, write_result, wrote_rows
 from bioparity.cli.options import PlotFormat, Seed
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.i18n.printing import time_unit_words
 
 if TYPE_CHECKING:
@@ -45,7 +45,10 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 
-@app.command("stability")
+@app.command(
+    "stability",
+    help=gettext_noop("Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates."),
+)
 def stability_command(
     infile: Annotated[
         Path,
@@ -67,7 +70,6 @@ def stability_command(
     ] = None,
     plot_format: PlotFormat = "png",
 ) -> None:
-    """Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates."""
     with user_errors():
         from bioparity.io import write_frame_atomic
         from bioparity.io.cmc import read_stability, read_stability_spec
@@ -89,7 +91,12 @@ def stability_command(
         _echo_stability(table, out, names, unit)
 
 
-@app.command("comparability")
+@app.command(
+    "comparability",
+    help=gettext_noop(
+        "Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability."
+    ),
+)
 def comparability_command(
     infile: Annotated[
         Path, typer.Argument(metavar="IN", help="Long CSV: attribute,source,lot,value[,unit,tier,...].")
@@ -119,7 +126,6 @@ def comparability_command(
         Path | None, typer.Option(help="Stability results CSV (with --stability).")
     ] = None,
 ) -> None:
-    """Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability."""
     with user_errors():
         from bioparity.analyses.caa import display_names
         from bioparity.analyses.comparability import with_label_column
@@ -218,7 +224,10 @@ def _stability_comparison(
     _echo_stability(st, out, names | labels, unit)
 
 
-@app.command("profile")
+@app.command(
+    "profile",
+    help=gettext_noop("Profile similarity of compositional data (glycans, charge or size variants)."),
+)
 def profile_command(
     infile: Annotated[
         Path, typer.Argument(metavar="IN", help="Long CSV/XLSX: source,lot,species,value (percent).")
@@ -248,7 +257,6 @@ def profile_command(
     species_out: Annotated[Path | None, typer.Option(help="Also write the per-species ranges here.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Write the profile figure here (.png or .svg).")] = None,
 ) -> None:
-    """Profile similarity of compositional data (glycans, charge or size variants)."""
     with user_errors():
         from bioparity.io import write_frame_atomic
         from bioparity.io.cmc import read_profile

@@ -22,6 +22,7 @@ from bioparity import __version__
 from bioparity.cli.common import user_errors
 from bioparity.cli.options import DatabaseUrl
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.power import power_tost, sample_size_tost
 
 app = typer.Typer()
@@ -95,7 +96,12 @@ def _users_table() -> Table:
     return table
 
 
-@app.command("demo")
+@app.command(
+    "demo",
+    help=gettext_noop(
+        "The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded)."
+    ),
+)
 def demo(
     load: Annotated[
         bool, typer.Option("--load", help="Load the demo program into the workspace store.")
@@ -106,7 +112,6 @@ def demo(
     database_url: DatabaseUrl = None,
     quiet: Annotated[bool, typer.Option(help="Skip the planning tables.")] = False,
 ) -> None:
-    """The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded)."""
     from bioparity.demo import SEED
 
     console = Console()

@@ -28,7 +28,7 @@ from bioparity import __version__
 from bioparity.cli.common import check_outputs, user_errors, wrote_rows
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import atomic_write_text, write_frame_atomic
 from bioparity.io.readers import require_utf8_text
 from bioparity.market import (
@@ -50,7 +50,9 @@ from bioparity.strict_json import dumps_strict
 app = typer.Typer()
 market_app = typer.Typer(
     name="market",
-    help="Market scan: biologics losing protection and the biosimilar void (Purple Book, EMA, CT.gov).",
+    help=gettext_noop(
+        "Market scan: biologics losing protection and the biosimilar void (Purple Book, EMA, CT.gov)."
+    ),
     no_args_is_help=True,
 )
 app.add_typer(market_app, name="market")
@@ -110,7 +112,7 @@ MaxFactAge = Annotated[
 ]
 
 
-@market_app.command("scan")
+@market_app.command("scan", help=gettext_noop("Rank reference biologics by biosimilar void, per region."))
 def scan_command(
     out: Annotated[Path, typer.Option(help="Ranking CSV to write (one row per molecule and region).")],
     region: Annotated[str, typer.Option(help="Comma list of regions: us, eu.")] = "eu,us",
@@ -127,7 +129,6 @@ def scan_command(
     on: On = None,
     completed_window: CompletedWindow = COMPLETED_WINDOW_YEARS,
 ) -> None:
-    """Rank reference biologics by biosimilar void, per region."""
     with user_errors():
         check_outputs(("--out", out), ("--chart", chart))  # the chart is written last: fail before OUT
         regions = parse_regions(region)
@@ -350,13 +351,15 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-@market_app.command("fetch-trials")
+@market_app.command(
+    "fetch-trials",
+    help=gettext_noop("Save ClinicalTrials.gov API v2 pages for one molecule (needs a network)."),
+)
 def fetch_trials_command(
     inn: Annotated[str, typer.Argument(metavar="INN", help="INN to search, e.g. ustekinumab.")],
     out: Annotated[Path, typer.Option(help="Folder for the saved response pages.")],
     term: Annotated[str, typer.Option(help="Extra search term.")] = "biosimilar",
 ) -> None:
-    """Save ClinicalTrials.gov API v2 pages for one molecule (needs a network)."""
     with user_errors():
         saved = fetch_trials(inn, out, term=term)
         said = ngettext("saved %(n)d page to %(path)s", "saved %(n)d pages to %(path)s", len(saved))

@@ -99,8 +99,6 @@ import pandas as pd
 import typer
 
 from bioparity.analyses.nca import (
-    EXTRAPOLATE_TAU,
-    TAU,
     TERMINAL_KEY,
     arms_notes,
     parameter_statistics,
@@ -157,98 +155,157 @@ app = typer.Typer()
 
 
 # Options of ``bioparity nca`` (the names are those of spec_from_options and the workspace NCA).
-_OUT = (
+_OUT = gettext_noop(
     "Output CSV or Parquet (long: one row per profile and parameter); the summary statistics per arm and "
     "parameter beside it (OUT.summary.csv), and OUT.csv.provenance.json."
 )
 NcaOut = Annotated[Path, typer.Option(help=_OUT)]
 InFile = Annotated[
-    Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC).")
+    Path, typer.Argument(metavar="IN", help=gettext_noop("CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC)."))
 ]
-AucMethodOpt = Annotated[str, typer.Option(help="lin-up-log-down (PKNCA default) or linear.")]
-RouteOpt = Annotated[str, typer.Option(help="extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion.")]
+AucMethodOpt = Annotated[str, typer.Option(help=gettext_noop("lin-up-log-down (PKNCA default) or linear."))]
+RouteOpt = Annotated[
+    str, typer.Option(help=gettext_noop("extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion."))
+]
 DurationOpt = Annotated[
     str | None,
-    typer.Option(help="Infusion duration (in --time-unit, as the sample times) or the column holding it."),
+    typer.Option(
+        help=gettext_noop("Infusion duration (in --time-unit, as the sample times) or the column holding it.")
+    ),
 ]
-ConcOpt = Annotated[str, typer.Option(help="Concentration column (BLQ markers such as 'BLQ' allowed).")]
-_DOSE = "auto (the column 'dose' if present), a column, one dose for all profiles, or none; gives CL, Vz."
+ConcOpt = Annotated[
+    str, typer.Option(help=gettext_noop("Concentration column (BLQ markers such as 'BLQ' allowed)."))
+]
+_DOSE = gettext_noop(
+    "auto (the column 'dose' if present), a column, one dose for all profiles, or none; gives CL, Vz."
+)
 DoseOpt = Annotated[str, typer.Option(help=_DOSE)]
-GroupOpt = Annotated[list[str], typer.Option("--group", help="Extra grouping column (repeatable).")]
-BlqOpt = Annotated[str | None, typer.Option(help="Column flagging BLQ samples (1/Y/TRUE/BLQ).")]
-LloqOpt = Annotated[str | None, typer.Option(help="Column with the lower limit of quantification.")]
-_BLQ_RULE = "pknca (first keep, middle drop, last keep), drop, zero or 'first,middle,last'."
+GroupOpt = Annotated[
+    list[str], typer.Option("--group", help=gettext_noop("Extra grouping column (repeatable)."))
+]
+BlqOpt = Annotated[str | None, typer.Option(help=gettext_noop("Column flagging BLQ samples (1/Y/TRUE/BLQ)."))]
+LloqOpt = Annotated[
+    str | None, typer.Option(help=gettext_noop("Column with the lower limit of quantification."))
+]
+_BLQ_RULE = gettext_noop("pknca (first keep, middle drop, last keep), drop, zero or 'first,middle,last'.")
 BlqRuleOpt = Annotated[str, typer.Option(help=_BLQ_RULE)]
 IntervalOpt = Annotated[
-    list[str], typer.Option("--interval", help="Partial AUC START,END (repeatable), code AUCINT.")
+    list[str],
+    typer.Option("--interval", help=gettext_noop("Partial AUC START,END (repeatable), code AUCINT.")),
 ]
 ParametersOpt = Annotated[
-    str | None, typer.Option(help="Comma-separated PPTESTCD codes or PKNCA names (default: all).")
+    str | None,
+    typer.Option(help=gettext_noop("Comma-separated PPTESTCD codes or PKNCA names (default: all).")),
 ]
-_POINTS = "CSV: profile columns + lambda_z_start, lambda_z_end, lambda_z_reason (manual lambda_z)."
+_POINTS = gettext_noop(
+    "CSV: profile columns + lambda_z_start, lambda_z_end, lambda_z_reason (manual lambda_z)."
+)
 LambdaZPointsOpt = Annotated[Path | None, typer.Option(help=_POINTS)]
-MinPointsOpt = Annotated[int, typer.Option(help="Minimum points for lambda_z (PKNCA min.hl.points).")]
-AdjR2FactorOpt = Annotated[float, typer.Option(help="PKNCA adj.r.squared.factor.")]
+MinPointsOpt = Annotated[
+    int, typer.Option(help=gettext_noop("Minimum points for lambda_z (PKNCA min.hl.points)."))
+]
+AdjR2FactorOpt = Annotated[float, typer.Option(help=gettext_noop("PKNCA adj.r.squared.factor."))]
 R2adjMinOpt = Annotated[
-    float, typer.Option(parser=fraction, help="Flag lambda_z fits with adjusted R2 below this (0 to 1).")
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Flag lambda_z fits with adjusted R2 below this (0 to 1).")
+    ),
 ]
 MaxAucpextOpt = Annotated[
-    float, typer.Option(parser=percent, help="Flag AUC %extrapolated above this, in percent (20 or 20%).")
+    float,
+    typer.Option(
+        parser=percent, help=gettext_noop("Flag AUC %extrapolated above this, in percent (20 or 20%).")
+    ),
 ]
-MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
-_PP = (
+MinSpanRatioOpt = Annotated[float, typer.Option(help=gettext_noop("Flag span ratios below this."))]
+_PP = gettext_noop(
     "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC (PCRFTDTC, or EXSTDTC of "
     "--dosing EX)/VISITNUM, or PPGRPID for a plain period column."
 )
 SdtmPpOpt = Annotated[Path | None, typer.Option(help=_PP)]
 AdppOpt = Annotated[
     Path | None,
-    typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv), PARAMCD per parameter and analyte."),
+    typer.Option(
+        help=gettext_noop(
+            "Also write an ADaM ADPP data set (.xpt or .csv), PARAMCD per parameter and analyte."
+        )
+    ),
 ]
-_DOSING = (
+_DOSING = gettext_noop(
     "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA "
     "(EX with one dose per subject, or per profile by USUBJID and VISITNUM as in a crossover: single dose, "
     "each profile's EXDOSE, PPRFTDTC = its EXSTDTC)."
 )
 DosingOpt = Annotated[Path | None, typer.Option(help=_DOSING)]
-# --tau and --extrapolate-tau: the options TAU and EXTRAPOLATE_TAU of the workspace NCA (one definition)
-TauOpt = Annotated[float | None, typer.Option(help=TAU.help[:1].upper() + TAU.help[1:] + ".")]
-ConcUnitOpt = Annotated[str | None, typer.Option(help="Concentration unit, e.g. ng/mL.")]
-TimeUnitOpt = Annotated[str, typer.Option(help="Time unit of the input.")]
-DoseUnitOpt = Annotated[str | None, typer.Option(help="Dose unit, e.g. mg.")]
-LambdaZMaxPointsOpt = Annotated[int | None, typer.Option(help="At most this many lambda_z points.")]
-LambdaZStartAfterOpt = Annotated[
-    float | None, typer.Option(help="No lambda_z point before this time (in --time-unit).")
+# --tau and --extrapolate-tau: the options TAU and EXTRAPOLATE_TAU of the workspace NCA, their help as a
+# sentence marked for the help page's language (tests/cli/test_help_language.py keeps the words the same)
+TauOpt = Annotated[
+    float | None,
+    typer.Option(
+        help=gettext_noop(
+            "Dosing interval after the last dose, in the time unit of the data, with dose records (none: the "
+            "last dose has no interval parameters; with an EX domain of one dose per subject it asks for "
+            "multiple-dose NCA of that interval)."
+        )
+    ),
 ]
-_EXCLUDE = "CSV: profile columns + lambda_z_time, lambda_z_reason (points left out of lambda_z)."
+ConcUnitOpt = Annotated[str | None, typer.Option(help=gettext_noop("Concentration unit, e.g. ng/mL."))]
+TimeUnitOpt = Annotated[str, typer.Option(help=gettext_noop("Time unit of the input."))]
+DoseUnitOpt = Annotated[str | None, typer.Option(help=gettext_noop("Dose unit, e.g. mg."))]
+LambdaZMaxPointsOpt = Annotated[
+    int | None, typer.Option(help=gettext_noop("At most this many lambda_z points."))
+]
+LambdaZStartAfterOpt = Annotated[
+    float | None, typer.Option(help=gettext_noop("No lambda_z point before this time (in --time-unit)."))
+]
+_EXCLUDE = gettext_noop(
+    "CSV: profile columns + lambda_z_time, lambda_z_reason (points left out of lambda_z)."
+)
 LambdaZExcludeOpt = Annotated[Path | None, typer.Option(help=_EXCLUDE)]
-StudyidOpt = Annotated[str, typer.Option(help="STUDYID for the PP domain when the input has none.")]
-_UNIT_COLUMN = "Column with each row's concentration unit (converted into --conc-unit)."
+StudyidOpt = Annotated[
+    str, typer.Option(help=gettext_noop("STUDYID for the PP domain when the input has none."))
+]
+_UNIT_COLUMN = gettext_noop("Column with each row's concentration unit (converted into --conc-unit).")
 ConcUnitColumnOpt = Annotated[str | None, typer.Option(help=_UNIT_COLUMN)]
 AdncaOpt = Annotated[
     Path | None,
     typer.Option(
-        help="Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte, each sample's "
-        "VISITNUM/VISIT/EPOCH."
+        help=gettext_noop(
+            "Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte, each sample's "
+            "VISITNUM/VISIT/EPOCH."
+        )
     ),
 ]
 ExtrapolateTauOpt = Annotated[
-    bool, typer.Option(help=EXTRAPOLATE_TAU.help[:1].upper() + EXTRAPOLATE_TAU.help[1:] + ".")
+    bool,
+    typer.Option(
+        help=gettext_noop(
+            "With dose records: extrapolate AUCTAU, AUMCTAU and CTROUGH past the last sample to the end of "
+            "tau with lambda_z (Phoenix WinNonlin); false: missing with the reason (PKNCA)."
+        )
+    ),
 ]
 TssOutOpt = Annotated[
-    Path | None, typer.Option(help="With --dosing: write the time to steady state per profile (CSV).")
+    Path | None,
+    typer.Option(help=gettext_noop("With --dosing: write the time to steady state per profile (CSV).")),
 ]
 TssFractionOpt = Annotated[
-    float, typer.Option(parser=fraction, help="Fraction of steady state for --tss-out (0.9 for 90%).")
+    float,
+    typer.Option(parser=fraction, help=gettext_noop("Fraction of steady state for --tss-out (0.9 for 90%).")),
 ]
-_REVIEW = (
+_REVIEW = gettext_noop(
     "Reviewer's lambda_z choices (CSV or JSON: profile columns, time (empty = whole profile), "
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
 
 
-@app.command("nca")
+@app.command(
+    "nca",
+    help=gettext_noop(
+        "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."
+    ),
+)
 def nca_command(
     ctx: typer.Context,
     infile: InFile,
@@ -292,7 +349,6 @@ def nca_command(
     dm: DmOpt = None,
     adsl: AdslOpt = None,
 ) -> None:
-    """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
     _small_pages()  # below: every output file or none (output_set: a failing ADPP leaves no new OUT)
     with user_errors(), progress_bar(f"reading {infile.name}") as bar, output_set():
         outputs = _check_flags(ctx.params)

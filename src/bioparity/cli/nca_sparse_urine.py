@@ -17,7 +17,7 @@ import typer
 
 from bioparity.cli.common import check_outputs, missing_count_note, user_errors
 from bioparity.cli.options import ProfilesOut, Subject
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.nca import NCAOptions, Where, sparse_nca, urine_nca
@@ -28,7 +28,10 @@ app = typer.Typer()
 GroupOpt = Annotated[list[str], typer.Option("--group", help="Grouping column (repeatable).")]
 
 
-@app.command("nca-sparse")
+@app.command(
+    "nca-sparse",
+    help=gettext_noop("Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."),
+)
 def nca_sparse_command(
     infile: Annotated[
         Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or XPT, one row per sample.")
@@ -42,7 +45,6 @@ def nca_sparse_command(
     bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates (0: none).")] = 0,
     seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap.")] = None,
 ) -> None:
-    """Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."""
     with user_errors():
         table, where = _read_checked(infile, out)
         res = sparse_nca(
@@ -61,7 +63,10 @@ def nca_sparse_command(
         )
 
 
-@app.command("nca-urine")
+@app.command(
+    "nca-urine",
+    help=gettext_noop("Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."),
+)
 def nca_urine_command(
     infile: Annotated[
         Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or XPT, one row per collection.")
@@ -83,7 +88,6 @@ def nca_urine_command(
         str, typer.Option(help="AURC method: linear (Phoenix) or lin-up-log-down.")
     ] = "linear",
 ) -> None:
-    """Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."""
     with user_errors():
         table, where = _read_checked(infile, out)
         res = urine_nca(

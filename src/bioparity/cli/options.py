@@ -13,12 +13,15 @@ import typer
 
 from bioparity.cli.common import OutputFormat, fraction
 from bioparity.cli.main import language_option
+from bioparity.i18n import gettext_noop
 
-Format = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
+Format = Annotated[OutputFormat, typer.Option("--format", help=gettext_noop("json or table."))]
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(
-        help="Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
+        help=gettext_noop(
+            "Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
+        )
     ),
 ]
 #: The unit options of ``bioparity nca`` and ``nca-batch`` by the name of the NCA input spec's field
@@ -28,24 +31,32 @@ UNIT_OPTIONS = {"conc_unit": "--conc-unit", "time_unit": "--time-unit", "dose_un
 #: Every option whose value is a fraction or a ratio reads it with :func:`~bioparity.cli.common.fraction`
 #: (``30%`` is refused with the fraction to give, 0.3).
 Alpha = Annotated[
-    float, typer.Option(parser=fraction, help="One-sided level, a fraction: 0.05 for a 90% CI.")
+    float, typer.Option(parser=fraction, help=gettext_noop("One-sided level, a fraction: 0.05 for a 90% CI."))
 ]
-Theta1 = Annotated[float, typer.Option(parser=fraction, help="Lower limit, a ratio (0.80, not 80).")]
+Theta1 = Annotated[
+    float, typer.Option(parser=fraction, help=gettext_noop("Lower limit, a ratio (0.80, not 80)."))
+]
 Theta2 = Annotated[
-    float | None, typer.Option(parser=fraction, help="Upper limit, a ratio (default 1/theta1).")
+    float | None, typer.Option(parser=fraction, help=gettext_noop("Upper limit, a ratio (default 1/theta1)."))
 ]
 TargetPower = Annotated[
-    float, typer.Option(parser=fraction, help="Power to reach, a fraction (0.8 for 80%).")
+    float, typer.Option(parser=fraction, help=gettext_noop("Power to reach, a fraction (0.8 for 80%)."))
 ]
-PlotFormat = Annotated[str, typer.Option(help="png or svg.")]
-Seed = Annotated[int, typer.Option(help="Seed of the operating-characteristics simulation.")]
+PlotFormat = Annotated[str, typer.Option(help=gettext_noop("png or svg."))]
+Seed = Annotated[int, typer.Option(help=gettext_noop("Seed of the operating-characteristics simulation."))]
 Workers = Annotated[
     int | None,
-    typer.Option(help="Local Dask worker processes (default: one per CPU; 0 = run in this process)."),
+    typer.Option(
+        help=gettext_noop("Local Dask worker processes (default: one per CPU; 0 = run in this process).")
+    ),
 ]
 Scheduler = Annotated[
     str | None,
-    typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."),
+    typer.Option(
+        help=gettext_noop(
+            "Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."
+        )
+    ),
 ]
 #: The language of a command that writes a report, its messages and the report (over ``bioparity --lang``).
 Language = Annotated[
@@ -53,23 +64,29 @@ Language = Annotated[
     typer.Option(
         "--lang",
         callback=language_option,
-        help="Language of the report and messages: en or zh-CN (default: bioparity --lang, else en).",
+        help=gettext_noop(
+            "Language of the report and messages: en or zh-CN (default: bioparity --lang, else en)."
+        ),
     ),
 ]
 #: Columns and output of the NCA commands (``nca``, ``nca-urine``, ``nca-batch``).
-_DM = (
+_DM = gettext_noop(
     "SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm, carried to the outputs (OUT; "
     "nca: ADPP, ADNCA), summary statistics per ARM (an SDTM PC has no arm)."
 )
 #: ``--dm`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.analyses.nca.with_arms`).
 DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
-_ADSL = (
+_ADSL = gettext_noop(
     "ADaM ADSL (USUBJID, APxxSDT with APxxSTM or APxxSDTM, optional APxxEDT/APxxETM, TRTxxP): the period of "
     "each sample of an SDTM PC crossover from its PCRFTDTC and the subject's period dates (not the order "
     "of the sampled doses), TRTP from TRTxxP."
 )
 #: ``--adsl`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.io.nca_input.with_derived_period`).
 AdslOpt = Annotated[Path | None, typer.Option(help=_ADSL)]
-Subject = Annotated[str, typer.Option(help="Subject column.")]
-Time = Annotated[str, typer.Option(help="Time column (time after dose, in --time-unit: hours by default).")]
-ProfilesOut = Annotated[Path, typer.Option(help="Output CSV (long: one row per profile and parameter).")]
+Subject = Annotated[str, typer.Option(help=gettext_noop("Subject column."))]
+Time = Annotated[
+    str, typer.Option(help=gettext_noop("Time column (time after dose, in --time-unit: hours by default)."))
+]
+ProfilesOut = Annotated[
+    Path, typer.Option(help=gettext_noop("Output CSV (long: one row per profile and parameter)."))
+]

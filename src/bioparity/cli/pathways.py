@@ -22,7 +22,7 @@ from rich.table import Table
 from bioparity.cli.common import OutputFormat, print_json, user_errors
 from bioparity.cli.options import Format
 from bioparity.errors import InputError
-from bioparity.i18n import DEFAULT_LANGUAGE, current_language
+from bioparity.i18n import DEFAULT_LANGUAGE, current_language, gettext_noop
 from bioparity.i18n import gettext as _
 from bioparity.pathways import PathwayAssessment, assess_program, explain_rule, load_program, load_rules
 from bioparity.pathways.checks import code_words
@@ -124,7 +124,10 @@ def _region_codes(regions: list[str] | None) -> list[str] | None:
     return [region_code(r) or r for r in regions]
 
 
-@app.command("pathways")
+@app.command(
+    "pathways",
+    help=gettext_noop("Readiness per region under the streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."),
+)
 def pathways_command(
     program_file: Program = None,
     fmt: Format = OutputFormat.table,
@@ -134,7 +137,6 @@ def pathways_command(
     ] = None,
     explain: Explain = None,
 ) -> None:
-    """Readiness per region under the streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
     with user_errors():
         rule_sets = load_rules(rules) if rules is not None else None
         if explain is not None:

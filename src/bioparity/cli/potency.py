@@ -31,6 +31,7 @@ import typer
 
 from bioparity.cli.common import check_outputs, fraction, user_errors, write_result
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 
 if TYPE_CHECKING:
     from bioparity.potency import PotencyTable
@@ -65,7 +66,10 @@ EquivalenceLevel = Annotated[
 app = typer.Typer()
 
 
-@app.command("potency")
+@app.command(
+    "potency",
+    help=gettext_noop("Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL parallel model."),
+)
 def potency_command(
     infile: In,
     model: Annotated[str, typer.Option(help="4pl, 5pl, parallel-line or slope-ratio.")],
@@ -89,7 +93,6 @@ def potency_command(
     row: Annotated[str, typer.Option(help="Row column (optional; Latin square with --column).")] = "row",
     column: Annotated[str, typer.Option(help="Column column (optional; Latin square).")] = "column",
 ) -> None:
-    """Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL parallel model."""
     with user_errors():
         import pandas as pd
 

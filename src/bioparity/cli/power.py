@@ -41,6 +41,7 @@ from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import ScenarioError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
@@ -56,30 +57,40 @@ from bioparity.power.grid import evaluate_power_grid, evaluate_samplesize_grid
 if TYPE_CHECKING:
     from bioparity.power.multi_arm import MultiArmSampleSize
 
-Design = Annotated[str, typer.Option(help="Design: parallel, 2x2, 2x2x3, 2x2x4, 2x3x3, 2x4x4, 3x3, 4x4, ...")]
+Design = Annotated[
+    str, typer.Option(help=gettext_noop("Design: parallel, 2x2, 2x2x3, 2x2x4, 2x3x3, 2x4x4, 3x3, 4x4, ..."))
+]
 CV = Annotated[
     float | None,
     typer.Option(
         parser=fraction,
-        help="Within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 for 30%.",
+        help=gettext_noop("Within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 for 30%."),
     ),
 ]
-Theta0 = Annotated[float, typer.Option(parser=fraction, help="True ratio T/R (0.95, not 95).")]
+Theta0 = Annotated[float, typer.Option(parser=fraction, help=gettext_noop("True ratio T/R (0.95, not 95)."))]
 #: Lower limit and level of the TOST commands (their own help; theta1 optional: default or a --grid row).
 TostTheta1 = Annotated[
-    float | None, typer.Option(parser=fraction, help="Lower limit, a ratio (default 0.80).")
+    float | None, typer.Option(parser=fraction, help=gettext_noop("Lower limit, a ratio (default 0.80)."))
 ]
 TostAlpha = Annotated[
-    float, typer.Option(parser=fraction, help="One-sided level of each test, a fraction (0.05 = 90% CI).")
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("One-sided level of each test, a fraction (0.05 = 90% CI).")
+    ),
 ]
-Method = Annotated[str, typer.Option(help="exact (Owen's Q), nct or shifted.")]
-Out = Annotated[Path | None, typer.Option(help="Output CSV for --grid (IN plus the computed columns).")]
+Method = Annotated[str, typer.Option(help=gettext_noop("exact (Owen's Q), nct or shifted."))]
+Out = Annotated[
+    Path | None, typer.Option(help=gettext_noop("Output CSV for --grid (IN plus the computed columns)."))
+]
 PowerGrid = Annotated[
-    Path | None, typer.Option(help="CSV of scenarios: design,cv,theta0,n[,theta1,theta2,alpha,method].")
+    Path | None,
+    typer.Option(help=gettext_noop("CSV of scenarios: design,cv,theta0,n[,theta1,theta2,alpha,method].")),
 ]
 SampleSizeGrid = Annotated[
     Path | None,
-    typer.Option(help="CSV of scenarios: design,cv,theta0,target_power[,theta1,theta2,alpha,method]."),
+    typer.Option(
+        help=gettext_noop("CSV of scenarios: design,cv,theta0,target_power[,theta1,theta2,alpha,method].")
+    ),
 ]
 
 app = typer.Typer()
@@ -122,12 +133,12 @@ def _lead_with(record: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {**{k: record.pop(k) for k in keys}, **record}
 
 
-@app.command("power")
+@app.command("power", help=gettext_noop("Power of the two one-sided tests (PowerTOST power.TOST)."))
 def power_command(
     design: Design = "2x2",
     cv: CV = None,
     theta0: Theta0 = 0.95,
-    n: Annotated[int | None, typer.Option(help="Total number of subjects.")] = None,
+    n: Annotated[int | None, typer.Option(help=gettext_noop("Total number of subjects."))] = None,
     theta1: TostTheta1 = None,
     theta2: Theta2 = None,
     alpha: TostAlpha = 0.05,
@@ -136,7 +147,6 @@ def power_command(
     grid: PowerGrid = None,
     out: Out = None,
 ) -> None:
-    """Power of the two one-sided tests (PowerTOST power.TOST)."""
     with user_errors():
         if grid is not None:
             _run_grid(grid, need(out, "--out"), POWER_GRID_COLUMNS, evaluate_power_grid, {"command": "power"})
@@ -150,7 +160,10 @@ def power_command(
         print_record(_lead_with(res.plain_dict(), "power"), fmt, _("TOST power"))
 
 
-@app.command("samplesize")
+@app.command(
+    "samplesize",
+    help=gettext_noop("Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."),
+)
 def samplesize_command(
     design: Design = "2x2",
     cv: CV = None,
@@ -164,7 +177,6 @@ def samplesize_command(
     grid: SampleSizeGrid = None,
     out: Out = None,
 ) -> None:
-    """Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."""
     with user_errors():
         if grid is not None:
             compute = partial(evaluate_samplesize_grid, method=method)
@@ -183,53 +195,85 @@ def samplesize_command(
 DEFAULT_PLANNING_METRICS = "AUC"  # one metric standing for the AUC; not a PPTESTCD code
 
 
-@app.command("samplesize-pk-similarity")
+# Options of ``bioparity samplesize-pk-similarity``.
+PlanningCV = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "Total CV, comma-separated: one value for all, one per metric (same order as --metrics), or "
+            "one per arm (order of --arms) when the count differs from the number of metrics; "
+            "e.g. 0.35,0.40."
+        )
+    ),
+]
+PlanningArms = Annotated[str, typer.Option(help=gettext_noop("Arms in order, first = test."))]
+Ratios = Annotated[
+    str,
+    typer.Option(help=gettext_noop("True geometric means per arm relative to a reference, e.g. 0.95,1,1.")),
+]
+PlanningMetrics = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "PK metrics that must all pass (joint power). Default: a single metric, AUC; pk-similarity "
+            "analyses AUCIFO,AUCLST,CMAX by default: give those (and a --cv per metric) to plan for "
+            "all 3."
+        )
+    ),
+]
+Correlation = Annotated[
+    float, typer.Option(help=gettext_noop("Correlation of log metrics within a subject (-1 to 1)."))
+]
+Comparisons = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop("Comparisons that must pass, e.g. test/eu-ref,test/us-ref (default all).")
+    ),
+]
+RequireMetrics = Annotated[
+    str, typer.Option(help=gettext_noop("Metrics that must pass (default all of --metrics)."))
+]
+PlanningVariance = Annotated[
+    str,
+    typer.Option(help=gettext_noop("welch (per comparison, default) or pooled (one variance, all arms).")),
+]
+JointPower = Annotated[
+    float, typer.Option(parser=fraction, help=gettext_noop("Joint power to reach, a fraction (0.9 for 90%)."))
+]
+Dropout = Annotated[
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Expected dropout fraction d (0.1 for 10%; enrolled = n/(1-d)).")
+    ),
+]
+NSim = Annotated[int, typer.Option(help=gettext_noop("Simulated studies (when not exact)."))]
+SimulationSeed = Annotated[int, typer.Option(help=gettext_noop("Seed of the simulation."))]
+
+
+@app.command(
+    "samplesize-pk-similarity",
+    help=gettext_noop(
+        "Completers and enrolled per arm of a k-arm parallel PK similarity study for a joint power."
+    ),
+)
 def samplesize_pk_similarity_command(
-    cv: Annotated[
-        str,
-        typer.Option(
-            help="Total CV, comma-separated: one value for all, one per metric (same order as --metrics), or "
-            "one per arm (order of --arms) when the count differs from the number of metrics; e.g. 0.35,0.40."
-        ),
-    ] = "0.35",
-    arms: Annotated[str, typer.Option(help="Arms in order, first = test.")] = "test,eu-ref,us-ref",
-    ratios: Annotated[
-        str, typer.Option(help="True geometric means per arm relative to a reference, e.g. 0.95,1,1.")
-    ] = "0.95,1.0,1.0",
-    metrics: Annotated[
-        str,
-        typer.Option(
-            help="PK metrics that must all pass (joint power). Default: a single metric, AUC; pk-similarity "
-            "analyses AUCIFO,AUCLST,CMAX by default: give those (and a --cv per metric) to plan for all 3."
-        ),
-    ] = DEFAULT_PLANNING_METRICS,
-    correlation: Annotated[
-        float, typer.Option(help="Correlation of log metrics within a subject (-1 to 1).")
-    ] = 0.0,
-    comparisons: Annotated[
-        str, typer.Option(help="Comparisons that must pass, e.g. test/eu-ref,test/us-ref (default all).")
-    ] = "",
-    require_metrics: Annotated[
-        str, typer.Option(help="Metrics that must pass (default all of --metrics).")
-    ] = "",
-    variance: Annotated[
-        str, typer.Option(help="welch (per comparison, default) or pooled (one variance, all arms).")
-    ] = "welch",
-    target_power: Annotated[
-        float, typer.Option(parser=fraction, help="Joint power to reach, a fraction (0.9 for 90%).")
-    ] = 0.90,
-    dropout: Annotated[
-        float,
-        typer.Option(parser=fraction, help="Expected dropout fraction d (0.1 for 10%; enrolled = n/(1-d))."),
-    ] = 0.0,
+    cv: PlanningCV = "0.35",
+    arms: PlanningArms = "test,eu-ref,us-ref",
+    ratios: Ratios = "0.95,1.0,1.0",
+    metrics: PlanningMetrics = DEFAULT_PLANNING_METRICS,
+    correlation: Correlation = 0.0,
+    comparisons: Comparisons = "",
+    require_metrics: RequireMetrics = "",
+    variance: PlanningVariance = "welch",
+    target_power: JointPower = 0.90,
+    dropout: Dropout = 0.0,
     alpha: TostAlpha = 0.05,
     theta1: Theta1 = 0.80,
     theta2: Theta2 = None,
-    n_sim: Annotated[int, typer.Option(help="Simulated studies (when not exact).")] = 100_000,
-    seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 20260527,
+    n_sim: NSim = 100_000,
+    seed: SimulationSeed = 20260527,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Completers and enrolled per arm of a k-arm parallel PK similarity study for a joint power."""
     from bioparity.power.multi_arm import sample_size_pk_similarity
 
     with user_errors():
@@ -277,26 +321,37 @@ def _pk_similarity_record(res: MultiArmSampleSize) -> dict[str, Any]:
     return _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
 
 
-@app.command("cv-from-ci")
+@app.command(
+    "cv-from-ci",
+    help=gettext_noop("CV implied by a reported confidence interval (PowerTOST CVfromCI)."),
+)
 def cv_from_ci_command(
     lower: Annotated[
-        float, typer.Option(parser=fraction, help="Lower confidence limit of the ratio (0.85, not 85).")
+        float,
+        typer.Option(
+            parser=fraction, help=gettext_noop("Lower confidence limit of the ratio (0.85, not 85).")
+        ),
     ],
     upper: Annotated[
-        float, typer.Option(parser=fraction, help="Upper confidence limit of the ratio (1.05, not 105).")
+        float,
+        typer.Option(
+            parser=fraction, help=gettext_noop("Upper confidence limit of the ratio (1.05, not 105).")
+        ),
     ],
-    n: Annotated[int, typer.Option(help="Total number of subjects.")],
-    design: Annotated[str, typer.Option(help="Design of the study that reported the interval.")] = "2x2",
+    n: Annotated[int, typer.Option(help=gettext_noop("Total number of subjects."))],
+    design: Annotated[
+        str, typer.Option(help=gettext_noop("Design of the study that reported the interval."))
+    ] = "2x2",
     alpha: Alpha = 0.05,
     point: Annotated[
         float | None,
         typer.Option(
-            parser=fraction, help="Point estimate, a ratio (default: geometric mean of the limits)."
+            parser=fraction,
+            help=gettext_noop("Point estimate, a ratio (default: geometric mean of the limits)."),
         ),
     ] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """CV implied by a reported confidence interval (PowerTOST CVfromCI)."""
     with user_errors():
         cv = cv_from_ci(lower=lower, upper=upper, n=n, design=design, alpha=alpha, point=point)
         record = {"cv": cv, "design": canonical_design_name(design), "n": n, "alpha": alpha}

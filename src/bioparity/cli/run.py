@@ -19,6 +19,7 @@ import typer
 from bioparity.cli.common import echo_notes, user_errors, wrote_rows
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 
 KindArg = Annotated[
     str, typer.Argument(metavar="KIND", help="Analysis kind (see `bioparity kinds`), e.g. nca or caa.")
@@ -113,7 +114,6 @@ def _write(out: Path, result: dict[str, Any]) -> str:
 def run_command(
     kind: KindArg, file: FileArg, option: OptionArg = None, out: OutArg = None, json_output: JsonArg = False
 ) -> None:
-    """Run any analysis kind on a file: the same reader, options and numbers as the workspace."""
     with user_errors():
         from bioparity.analyses.registry import get_analysis
         from bioparity.audit.chain import canonical_json
@@ -139,7 +139,6 @@ def run_command(
 
 
 def kinds_command(json_output: JsonArg = False) -> None:
-    """List the analysis kinds with their options (type, default, choices) and input columns."""
     import json
 
     from bioparity.analyses.registry import all_analyses
@@ -162,5 +161,15 @@ def kinds_command(json_output: JsonArg = False) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("run")(run_command)
-    app.command("kinds")(kinds_command)
+    app.command(
+        "run",
+        help=gettext_noop(
+            "Run any analysis kind on a file: the same reader, options and numbers as the workspace."
+        ),
+    )(run_command)
+    app.command(
+        "kinds",
+        help=gettext_noop(
+            "List the analysis kinds with their options (type, default, choices) and input columns."
+        ),
+    )(kinds_command)

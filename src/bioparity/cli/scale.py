@@ -35,6 +35,7 @@ from bioparity.cli.common import user_errors, warn_note
 from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, Scheduler, Subject, Time, Workers
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 
 if TYPE_CHECKING:
     from bioparity.nca import NCASpec
@@ -59,7 +60,10 @@ _DOSING = "SDTM EX domain with one dose record per subject: each subject's own d
 app = typer.Typer()
 
 
-@app.command("nca-batch")
+@app.command(
+    "nca-batch",
+    help=gettext_noop("NCA of a large data set (Parquet; plain or SDTM PC), partition by partition on Dask."),
+)
 def nca_batch_command(
     ctx: typer.Context,
     infile: BatchIn,
@@ -83,7 +87,6 @@ def nca_batch_command(
     dm: DmOpt = None,
     adsl: AdslOpt = None,
 ) -> None:
-    """NCA of a large data set (Parquet; plain or SDTM PC), partition by partition on Dask."""
     with user_errors():
         from bioparity.nca import spec_from_options
         from bioparity.scale import nca_parquet
@@ -143,7 +146,10 @@ def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any], derived: tup
     write_provenance(Path(out), inputs, provenance_options(spec, "nca-batch"), extra=extra)
 
 
-@app.command("bench")
+@app.command(
+    "bench",
+    help=gettext_noop("Run every benchmark and print all performance figures in one table."),
+)
 def bench_command(
     directory: Annotated[Path, typer.Option("--dir", help="The bench/ directory of a checkout.")] = Path(
         "bench"
@@ -152,7 +158,6 @@ def bench_command(
         bool, typer.Option(help="Smaller problem sizes (a smoke test, not for quoting).")
     ] = False,
 ) -> None:
-    """Run every benchmark and print all performance figures in one table."""
     with user_errors():
         script = directory / "run_all.py"
         if not script.is_file():

@@ -41,7 +41,7 @@ from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.simulate.design import DECISION_METRICS, DEFAULT_TIMES, PKSimilarityDesign
 
@@ -107,7 +107,8 @@ StudiesOut = Annotated[
 
 app = typer.Typer()
 simulate_app = typer.Typer(
-    help="Clinical trial simulation (runs on a local Dask cluster, or an existing one).", no_args_is_help=True
+    help=gettext_noop("Clinical trial simulation (runs on a local Dask cluster, or an existing one)."),
+    no_args_is_help=True,
 )
 app.add_typer(simulate_app, name="simulate")
 
@@ -199,7 +200,12 @@ def _print_table(record: dict[str, Any]) -> None:
     console.print(rates)
 
 
-@simulate_app.command("pk-similarity")
+@simulate_app.command(
+    "pk-similarity",
+    help=gettext_noop(
+        "Simulate K PK similarity studies (PK model -> NCA -> pairwise CIs) and report P(success)."
+    ),
+)
 def pk_similarity_command(
     n_studies: Annotated[int, typer.Option(help="Number of simulated studies K.")] = 1000,
     seed: StudySeed = 20261125,
@@ -234,7 +240,6 @@ def pk_similarity_command(
     out: StudiesOut = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Simulate K PK similarity studies (PK model -> NCA -> pairwise CIs) and report P(success)."""
     with user_errors():
         from bioparity.scale import simulate_pk_similarity
 

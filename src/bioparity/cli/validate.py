@@ -15,7 +15,7 @@ from bioparity.cli.common import user_errors
 from bioparity.cli.options import Language
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
-from bioparity.i18n import chosen_language, ngettext, use_language
+from bioparity.i18n import chosen_language, gettext_noop, ngettext, use_language
 from bioparity.i18n import gettext as _
 from bioparity.validation import ValidationRun, run_validation, write_report
 from bioparity.validation.coverage import FAIL, NO_CASE, PASS, status_words
@@ -32,27 +32,33 @@ EXIT_VALIDATION_FAILED = 1
 Areas = Annotated[
     str | None,
     typer.Option(
-        help="Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay,potency); default all."
+        help=gettext_noop(
+            "Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay,potency); default all."
+        )
     ),
 ]
 ReferenceDir = Annotated[
     Path | None,
-    typer.Option(help="Reference data to validate against (default: the installed copy).", hidden=True),
+    typer.Option(
+        help=gettext_noop("Reference data to validate against (default: the installed copy)."), hidden=True
+    ),
 ]
 
 app = typer.Typer()
 
 
-@app.command("validate")
+@app.command(
+    "validate",
+    help=gettext_noop("Re-run every reference case on this installation; exit 1 if any case fails."),
+)
 def validate(
     out: Annotated[
-        Path | None, typer.Option(help="Write the report here: .html (deterministic) or .pdf.")
+        Path | None, typer.Option(help=gettext_noop("Write the report here: .html (deterministic) or .pdf."))
     ] = None,
     area: Areas = None,
     reference_dir: ReferenceDir = None,
     lang: Language = None,
 ) -> None:
-    """Re-run every reference case on this installation; exit 1 if any case fails."""
     with user_errors(), use_language(chosen_language(lang)) as language:
         if out is not None and out.suffix.lower() not in {".html", ".htm", ".pdf"}:
             raise InputError(_("--out must end in .html or .pdf; got %(name)r") % {"name": out.name})

@@ -21,7 +21,7 @@ from bioparity.cli.common import user_errors
 from bioparity.cli.options import DatabaseUrl
 from bioparity.errors import BioparityError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 
 if TYPE_CHECKING:  # the database stack is imported only by the commands that use it
     from collections.abc import Callable
@@ -71,10 +71,10 @@ SecureCookies = Annotated[
 ]
 
 app = typer.Typer()
-db_app = typer.Typer(help="The workspace database.", no_args_is_help=True)
-user_app = typer.Typer(help="Workspace user accounts.", no_args_is_help=True)
-org_app = typer.Typer(help="Organisations of the workspace.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+db_app = typer.Typer(help=gettext_noop("The workspace database."), no_args_is_help=True)
+user_app = typer.Typer(help=gettext_noop("Workspace user accounts."), no_args_is_help=True)
+org_app = typer.Typer(help=gettext_noop("Organisations of the workspace."), no_args_is_help=True)
+audit_app = typer.Typer(help=gettext_noop("The audit trail."), no_args_is_help=True)
 
 
 class DatabaseNotReadyError(BioparityError):
@@ -107,13 +107,15 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-@db_app.command("upgrade")
+@db_app.command(
+    "upgrade",
+    help=gettext_noop(
+        "Create the workspace tables or migrate them to this version (safe to repeat).\n\n"
+        "Also seals the workspace with the audit key: the key file is created (mode 0600) when there is "
+        "none and the trail was never keyed; back it up, the trail cannot be verified without it."
+    ),
+)
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
-    """Create the workspace tables or migrate them to this version (safe to repeat).
-
-    Also seals the workspace with the audit key: the key file is created (mode 0600) when there is
-    none and the trail was never keyed; back it up, the trail cannot be verified without it.
-    """
     from bioparity.audit.keys import key_path
     from bioparity.workspace.integrity import upgrade
 
@@ -140,7 +142,12 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
             )
 
 
-@user_app.command("create")
+@user_app.command(
+    "create",
+    help=gettext_noop(
+        "Create a user account (the password is asked twice, or read from stdin), for the reason given."
+    ),
+)
 def user_create(
     username: Username,
     reason: Reason,
@@ -152,7 +159,6 @@ def user_create(
     password_stdin: PasswordStdin = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Create a user account (the password is asked twice, or read from stdin), for the reason given."""
     from bioparity.store import make_sessionmaker
     from bioparity.workspace import accounts
     from bioparity.workspace.text import reason_text
@@ -186,7 +192,7 @@ def _admin(database_url: str | None, change: Callable[[Session], str]) -> None:
 
 
 def _account_command(
-    name: str, account_help: str, *, changes: bool = True
+    name: str, help_: str, account_help: str, *, changes: bool = True
 ) -> Callable[[AccountChange], AccountChange]:
     """Register ``change(session, username, reason)`` as ``bioparity user NAME USERNAME --reason TEXT
     [--database-url]`` (no ``--reason`` when the command ``changes`` nothing).
@@ -195,6 +201,8 @@ def _account_command(
     ----------
     name : str
         The subcommand of ``bioparity user``.
+    help_ : str
+        Its help (marked with ``gettext_noop``: translated when the help page is printed).
     account_help : str
         Help of the ``USERNAME`` argument.
     changes : bool
@@ -204,7 +212,7 @@ def _account_command(
     -------
     Callable
         A decorator: the command runs ``change`` through :func:`_admin` (one transaction on a migrated
-        database, its message printed) and is documented by ``change``'s docstring; ``change`` is returned
+        database, its message printed) and is documented by ``help_``; ``change`` is returned
         as it is.
     """
 
@@ -216,22 +224,26 @@ def _account_command(
             _admin(database_url, lambda session: change(session, username, ""))
 
         chosen: Callable[..., None] = command if changes else read_only
-        chosen.__doc__ = change.__doc__
         chosen.__annotations__ = {
             "username": Annotated[str, typer.Argument(metavar="USER", help=account_help)],
             **({"reason": Reason} if changes else {}),
             "database_url": DatabaseUrl,
             "return": None,
         }
-        user_app.command(name)(chosen)
+        user_app.command(name, help=help_)(chosen)
         return change
 
     return register
 
 
-@_account_command("unlock", "The locked account.")
+@_account_command(
+    "unlock",
+    gettext_noop(
+        "Lift the lock (and the backoff) after too many failed password attempts (audited with the reason)."
+    ),
+    "The locked account.",
+)
 def user_unlock(session: Session, username: str, reason: str) -> str:
-    """Lift the lock (and the backoff) after too many failed password attempts (audited with the reason)."""
     from bioparity.workspace import accounts
 
     was = accounts.unlock_account(session, username, reason=reason, actor=accounts.command_line_actor())
@@ -240,9 +252,14 @@ def user_unlock(session: Session, username: str, reason: str) -> str:
     return _("%(user)s was not locked; failure count reset") % {"user": username}
 
 
-@_account_command("deactivate", "The account to disable.")
+@_account_command(
+    "deactivate",
+    gettext_noop(
+        "Disable an account: it cannot sign in, and every session and API token is revoked at once."
+    ),
+    "The account to disable.",
+)
 def user_deactivate(session: Session, username: str, reason: str) -> str:
-    """Disable an account: it cannot sign in, and every session and API token is revoked at once."""
     from bioparity.workspace import accounts
 
     admin = accounts.command_line_actor()
@@ -255,25 +272,31 @@ def user_deactivate(session: Session, username: str, reason: str) -> str:
     return revoked_text % {"user": username, "n": revoked}
 
 
-@_account_command("reactivate", "The account to enable again.")
+@_account_command(
+    "reactivate",
+    gettext_noop("Enable a deactivated account (its old sessions and tokens stay revoked)."),
+    "The account to enable again.",
+)
 def user_reactivate(session: Session, username: str, reason: str) -> str:
-    """Enable a deactivated account (its old sessions and tokens stay revoked)."""
     from bioparity.workspace import accounts
 
     accounts.set_active(session, username, True, reason=reason, actor=accounts.command_line_actor())
     return _("reactivated %(user)s") % {"user": username}
 
 
-@user_app.command("reset-password")
+@user_app.command(
+    "reset-password",
+    help=gettext_noop(
+        "Set a temporary password the user must change at the next sign-in.\n\n"
+        "Revokes the account's sessions and tokens and lifts a lock."
+    ),
+)
 def user_reset_password(
     username: Account,
     reason: Reason,
     password_stdin: Annotated[bool, typer.Option(help="Read the temporary password from stdin.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Set a temporary password the user must change at the next sign-in.
-
-    Revokes the account's sessions and tokens and lifts a lock."""
     from bioparity.workspace import accounts
 
     password = _read_password(password_stdin)
@@ -286,22 +309,28 @@ def user_reset_password(
     _admin(database_url, change)
 
 
-@_account_command("status", "The account.", changes=False)
+@_account_command(
+    "status",
+    gettext_noop("Active, locked, failed attempts, forced password change, live sessions and tokens."),
+    "The account.",
+    changes=False,
+)
 def user_status(session: Session, username: str, reason: str) -> str:
-    """Active, locked, failed attempts, forced password change, live sessions and tokens."""
     from bioparity.workspace import accounts
 
     return ", ".join(f"{k}: {v}" for k, v in accounts.account_status(session, username).items())
 
 
-@org_app.command("create")
+@org_app.command(
+    "create",
+    help=gettext_noop("Create an organisation, optionally with its first owner, for the reason given."),
+)
 def org_create(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Organisation name (unique).")],
     reason: Reason,
     owner: Annotated[str | None, typer.Option(help="User name of its first owner.")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Create an organisation, optionally with its first owner, for the reason given."""
     from bioparity.store import make_sessionmaker
     from bioparity.workspace import accounts
 
@@ -317,11 +346,14 @@ def org_create(
         )
 
 
-@audit_app.command("verify")
+@audit_app.command(
+    "verify",
+    help=gettext_noop(
+        "Check the keyed audit chain and cross-check datasets, runs, signatures (and anchors) against it.\n\n"
+        "Exit 1 naming each edited, deleted, inserted or invented row or object."
+    ),
+)
 def audit_verify(database_url: DatabaseUrl = None, anchor: Anchor = None) -> None:
-    """Check the keyed audit chain and cross-check datasets, runs, signatures (and anchors) against it.
-
-    Exit 1 naming each edited, deleted, inserted or invented row or object."""
     from bioparity.workspace.integrity import verify_workspace
 
     with user_errors():
@@ -331,9 +363,13 @@ def audit_verify(database_url: DatabaseUrl = None, anchor: Anchor = None) -> Non
         raise typer.Exit(EXIT_AUDIT_BROKEN)
 
 
-@audit_app.command("anchor")
+@audit_app.command(
+    "anchor",
+    help=gettext_noop(
+        "Verify the workspace, then append its signed chain head (row, hash, MAC, time) to --to."
+    ),
+)
 def audit_anchor(to: AnchorTo, database_url: DatabaseUrl = None) -> None:
-    """Verify the workspace, then append its signed chain head (row, hash, MAC, time) to --to."""
     from bioparity.audit import utc_timestamp
     from bioparity.audit.anchor import anchor_record, append_anchor
     from bioparity.audit.keys import load_key
@@ -367,7 +403,17 @@ TRAIL_COLUMNS = (
 )  # fmt: skip
 
 
-@audit_app.command("export")
+@audit_app.command(
+    "export",
+    help=gettext_noop(
+        "Administrator: the whole audit trail as CSV, with the account events no page shows to everyone.\n\n"
+        "Every organisation's and program's rows and the account events (sign-ins, failed and refused "
+        "sign-ins, locks, unlocks, password changes and resets, deactivations, sign-outs; 21 CFR "
+        "11.300(d)). Check it with `audit verify`. The export is recorded in the trail (an `export` row: "
+        "the operating-system account and host that ran it, the file's path, format and SHA-256; EU GMP "
+        "Annex 11 §9)."
+    ),
+)
 def audit_export(
     out: Annotated[Path, typer.Option(help="CSV file to write (replaced if it exists).")],
     since: Annotated[
@@ -375,12 +421,6 @@ def audit_export(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Administrator: the whole audit trail as CSV, with the account events no page shows to everyone.
-
-    Every organisation's and program's rows and the account events (sign-ins, failed and refused sign-ins,
-    locks, unlocks, password changes and resets, deactivations, sign-outs; 21 CFR 11.300(d)). Check it with
-    `audit verify`. The export is recorded in the trail (an `export` row: the operating-system account and
-    host that ran it, the file's path, format and SHA-256; EU GMP Annex 11 §9)."""
     from datetime import date
 
     import pandas as pd
@@ -442,7 +482,10 @@ def _write_recorded_export(
         raise
 
 
-@app.command("serve")
+@app.command(
+    "serve",
+    help=gettext_noop("Run the workspace API server (migrates the database first). OpenAPI docs at /docs."),
+)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
@@ -453,7 +496,6 @@ def serve(
     ] = 1,
     access_log: Annotated[bool, typer.Option(help="Log every request (uvicorn access log).")] = True,
 ) -> None:
-    """Run the workspace API server (migrates the database first). OpenAPI docs at /docs."""
     import uvicorn
 
     if workers == 1:
