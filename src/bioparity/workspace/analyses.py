@@ -47,7 +47,7 @@ from bioparity.workspace.datasets import (
 from bioparity.workspace.errors import NotFoundError
 from bioparity.workspace.events import record
 from bioparity.workspace.roles import Permission
-from bioparity.workspace.signatures import run_signatures
+from bioparity.workspace.signatures import run_signatures, runs_signatures
 from bioparity.workspace.snapshots import snapshot
 
 
@@ -221,11 +221,13 @@ def usable_runs(session: Session, program_id: str, kinds: Collection[str]) -> di
         )
         .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id)
     )
+    runs = [run for run in session.scalars(query) if run.result_json is not None]
+    signed = runs_signatures(session, runs)  # one statement for all of them, not one per run
     return {
         run.id: _("%(kind)s run of %(time)s, id %(id)s")
         % {"kind": run.kind, "time": f"{run.created_at:%Y-%m-%d %H:%M} UTC", "id": run.id[:8]}
-        for run in session.scalars(query)
-        if run.result_json is not None and any(s.valid for s in run_signatures(session, run))
+        for run in runs
+        if any(s.valid for s in signed.get(run.id, []))
     }
 
 
