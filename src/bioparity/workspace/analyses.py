@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, defer
 
 from bioparity._results import software_version
 from bioparity.analyses.contract import Option
@@ -409,6 +409,22 @@ def list_runs(session: Session, actor: Actor, study_id: str) -> Sequence[Analysi
     study, _program = require_study(session, actor, study_id)
     query = select(AnalysisRun).where(AnalysisRun.study_id == study.id).order_by(AnalysisRun.created_at)
     return list(session.scalars(query))
+
+
+#: A dataset's runs without their results (built once: see bioparity.store.lookup).
+_DATASET_RUNS = (
+    select(AnalysisRun)
+    .where(AnalysisRun.dataset_id == bindparam("dataset_id"))
+    .order_by(AnalysisRun.created_at, AnalysisRun.id)
+    .options(defer(AnalysisRun.result_json))
+)
+
+
+def dataset_runs(session: Session, dataset: Dataset) -> list[AnalysisRun]:
+    """The runs of ``dataset`` in the order they were made, without their results (the caller has checked
+    that the user may read it): what a page listing them shows (kind, status, time, options). Their
+    results (an NCA result is megabytes of JSON) are not read, nor the other runs of the study."""
+    return list(session.scalars(_DATASET_RUNS, {"dataset_id": dataset.id}))
 
 
 def get_run(session: Session, actor: Actor, run_id: str) -> AnalysisRun:
