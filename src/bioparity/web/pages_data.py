@@ -452,7 +452,7 @@ def _dataset_page(
                 "profile-individual": plots.individual_figure(profile),
             }
         caption = "" if profile is None else nca_kind.profile_caption(profile, counts=True)
-        runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
+        runs = analyses.dataset_runs(session, dataset)  # without their results
         named = analyses.option_datasets(session, runs)
         active = jobs.active_jobs(session, dataset.id)
         # Shown by kind and id: its result (an NCA result is a megabyte of JSON) is not read.

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, defer
 
 from bioparity._results import software_version
 from bioparity.analyses.contract import Option
@@ -47,7 +47,7 @@ from bioparity.workspace.datasets import (
 from bioparity.workspace.errors import NotFoundError
 from bioparity.workspace.events import record
 from bioparity.workspace.roles import Permission
-from bioparity.workspace.signatures import run_signatures
+from bioparity.workspace.signatures import run_signatures, runs_signatures
 from bioparity.workspace.snapshots import snapshot
 
 
@@ -221,11 +221,13 @@ def usable_runs(session: Session, program_id: str, kinds: Collection[str]) -> di
         )
         .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id)
     )
+    runs = [run for run in session.scalars(query) if run.result_json is not None]
+    signed = runs_signatures(session, runs)  # one statement for all of them, not one per run
     return {
         run.id: _("%(kind)s run of %(time)s, id %(id)s")
         % {"kind": run.kind, "time": f"{run.created_at:%Y-%m-%d %H:%M} UTC", "id": run.id[:8]}
-        for run in session.scalars(query)
-        if run.result_json is not None and any(s.valid for s in run_signatures(session, run))
+        for run in runs
+        if any(s.valid for s in signed.get(run.id, []))
     }
 
 
@@ -407,6 +409,22 @@ def list_runs(session: Session, actor: Actor, study_id: str) -> Sequence[Analysi
     study, _program = require_study(session, actor, study_id)
     query = select(AnalysisRun).where(AnalysisRun.study_id == study.id).order_by(AnalysisRun.created_at)
     return list(session.scalars(query))
+
+
+#: A dataset's runs without their results (built once: see bioparity.store.lookup).
+_DATASET_RUNS = (
+    select(AnalysisRun)
+    .where(AnalysisRun.dataset_id == bindparam("dataset_id"))
+    .order_by(AnalysisRun.created_at, AnalysisRun.id)
+    .options(defer(AnalysisRun.result_json))
+)
+
+
+def dataset_runs(session: Session, dataset: Dataset) -> list[AnalysisRun]:
+    """The runs of ``dataset`` in the order they were made, without their results (the caller has checked
+    that the user may read it): what a page listing them shows (kind, status, time, options). Their
+    results (an NCA result is megabytes of JSON) are not read, nor the other runs of the study."""
+    return list(session.scalars(_DATASET_RUNS, {"dataset_id": dataset.id}))
 
 
 def get_run(session: Session, actor: Actor, run_id: str) -> AnalysisRun:

@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer
 
 from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
@@ -627,8 +627,28 @@ def _refuse(
 
 def run_signatures(session: Session, run: AnalysisRun) -> list[SignatureStatus]:
     """The run's signatures in the order they were made, each checked (:func:`check_signature`)."""
-    sigs = session.scalars(select(Signature).where(Signature.run_id == run.id).order_by(Signature.signed_at))
-    return [check_signature(run, s) for s in sigs]
+    return runs_signatures(session, [run]).get(run.id, [])
+
+
+#: The signatures of a list of runs, in the order they were made (built once: see bioparity.store.lookup).
+_SIGNATURES_OF_RUNS = (
+    select(Signature)
+    .where(Signature.run_id.in_(bindparam("run_ids", expanding=True)))
+    .order_by(Signature.signed_at)
+)
+
+
+def runs_signatures(session: Session, runs: Sequence[AnalysisRun]) -> dict[str, list[SignatureStatus]]:
+    """Each run's signatures (run id -> :func:`run_signatures`; a run without any is absent), read in one
+    statement whatever the number of runs: a page listing runs with their signatures does not send one
+    query per run."""
+    loaded = {run.id: run for run in runs}
+    if not loaded:
+        return {}
+    checked: dict[str, list[SignatureStatus]] = {}
+    for sig in session.scalars(_SIGNATURES_OF_RUNS, {"run_ids": list(loaded)}):
+        checked.setdefault(sig.run_id, []).append(check_signature(loaded[sig.run_id], sig))
+    return checked
 
 
 def sign_run(
