@@ -13,10 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bioparity.analyses import get_analysis
-from bioparity.analyses.ada_cutpoint import example_data
+from bioparity.analyses.ada_cutpoint import example_data, normality_words
 from bioparity.analyses.registry import option_errors, parse_options
 from bioparity.cli.main import app
 from bioparity.errors import InputError
+from bioparity.i18n import use_language
 from tests.analyses import kinds_support as kinds
 from tests.conftest import REFERENCE
 
@@ -82,7 +83,9 @@ def test_removed_outliers_are_listed_with_the_result(tmp_path: Path) -> None:
     assert list(removed["donor"]) == list(expected["donor"].astype(str)) and "D08" in set(removed["donor"])
     assert list(removed["value"]) == list(expected["value"])
     summary = get_analysis("ada-cutpoint").summary(result, {})
-    assert summary.endswith(f"; outliers removed: screening {len(removed)}")
+    assert f"; outliers removed: screening {len(removed)}; " in summary
+    # the values the normality test of method=auto took (R 4.2.2 shapiro.test of the 23 donor means)
+    assert summary.endswith("; screening normality: Shapiro-Wilk on 23 donor means p = 0.0588")
 
 
 def test_an_outlier_is_stored_by_its_code_and_printed_in_words(tmp_path: Path) -> None:
@@ -158,3 +161,13 @@ def test_the_summary_names_an_untransformed_screening_scale_in_words(tmp_path: P
     summary = get_analysis("ada-cutpoint").summary(result, {})
     assert "none scale" not in summary
     assert summary.startswith("screening cut point") and ", no transformation, FPR 5%" in summary
+
+
+def test_the_values_tested_for_normality_are_named_and_an_older_result_reads_without_them() -> None:
+    """A result stored before the test was on donor means has no ``shapiro_n``: no words are made up for it
+    (its p was of every donor x run value)."""
+    record = {"shapiro_n": 23, "normality_values": "donor means", "shapiro_p": 0.0588473367104242}
+    assert normality_words(record) == "Shapiro-Wilk on 23 donor means p = 0.0588"
+    assert normality_words({"shapiro_p": 0.00245}) == ""
+    with use_language("zh-CN"):
+        assert normality_words(record) == "对 23 个供体均值进行 Shapiro-Wilk 检验 p = 0.0588"

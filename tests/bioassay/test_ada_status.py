@@ -206,14 +206,14 @@ def test_ada_summary_from_the_cut_points_equals_the_summary_of_the_hand_classifi
 
 def _edited(cut_point_file: Path, tmp_path: Path, column: str, cell: str) -> tuple[Path, int]:
     """The results file with ``cell`` in ``column`` of the reported screening row, and that row's number
-    (the nonparametric estimate, the third row: row 3 = line 4)."""
+    (the parametric estimate, the first row: row 1 = line 2)."""
     raw = pd.read_csv(cut_point_file, dtype=str, keep_default_na=False)
     reported = raw.index[(raw["tier"] == "screening") & (raw["selected"] == "True")]
-    assert list(reported) == [2]
-    raw.loc[2, column] = cell
+    assert list(reported) == [0]
+    raw.loc[0, column] = cell
     path = tmp_path / "edited.csv"
     raw.to_csv(path, index=False)
-    return path, 3
+    return path, 1
 
 
 @pytest.mark.parametrize(("column", "cell"), [("fpr", ""), ("fpr", "5%"), ("cut_point", "")])

@@ -38,14 +38,14 @@ def _run(tmp_path: Path, *args: str) -> str:
     [
         (
             "en",
-            "screening: cut point 1.25105 (nonparametric 95th percentile, log scale, FPR 0.05); "
+            "screening: cut point 1.29934 (parametric, mean + 1.645 SD, log scale, FPR 0.05); "
             "fixed cut point;",
             "confirmatory: cut point 14.4925 (parametric, mean + 2.326 SD, no transformation, FPR 0.01); "
             "fixed cut point;",
         ),
         (
             "zh-CN",
-            "筛选：临界值 1.25105（非参数法，第 95 百分位数，对数尺度，假阳性率 0.05）；固定临界值；",
+            "筛选：临界值 1.29934（参数法，均值 + 1.645 SD，对数尺度，假阳性率 0.05）；固定临界值；",
             "确证：临界值 14.4925（参数法，均值 + 2.326 SD，未转换，假阳性率 0.01）；固定临界值；",
         ),
     ],
@@ -56,8 +56,25 @@ def test_cut_points_printed_in_words(tmp_path: Path, lang: str, screening: str, 
     assert "none" not in output and "fixed;" not in output
     table = pd.read_csv(tmp_path / "cp.csv")  # the CSV keeps the codes
     chosen = table[table["selected"]]
-    assert list(chosen["method"]) == ["nonparametric", "parametric"]
+    assert list(chosen["method"]) == ["parametric", "parametric"]  # Shapiro-Wilk on the donor means
     assert list(chosen["transform"]) == ["log", "none"] and set(chosen["cut_point_type"]) == {"fixed"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "screening"),
+    [
+        (
+            "en",
+            "screening: cut point 1.25105 (nonparametric 95th percentile, log scale, FPR 0.05); "
+            "fixed cut point;",
+        ),
+        ("zh-CN", "筛选：临界值 1.25105（非参数法，第 95 百分位数，对数尺度，假阳性率 0.05）；固定临界值；"),
+    ],
+)
+def test_a_forced_percentile_is_printed_in_words(tmp_path: Path, lang: str, screening: str) -> None:
+    """``--method nonparametric`` forces the empirical percentile (R ``quantile(type = 7)``: 1.25105)."""
+    output = _run(tmp_path, "--lang", lang, "ada-cutpoint", str(EXAMPLE), "--method", "nonparametric")
+    assert screening in output
 
 
 def test_dynamic_cut_point_printed_in_words(tmp_path: Path) -> None:

@@ -2,9 +2,10 @@
 and ``examples/cmc/`` and give the numbers their comments state, each recomputed here from the file by
 another route (pandas/NumPy/SciPy) or taken from R 4.2.2:
 
-* ``ada-cutpoint``: screening = ``exp(quantile(log(signal), 0.95, type = 7))`` of the values left after the
-  biological outlier (NumPy's default quantile is R's type 7), confirmatory = ``mean + qnorm(0.99) SD`` of
-  the % inhibition (Shankar et al. 2008, Appendix 1); relative 1e-12;
+* ``ada-cutpoint``: screening = ``exp(mean + qnorm(0.95) SD)`` of ``log(signal)`` left after the biological
+  outlier (parametric: R 4.2.2 ``shapiro.test`` of the 23 donor means, p = 0.0588473367104242 >= 0.05,
+  relative 1e-6), confirmatory = ``mean + qnorm(0.99) SD`` of the % inhibition (Shankar et al. 2008,
+  Appendix 1); relative 1e-12;
 * ``ada-sensitivity``: ``mean + qt(0.95, n - 1) SD`` of the runs' concentrations at the cut point;
 * ``ada-drug-tolerance``: the highest drug level whose mean signal is at or above the cut point;
 * ``isr``: 18 of 20 within +/-30% (R: ``sum(abs(100 * (r - o) / ((r + o) / 2)) <= 30)``);
@@ -108,12 +109,15 @@ def test_the_readme_example_lines_give_their_numbers(tmp_path: Path, monkeypatch
     data = pd.read_csv(ROOT / SHIPPED["ada-cutpoint"])
     assert reported.loc["screening", "outliers"] == "biological:D08"
     kept = np.log(data.loc[data["donor"] != "D08", "signal"].to_numpy(float))
-    assert reported.loc["screening", "method"] == "nonparametric"
-    assert reported.loc["screening", "cut_point"] == pytest.approx(np.exp(np.quantile(kept, 0.95)), rel=1e-12)
+    # Shapiro-Wilk on the 23 donor means: R 4.2.2 shapiro.test p = 0.0588473367104242 >= 0.05, parametric
+    assert reported.loc["screening", "method"] == "parametric"
+    assert reported.loc["screening", "shapiro_p"] == pytest.approx(0.0588473367104242, rel=1e-6)
+    by_hand = np.exp(kept.mean() + sps.norm.ppf(0.95) * kept.std(ddof=1))
+    assert reported.loc["screening", "cut_point"] == pytest.approx(by_hand, rel=1e-12)
     inhibition = 100 * (1 - data["signal_drug"] / data["signal"])
     expected = inhibition.mean() + sps.norm.ppf(0.99) * inhibition.std(ddof=1)
     assert reported.loc["confirmatory", "cut_point"] == pytest.approx(expected, rel=1e-12)
-    assert round(reported["cut_point"].to_numpy(float)[list(reported.index).index("screening")], 4) == 1.2510
+    assert round(reported["cut_point"].to_numpy(float)[list(reported.index).index("screening")], 4) == 1.2993
 
     sensitivity = pd.read_csv(tmp_path / "sensitivity.csv")
     runs = sensitivity["concentration_at_cut_point"].to_numpy(float)

@@ -270,11 +270,11 @@ def test_the_cutpoint_appendix_heads_columns_in_words_and_prints_the_main_tables
     shown = _cells(tables, "Complete cut-point result")
     assert len(shown) == len(columns)  # every stored column, headed once
     frame = pd.DataFrame(rows, columns=columns)
-    # the stored number as computed: the nonparametric estimate (Shapiro-Wilk p 0.0025, method auto)
-    assert frame["cut_point"][0] == pytest.approx(1.2510482, abs=5e-8)
+    # the stored number as computed: the parametric estimate (Shapiro-Wilk on 23 donor means p 0.0588, auto)
+    assert frame["cut_point"][0] == pytest.approx(1.2993428, abs=5e-8)
     cut_points = {r[0]: r for r in tables.main[0].rows}
     screening = cut_points[shown["tier"][0]]
-    assert shown["cut point"][0] == screening[4] == "1.251"  # 5 significant digits, %g drops the 0
+    assert shown["cut point"][0] == screening[4] == "1.2993"  # 5 significant digits
     assert [shown[h][0] for h in ("parametric", "robust", "nonparametric", "parametric LCL")] == list(
         screening[5:9]
     )

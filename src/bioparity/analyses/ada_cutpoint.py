@@ -31,7 +31,7 @@ from bioparity.analyses.options import flag_option, number_option, optional_numb
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import CutPointResult, inhibition, screening_and_confirmatory
-from bioparity.bioassay.cutpoint import DYNAMIC_TYPES
+from bioparity.bioassay.cutpoint import DYNAMIC_TYPES, NORMALITY_VALUES
 from bioparity.bioassay.stats import DEFAULT_OUTLIER_QUARTILES, OUTLIER_QUARTILES
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -241,6 +241,8 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
         "run_variances_p": _("p run var"),
         "skewness_raw": _("skew raw"),
         "skewness_log": _("skew log"),
+        "shapiro_n": _("Shapiro-Wilk on donor means: n"),
+        "shapiro_w": _("W"),
         "shapiro_p": _("Shapiro p"),
         "mean_t": _("mean"),
         "sd_t": _("SD"),
@@ -303,6 +305,9 @@ APPENDIX_HEADERS: dict[str, str] = {
     "skewness_raw": gettext_noop("skew raw"),
     "skewness_log": gettext_noop("skew log"),
     "shapiro_p": gettext_noop("Shapiro p"),
+    "shapiro_w": gettext_noop("Shapiro-Wilk W"),
+    "shapiro_n": gettext_noop("values tested for normality"),
+    "normality_values": gettext_noop("values tested for normality (Shapiro-Wilk)"),
     "quantile_type": gettext_noop("quantile type"),
     "lcl_confidence": gettext_noop("confidence level of the parametric LCL"),
     "software_version": gettext_noop("software version"),
@@ -317,7 +322,9 @@ APPENDIX_HEADERS: dict[str, str] = {
 APPENDIX_DIGITS: dict[str, int] = {
     **dict.fromkeys(("cut_point_estimate", CUT_POINT, *ESTIMATES, "normalization_factor"), 5),
     **dict.fromkeys(("var_donor", "var_residual", "run_means_p", "run_variances_p"), 4),
-    **dict.fromkeys(("skewness_raw", "skewness_log", "shapiro_p", "mean_t", "sd_t", "median_t", "mad_t"), 4),
+    **dict.fromkeys(
+        ("skewness_raw", "skewness_log", "shapiro_p", "shapiro_w", "mean_t", "sd_t", "median_t", "mad_t"), 4
+    ),
 }
 
 
@@ -341,7 +348,30 @@ def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
             }
         )
     removed = ", ".join(f"{term(r.get(TIER))} {int(r.get(N_OUTLIERS) or 0)}" for r in chosen)
-    return "; ".join(parts) + _("; outliers removed: %(removed)s") % {"removed": removed}
+    tested = [
+        _("%(tier)s normality: %(test)s") % {"tier": term(r.get(TIER)), "test": normality_words(r)}
+        for r in chosen
+        if normality_words(r)
+    ]
+    return (
+        "; ".join(parts)
+        + _("; outliers removed: %(removed)s") % {"removed": removed}
+        + "".join(f"; {words}" for words in tested)
+    )
+
+
+#: A result stored before the test was on donor means: its p is that of every donor x run value.
+SHAPIRO_ALL_VALUES = gettext_noop("Shapiro-Wilk on every donor-run value p = %(p)s")
+
+
+def normality_words(r: Mapping[str, Any]) -> str:
+    """``Shapiro-Wilk on 23 donor means p = 0.0588`` (the values the normality test of
+    ``method = auto`` took, :mod:`bioparity.bioassay.cutpoint` step 5); ``""`` for a result stored before
+    the test was on donor means (no ``shapiro_n``)."""
+    n: Any = r.get("shapiro_n")
+    if r.get("normality_values") != NORMALITY_VALUES or not is_number(n) or not math.isfinite(n):
+        return ""
+    return _("Shapiro-Wilk on %(n)d donor means p = %(p)s") % {"n": int(n), "p": cell(r.get("shapiro_p"), 3)}
 
 
 def ada_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -501,8 +531,12 @@ def qq_figure(
     mean, sd = float(np.mean(values)), float(np.std(values, ddof=1))
     tier = str(chosen.get(TIER))
     return XYPlot(
-        _("%(tier)s: normal QQ plot (Shapiro-Wilk p = %(p)s) with the cut point")
-        % {"tier": term(tier).capitalize(), "p": cell(chosen.get("shapiro_p"), 3)},
+        _("%(tier)s: normal QQ plot of the donor-run values with the cut point (%(test)s)")
+        % {
+            "tier": term(tier).capitalize(),
+            "test": normality_words(chosen)
+            or _(SHAPIRO_ALL_VALUES) % {"p": cell(chosen.get("shapiro_p"), 3)},
+        },
         _("standard normal quantile"),
         _scale_label(chosen),
         points=(Line(_("donor-run values"), q.tolist(), ordered.tolist()),),
@@ -650,8 +684,8 @@ ADA_CUTPOINT = Analysis(
         Option(
             "method",
             gettext_noop(
-                "reported estimate: auto (default: parametric when Shapiro-Wilk p >= 0.05, else "
-                "nonparametric), parametric, robust, nonparametric or parametric_lcl"
+                "reported estimate: auto (default: parametric when Shapiro-Wilk p >= 0.05 on the donor "
+                "means across runs, else nonparametric), parametric, robust, nonparametric or parametric_lcl"
             ),
             "auto",
             ("auto", *ESTIMATES),

@@ -35,7 +35,18 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    lower confidence limit of the parametric cut point ``mean + k SD`` with
    ``k = qt(1 - conf, n - 1, sqrt(n) z) / sqrt(n)``, ``n`` = donors (Devanarayan 2017: 90% for screening,
    80% for confirmatory). ``method = auto`` selects parametric when Shapiro-Wilk ``p >= 0.05`` on the
-   analysed values (after the transform and the outlier steps), nonparametric otherwise: Shankar 2008,
+   **donor means across runs** (one value per donor, after the transform and the outlier steps),
+   nonparametric otherwise. The donor is the unit: the cut point is a percentile of the values of new
+   donors, and the outlier steps of Shankar 2008 (Appendix 1) and Devanarayan 2017 ("Outlier evaluation")
+   already judge the donors' distribution on their means (biological outliers) and each donor's runs apart
+   (analytical outliers). The donor x run values are not independent (every donor is measured in every
+   run, so a donor's values share its donor effect): tested as if they were, Shapiro-Wilk counts each
+   donor once per run and rejects normality far more often than its 5% (Devanarayan 2017, "Cut point
+   computation", on the test's sensitivity to the number of values). Residuals of a donor + run model are
+   not used either: they remove the donor effect, the very distribution the cut point is a percentile of.
+   Versions before 2026-12-08 tested every donor x run value. The result states the values tested
+   (``normality_values``), their number (``shapiro_n``), ``W`` (``shapiro_w``) and ``p`` (``shapiro_p``).
+   Then: Shankar 2008,
    Appendix 1 section 4, takes the empirical percentile when the values are not normal, and so does
    Devanarayan 2017's scheme ("Cut point computation"), where the robust estimate replaces mean and SD by
    median and MAD for values normal apart from a few extreme ones; the robust estimate still assumes a
@@ -75,7 +86,7 @@ from bioparity.bioassay.stats import (
     mad,
     normal_quantile_lcl_factor,
     quantile,
-    shapiro_p,
+    shapiro_wilk,
     skewness,
 )
 from bioparity.errors import DataFileError, InputError
@@ -161,7 +172,14 @@ RUN_VARIANCES_DIFFER = note_template(
     "reported is the pooled estimate of the validation runs, for reference only, and no normalisation factor "
     "was computed; the validation runs' own cut points ({method}, data scale): {runs}"
 )
-METHOD_SELECTED = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
+#: The values the normality of ``method = auto`` is judged on (step 5 of the module docstring).
+NORMALITY_VALUES = "donor means"
+METHOD_SELECTED = note_template(
+    "method selected: {method} (Shapiro-Wilk on {n:d} donor means across runs: W = {w:.4g}, p = {p:.3g})"
+)
+#: The note of versions before 2026-12-08, which tested every donor x run value: kept so that a stored
+#: result's note still reads back in the reader's language.
+METHOD_SELECTED_ALL_VALUES = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
 #: The empirical percentile of fewer than 1/FPR values: between the two largest (R quantile type 7), so one
 #: or two donors make it (Devanarayan et al. 2017 advise enough donors for a nonparametric cut point).
 FEW_VALUES_FOR_PERCENTILE = note_template(
@@ -180,6 +198,14 @@ SHAPIRO_APPROXIMATE = note_template(
 CHOSEN_WORDS = (
     note_template("transform selected: log (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
     note_template("transform selected: none (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
+    note_template(
+        "method selected: parametric (Shapiro-Wilk on {n:d} donor means across runs: W = {w:.4g}, "
+        "p = {p:.3g})"
+    ),
+    note_template(
+        "method selected: nonparametric (Shapiro-Wilk on {n:d} donor means across runs: W = {w:.4g}, "
+        "p = {p:.3g})"
+    ),
     note_template("method selected: parametric (Shapiro-Wilk p = {p:.3g})"),
     note_template("method selected: robust (Shapiro-Wilk p = {p:.3g})"),
     note_template("method selected: nonparametric (Shapiro-Wilk p = {p:.3g})"),
@@ -376,8 +402,8 @@ def compute_cut_point(
         ``auto`` (log when it lowers a positive skewness), ``none`` or ``log``; ``None`` takes the
         tier's default.
     method : str, default "auto"
-        ``auto`` (parametric when Shapiro-Wilk p >= 0.05, else nonparametric: step 5 of the module
-        docstring), ``parametric``, ``robust``,
+        ``auto`` (parametric when Shapiro-Wilk p >= 0.05 on the donor means across runs, else
+        nonparametric: step 5 of the module docstring), ``parametric``, ``robust``,
         ``nonparametric`` or ``parametric_lcl``.
     quantile_type : int, default 7
         R quantile type (1-9, Hyndman and Fan 1996) of the nonparametric estimate.
@@ -545,12 +571,15 @@ def compute_cut_point(
     med_t, mad_t = float(np.median(y)), mad(y)
     # one rule per estimate (_estimate) for the cut points and the normalisation factor
     par_t, rob_t, np_t, lcl_t = (_estimate(y, m, z, fpr, quantile_type, len(donors), conf) for m in ESTIMATES)
-    sw_p = shapiro_p(y)
-    if len(y) > SHAPIRO_MAX_N:
-        notes.append(SHAPIRO_APPROXIMATE.format(n=len(y)))
+    # normality of the donors' distribution: one mean per donor, independent (step 5), not the donor x run
+    # values, which repeat each donor
+    donor_means = data.groupby("donor", sort=True)["y"].mean().to_numpy(dtype=float)
+    sw_w, sw_p = shapiro_wilk(donor_means)
+    if donor_means.size > SHAPIRO_MAX_N:
+        notes.append(SHAPIRO_APPROXIMATE.format(n=donor_means.size))
     if method == "auto":  # the empirical percentile when not normal (step 5; Shankar 2008, App. 1 sec. 4)
         method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "nonparametric"
-        notes.append(METHOD_SELECTED.format(method=method, p=sw_p))
+        notes.append(METHOD_SELECTED.format(method=method, n=donor_means.size, w=sw_w, p=sw_p))
     if method == "nonparametric" and len(y) * fpr < 1.0:
         notes.append(FEW_VALUES_FOR_PERCENTILE.format(fpr=fpr, n=len(y)))
 
@@ -610,6 +639,9 @@ def compute_cut_point(
         skewness_raw=skew_raw,
         skewness_log=skew_log,
         shapiro_p=sw_p,
+        shapiro_w=sw_w,
+        shapiro_n=int(donor_means.size),
+        normality_values=NORMALITY_VALUES,
         quantile_type=quantile_type,
         lcl_confidence=conf,
         outliers=tuple(outliers),

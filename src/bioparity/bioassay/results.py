@@ -100,7 +100,14 @@ class CutPointResult(ResultMixin):
     skewness_raw, skewness_log : float
         Adjusted Fisher-Pearson skewness G1 of the raw and of the log values (NaN when a value <= 0).
     shapiro_p : float
-        Shapiro-Wilk p value of the analysed values (drives ``method="auto"``).
+        Shapiro-Wilk p value of the donor means across runs (drives ``method="auto"``; see
+        :mod:`bioparity.bioassay.cutpoint`, step 5).
+    shapiro_w : float
+        Shapiro-Wilk statistic W of the same values.
+    shapiro_n : int
+        Number of values tested: the donors left after outlier removal (one mean each).
+    normality_values : str
+        The values tested, in words (``donor means``).
     quantile_type : int
         R quantile type (Hyndman and Fan 1996, 1-9) of the nonparametric estimate.
     lcl_confidence : float
@@ -150,6 +157,9 @@ class CutPointResult(ResultMixin):
     skewness_raw: float
     skewness_log: float
     shapiro_p: float
+    shapiro_w: float
+    shapiro_n: int
+    normality_values: str
     quantile_type: int
     lcl_confidence: float
     outliers: tuple[Outlier, ...]
@@ -192,7 +202,9 @@ class CutPointResult(ResultMixin):
             f"false positive rate {100 * self.fpr:g}%): {self.cut_point:.4g}\n"
             f"{self.n_donors} donors x {self.n_runs} runs ({self.n_values} values), "
             f"{len(self.outliers)} outlier(s) removed; parametric {self.parametric:.4g}, "
-            f"robust {self.robust:.4g}, nonparametric {self.nonparametric:.4g}"
+            f"robust {self.robust:.4g}, nonparametric {self.nonparametric:.4g}\n"
+            f"Shapiro-Wilk on {self.shapiro_n} {self.normality_values}: W = {self.shapiro_w:.4g}, "
+            f"p = {self.shapiro_p:.3g}"
         )
 
 

@@ -129,18 +129,25 @@ def skewness(x: FloatArray) -> float:
 SHAPIRO_MAX_N = 5000
 
 
-def shapiro_p(x: FloatArray) -> float:
-    """Shapiro-Wilk p-value (Royston 1995 algorithm AS R94, as R's ``shapiro.test`` for 3 to
-    :data:`SHAPIRO_MAX_N` values; approximate beyond, where R refuses and SciPy warns: the warning is left
-    to the caller's note); NaN when n < 3 or all values are equal."""
+def shapiro_wilk(x: FloatArray) -> tuple[float, float]:
+    """Shapiro-Wilk ``(W, p)`` (Shapiro and Wilk 1965, Biometrika 52:591; p by Royston 1995, algorithm AS R94,
+    as R's ``shapiro.test`` for 3 to :data:`SHAPIRO_MAX_N` values; approximate beyond, where R refuses and
+    SciPy warns: the warning is left to the caller's note); ``(NaN, NaN)`` when n < 3 or all values are
+    equal."""
     x = np.asarray(x, dtype=float)
     if x.size < 3 or float(np.ptp(x)) == 0.0:
-        return float("nan")
+        return float("nan"), float("nan")
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message=r"scipy\.stats\.shapiro: For N > 5000", category=UserWarning
         )
-        return float(sps.shapiro(x).pvalue)
+        test = sps.shapiro(x)
+    return float(test.statistic), float(test.pvalue)
+
+
+def shapiro_p(x: FloatArray) -> float:
+    """Shapiro-Wilk p-value of :func:`shapiro_wilk`; NaN when n < 3 or all values are equal."""
+    return shapiro_wilk(x)[1]
 
 
 def normal_quantile_lcl_factor(n: int, p: float, confidence: float) -> float:

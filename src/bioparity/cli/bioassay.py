@@ -60,9 +60,9 @@ if TYPE_CHECKING:
 #: parametric for normal values, the empirical percentile otherwise; robust only when asked).
 METHOD_HELP = gettext_noop(
     "Reported estimate. auto (default): parametric mean + z SD (z = qnorm(1 - FPR): 1.645 at FPR 0.05) when "
-    "the values are normal (Shapiro-Wilk p >= 0.05), else the nonparametric (1 - FPR) percentile (the 95th "
-    "at FPR 0.05; Shankar et al. 2008, Appendix 1 section 4); robust (median + z x 1.4826 MAD) only when "
-    "asked. Or: parametric, robust, nonparametric, parametric_lcl."
+    "the donor means across runs are normal (Shapiro-Wilk p >= 0.05), else the nonparametric (1 - FPR) "
+    "percentile (the 95th at FPR 0.05; Shankar et al. 2008, Appendix 1 section 4); robust (median + z x "
+    "1.4826 MAD) only when asked. Or: parametric, robust, nonparametric, parametric_lcl."
 )
 
 CutPointsFile = Annotated[
