@@ -110,6 +110,25 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
         yield store
 
 
+def own_demo_store(folder: str) -> Any:
+    """A module-scoped fixture of a demo store of the module's own, in a new temporary folder named after
+    ``folder``. Bound to ``demo_store`` in a test module (``demo_store = own_demo_store("signing-rules")``)
+    it overrides the session's store for that module, whose fixtures then use it too.
+
+    The session's store is changed by the test files that ran before on the same worker (the slowest files
+    first): their runs and signatures (a later approved PK-similarity run supersedes the demo's, hiding its
+    signing form and refusing its review and approval; more runs, more statements per page). A module that
+    checks the demo as it loads, or changes it, takes a store of its own.
+    """
+
+    @pytest.fixture(scope="module")
+    def own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+        with new_demo_store(tmp_path_factory, folder) as store:
+            yield store
+
+    return own
+
+
 def run_example(session: Session, actor: Actor, study_id: str, kind: str, folder: Path) -> str:
     """The id of a run of ``kind`` on its example file (written to ``folder``), uploaded to the study
     ``study_id`` with the example's options (the caller rolls the session back to leave the store as it

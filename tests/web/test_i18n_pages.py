@@ -24,19 +24,14 @@ from bioparity.demo import DEMO_USERS
 from bioparity.server import create_app
 from bioparity.web.language import LANGUAGE_COOKIE, accept_language
 from tests.web.chinese_user import HAN, PASSWORD, USERNAME, ensure_chinese_user
-from tests.web.conftest import DemoStore, FormClient, demo_client, new_demo_store
+from tests.web.conftest import DemoStore, FormClient, demo_client, own_demo_store
 
 DEMO_PASSWORD = {u.username: u.password for u in DEMO_USERS}
 H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
-    """This module's own demo store (overrides the session's): its pages are checked as the demo loads them,
-    not after the runs and signatures of whichever test files ran before it on the same worker (a later
-    approved PK-similarity run supersedes the demo's, hiding its signing form; more runs, more statements)."""
-    with new_demo_store(tmp_path_factory, "i18n-pages") as own:
-        yield own
+# the pages as the demo loads them (tests/web/conftest.py: own_demo_store)
+demo_store = own_demo_store("i18n-pages")
 
 
 @pytest.fixture(scope="module")

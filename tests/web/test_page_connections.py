@@ -36,7 +36,7 @@ from bioparity.workspace.access import Actor
 from bioparity.workspace.roles import Meaning
 from bioparity.workspace.signatures import check_signature
 from tests.web.chinese_user import HAN, PASSWORD, USERNAME, ensure_chinese_user
-from tests.web.conftest import DemoStore, FormClient, new_demo_store
+from tests.web.conftest import DemoStore, FormClient, own_demo_store
 
 DEMO_PASSWORD = {u.username: u.password for u in DEMO_USERS}
 TABLES = re.compile(r'<table class="data">.*?</table>', re.S)
@@ -73,13 +73,8 @@ class Checkouts:
             self.now -= 1
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
-    """This module's own demo store (overrides the session's): its pages are checked as the demo loads them,
-    not after the runs and signatures of whichever test files ran before it on the same worker (a later
-    approved PK-similarity run supersedes the demo's, hiding its signing form; more runs, more statements)."""
-    with new_demo_store(tmp_path_factory, "page-connections") as own:
-        yield own
+# statements and connections of the pages as the demo loads them (own_demo_store)
+demo_store = own_demo_store("page-connections")
 
 
 @contextmanager

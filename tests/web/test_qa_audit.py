@@ -17,7 +17,6 @@ import io
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 
@@ -30,14 +29,10 @@ from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Dataset, Organisation, Program, Study, User
 from bioparity.workspace import Actor, datasets, programs
 from bioparity.workspace.security_events import trail_rows
-from tests.web.conftest import DemoStore, demo_client, new_demo_store
+from tests.web.conftest import DemoStore, demo_client, own_demo_store
 
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
-    """A demo store of this module's own: the changes below must not reach other tests' program."""
-    with new_demo_store(tmp_path_factory, "audit-details") as own:
-        yield own
+# the changes below must not reach other tests' program (own_demo_store)
+store = own_demo_store("audit-details")
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import select
 
 from bioparity.demo import DEMO_USERS
@@ -21,15 +19,13 @@ from bioparity.demo.load import DEVELOPER, PARTNER, PROGRAM, UNSHARED_PROGRAM
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Dataset, Membership, Organisation, Program, Study, User
 from bioparity.workspace import datasets
-from tests.web.conftest import DemoStore, demo_client, new_demo_store
+from tests.web.conftest import DemoStore, demo_client, own_demo_store
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
-    with new_demo_store(tmp_path_factory, "reason-forms") as own:
-        yield own
+# the forms below change the demo (own_demo_store)
+store = own_demo_store("reason-forms")
 
 
 def _id(store: DemoStore, model: type, **where: str) -> str:

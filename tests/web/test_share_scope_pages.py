@@ -11,15 +11,13 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import select
 
 from bioparity.demo.load import PARTNER, PROGRAM
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Organisation, Study
-from tests.web.conftest import DemoStore, demo_client, new_demo_store
+from tests.web.conftest import DemoStore, demo_client, own_demo_store
 
 CAA_ONLY = "comparative analytical assessment studies only"
 
@@ -52,11 +50,8 @@ def test_the_partner_analyst_reads_pk101_but_may_not_write_there(demo_store: Dem
     assert created.status_code == 403 and "'PK-102' is a PK similarity study" in html.unescape(created.text)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
-    """A demo store of this module's own: the share is changed below."""
-    with new_demo_store(tmp_path_factory, "share-scope") as own:
-        yield own
+# the share is changed below (own_demo_store)
+store = own_demo_store("share-scope")
 
 
 def test_the_owner_chooses_the_scope_and_the_audit_records_it(store: DemoStore) -> None:

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import select
 
 from bioparity.demo import DEMO_USERS
@@ -22,18 +21,13 @@ from bioparity.store.models import AuditEvent
 from tests.web.chinese_user import PASSWORD as CHINESE_PASSWORD
 from tests.web.chinese_user import USERNAME as CHINESE_USER
 from tests.web.chinese_user import ensure_chinese_user
-from tests.web.conftest import DemoStore, FormClient, new_demo_store
+from tests.web.conftest import DemoStore, FormClient, own_demo_store
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
-    """This module's own demo store (overrides the session's): the demo's PK-similarity run is signed here as
-    the demo loads it, not after whichever test files ran before on the same worker approved a later run of
-    its kind (which supersedes it: review and approval refused for that reason first)."""
-    with new_demo_store(tmp_path_factory, "signing-rules") as own:
-        yield own
+# the demo's PK-similarity run signed as the demo loads it, not superseded (own_demo_store)
+demo_store = own_demo_store("signing-rules")
 
 
 @contextmanager

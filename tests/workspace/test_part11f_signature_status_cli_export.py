@@ -48,7 +48,7 @@ def _cells(html: str) -> list[str]:
 
 def _run_statuses(sessions: sessionmaker[Session], c: Company, run_id: str, lang: str) -> list[str]:
     with sessions() as s:
-        html = render_run_report(run_context(s, c.actor("viewer"), run_id, superseded=True), lang=lang)
+        html = render_run_report(run_context(s, c.actor("viewer"), run_id), lang=lang)
     table = re.search(r'<table class="signatures">.*?</table>', html, re.S)
     assert table is not None, "no signature table in the run report"
     return _cells(table.group(0))
@@ -58,6 +58,17 @@ def _program_statuses(sessions: sessionmaker[Session], c: Company, lang: str) ->
     with sessions() as s:
         html = render_program_report(s, collect(s, s.get_one(Program, c.program.id)), lang=lang)
     return _cells(html)
+
+
+def _superseded_run(sessions: sessionmaker[Session], c: Company) -> tuple[str, str]:
+    """An authored run and the later run of its kind in its study, reviewed and approved, which supersedes
+    it: their ids (older, newer)."""
+    older = _run(sessions, c, "analyst")
+    _sign(sessions, c, older, "analyst", "authored")
+    newer = _run(sessions, c, "analyst")
+    _sign(sessions, c, newer, "reviewer", "reviewed")
+    _sign(sessions, c, newer, "statistician", "approved")
+    return older, newer
 
 
 @pytest.mark.parametrize(
@@ -78,11 +89,7 @@ def test_the_run_report_says_superseded_and_not_verified_as_the_program_report_d
     header: str,
 ) -> None:
     c = company_factory(f"Run report signatures {lang}")
-    older = _run(sessions, c, "analyst")
-    _sign(sessions, c, older, "analyst", "authored")
-    newer = _run(sessions, c, "analyst")
-    _sign(sessions, c, newer, "reviewer", "reviewed")
-    _sign(sessions, c, newer, "statistician", "approved")
+    older, newer = _superseded_run(sessions, c)
     later = superseded.format(run=f"{newer[:8]}…")
     assert _run_statuses(sessions, c, older, lang) == [later]
     assert _run_statuses(sessions, c, newer, lang) == [valid, valid]
@@ -92,7 +99,7 @@ def test_the_run_report_says_superseded_and_not_verified_as_the_program_report_d
     # one wording: the program report prints the same statuses of the same signatures
     assert _program_statuses(sessions, c, lang) == [later, valid, valid]
     with sessions() as s:
-        html = render_run_report(run_context(s, c.actor("viewer"), older, superseded=True), lang=lang)
+        html = render_run_report(run_context(s, c.actor("viewer"), older), lang=lang)
     head = re.search(r'<table class="signatures"><thead>(.*?)</thead>', html, re.S)
     assert head is not None and f"<th>{header}</th>" in head.group(1)
     assert "INVALID" not in html and "无效：" not in html
@@ -155,3 +162,15 @@ def test_the_command_line_audit_export_is_recorded_in_the_trail(
     # the export rows join the keyed hash chain: the trail still verifies
     verified = runner.invoke(app, ["audit", "verify", "--database-url", url])
     assert verified.exit_code == 0, verified.output
+
+
+def test_a_superseded_runs_report_says_superseded_without_being_asked(
+    sessions: sessionmaker[Session], company_factory: Callable[[str], Company]
+) -> None:
+    """The run report built as any caller builds it, through the public functions without a flag
+    (``run_context``, then ``bioparity.report.render_run_report``), says a superseded run's signatures are
+    superseded. Before, the lookup was opt-in (``run_context(..., superseded=True)``, which only the web
+    download passed): another caller's report printed them "valid"."""
+    c = company_factory("Run report superseded, unasked")
+    older, newer = _superseded_run(sessions, c)
+    assert _run_statuses(sessions, c, older, "en") == [f"superseded by run {newer[:8]}…"]  # no flag there

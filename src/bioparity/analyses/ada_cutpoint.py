@@ -32,6 +32,7 @@ from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables,
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import CutPointResult, inhibition, screening_and_confirmatory
 from bioparity.bioassay.cutpoint import DYNAMIC_TYPES, NORMALITY_VALUES
+from bioparity.bioassay.results import SCALE_WORDS
 from bioparity.bioassay.stats import DEFAULT_OUTLIER_QUARTILES, OUTLIER_QUARTILES
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -155,8 +156,10 @@ def percentile_words(fpr: float) -> str:
 
 
 def scale_words(transform: Any) -> str:
-    """The analysis scale of a tier in words: ``no transformation`` or ``log scale`` (else the code)."""
-    words = {"none": gettext_noop("no transformation"), "log": gettext_noop("log scale")}.get(str(transform))
+    """The analysis scale of a tier in words in the current language: ``no transformation`` or ``log
+    scale`` (:data:`bioparity.bioassay.results.SCALE_WORDS`, the wording of
+    :meth:`~bioparity.bioassay.CutPointResult.summary`), else the code."""
+    words = SCALE_WORDS.get(str(transform))
     return str(transform) if words is None else _(words)
 
 

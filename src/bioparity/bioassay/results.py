@@ -11,9 +11,13 @@ import pandas as pd
 
 from bioparity import __version__
 from bioparity._results import ResultMixin, plain, verdict, with_rows
+from bioparity.i18n import gettext_noop
 
-#: The analysis scale of a cut-point tier in words, for :meth:`CutPointResult.summary`.
-_SCALES = {"none": "untransformed scale", "log": "log scale"}
+#: The analysis scale of a cut-point tier (its ``transform``) in words, the one wording of it: English in
+#: :meth:`CutPointResult.summary`, translated by :func:`bioparity.analyses.ada_cutpoint.scale_words` (the
+#: command line, the run page and the reports). The transformation step: Shankar et al. 2008, J Pharm
+#: Biomed Anal 48:1267, Appendix 1 section 2; Devanarayan et al. 2017, AAPS J 19:1487, "Data transformation".
+SCALE_WORDS = {"none": gettext_noop("no transformation"), "log": gettext_noop("log scale")}
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,7 @@ class CutPointResult(ResultMixin):
         return ["tier", "fpr", "transform", "method", "cut_point", "n_donors", "n_runs", "outliers"]
 
     def summary(self) -> str:
-        scale = _SCALES.get(self.transform, self.transform)
+        scale = SCALE_WORDS.get(self.transform, self.transform)
         return (
             f"{self.tier.capitalize()} cut point ({self.method}, {scale}, "
             f"false positive rate {100 * self.fpr:g}%): {self.cut_point:.4g}\n"

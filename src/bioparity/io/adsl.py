@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import DataFileError
@@ -62,8 +63,19 @@ A_DOSE_IN_A_PERIOD = note_template(
     "a PCRFTDTC on or after the subject's APxxSDT(M) and not after its APxxEDT(M)"
 )
 
-#: How many subjects missing from an ADSL an error lists (then ``...``; the count is always given).
+#: How many subjects missing from an ADSL or a DM domain an error lists (then ``...``; the count is always
+#: given).
 MISSING_LISTED = 10
+
+
+def missing_subjects(subjects: pd.Series, known: npt.NDArray[np.bool_]) -> str:
+    """The sampled subjects that a subject-level table (ADSL, DM) does not have, for an error: their count,
+    then the first :data:`MISSING_LISTED` of them in the order of the samples, each once (``3: S1, S4, S9``;
+    ``...`` after the last listed when there are more). ``known``: per sample, whether the table has its
+    subject."""
+    missing = list(dict.fromkeys(subjects[~known].astype(str)))
+    listed = ", ".join(missing[:MISSING_LISTED]) + (", ..." if len(missing) > MISSING_LISTED else "")
+    return f"{len(missing)}: {listed}"
 
 
 @dataclass(frozen=True)
@@ -247,9 +259,7 @@ def assign_periods(
     subject = subjects.astype("string").str.strip().fillna("").reset_index(drop=True)
     known = subject.isin(set(adsl.rows["subject"])).to_numpy(dtype=bool)
     if not known.all():
-        missing = list(dict.fromkeys(subject[~known].astype(str)))
-        listed = ", ".join(missing[:MISSING_LISTED]) + (", ..." if len(missing) > MISSING_LISTED else "")
-        problem = SUBJECT_NOT_IN_ADSL.format(adsl=adsl.file, subjects=f"{len(missing)}: {listed}")
+        problem = SUBJECT_NOT_IN_ADSL.format(adsl=adsl.file, subjects=missing_subjects(subject, known))
         where.reject(~known, problem, "USUBJID", subject, A_ADSL_SUBJECT)
     samples = pd.DataFrame(
         {"subject": subject.astype(str), "when": _ns(pd.to_datetime(instants)).reset_index(drop=True)}

@@ -32,7 +32,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
-from bioparity.io.adsl import AdslPeriods, assign_periods
+from bioparity.io.adsl import AdslPeriods, assign_periods, missing_subjects
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.io.sdtm import (
     doses_on_sample_clock,
@@ -356,9 +356,7 @@ def with_dm_arms(
     subjects = frame[samples.spec.subject].astype("string").str.strip()
     known = subjects.isin(arms.index).to_numpy(dtype=bool)
     if not known.all():
-        missing = list(dict.fromkeys(subjects[~known].astype(str)))
-        listed = ", ".join(missing[:MISSING_LISTED]) + (", ..." if len(missing) > MISSING_LISTED else "")
-        problem = SUBJECT_NOT_IN_DM.format(dm=table.file, subjects=f"{len(missing)}: {listed}")
+        problem = SUBJECT_NOT_IN_DM.format(dm=table.file, subjects=missing_subjects(subjects, known))
         column = "USUBJID" if samples.sdtm_pc is not None else samples.spec.subject
         samples.where.reject(~known, problem, column, subjects, A_DM_SUBJECT)
     for c in arms.columns:
@@ -366,10 +364,6 @@ def with_dm_arms(
     groups = (*arms.columns, *(g for g in samples.spec.groups if g.upper() not in DM_ARMS))
     spec = dataclasses.replace(samples.spec, groups=groups).resolve(frame)
     return dataclasses.replace(samples, frame=frame, spec=spec)
-
-
-#: How many subjects missing from a DM domain an error lists (then ``...``; the count is always given).
-MISSING_LISTED = 10
 
 
 def dm_arms(table: LoadedTable) -> pd.DataFrame:

@@ -111,16 +111,25 @@ class RunContext:
     #: The latest later version of the input dataset's name in the study (None when the input is the
     #: latest): the run page flags an approved result resting on superseded data (QA audit F9).
     newer_input: NewerVersion | None = None
-    #: The id of the later approved run of its kind in its study that the reports use instead of this one
-    #: (:func:`~bioparity.workspace.signatures.superseded_by`; None: not superseded or not looked up, see
-    #: :func:`run_context`): the run report says "superseded by run N" by each of its signatures, as the
-    #: program report does.
-    superseded_by: str | None = None
+    #: Looks up the id of the later approved run of its kind in its study (see :attr:`superseded_by`).
+    find_superseded_by: Callable[[], str | None] = lambda: None
 
     @cached_property
     def view(self) -> RunView | None:
         """The run as the kind's presentation hooks see it (its result table as a frame: built once)."""
         return None if self.make_view is None else self.make_view()
+
+    @cached_property
+    def superseded_by(self) -> str | None:
+        """The id of the later approved run of its kind in its study that the reports use instead of this one
+        (:func:`~bioparity.workspace.signatures.superseded_by`; None: not superseded), looked up through the
+        context's session when first asked, then kept with the context's other facts.
+
+        The run report always asks (:func:`bioparity.report.html.render_run_report`: "superseded by run N"
+        by each of its signatures, as the program report says); the run page never does: it has the later
+        runs from its signing choices, and its statements are counted.
+        """
+        return self.find_superseded_by()
 
     @property
     def approved(self) -> bool:
@@ -306,13 +315,12 @@ def run_context(
     run_id: str,
     *,
     chosen: dict[str, str] | None = None,
-    superseded: bool = False,
 ) -> RunContext:
     """Gather a run, its provenance chain, signatures, summary, flags and figures (read permission checked).
 
     ``chosen`` picks the item of each figure series shown on the page (e.g. ``{"attribute": "..."}``).
-    ``superseded``: also find the later approved run that supersedes it (:attr:`RunContext.superseded_by`,
-    for the run report; the run page has it from its signing choices and does not send the statements).
+    Whether a later approved run supersedes it is looked up only when asked
+    (:attr:`RunContext.superseded_by`, through ``session``: the run report asks, the run page does not).
     """
     run, study, program = require_run(session, actor, run_id)
     dataset, later, name, username = session.execute(_INPUT_AND_LATER, {"ident": run.dataset_id}).one()
@@ -333,7 +341,7 @@ def run_context(
         analysis=all_analyses().get(run.kind),
         chosen=dict(chosen or {}),
         newer_input=None if later is None else NewerVersion(later, f"{name} ({username})"),
-        superseded_by=superseded_by(session, [run])[run.id] if superseded else None,
+        find_superseded_by=lambda: superseded_by(session, [run])[run.id],
     )
     named, found = option_dataset_ids(run), option_datasets(session, [run])
     ctx.option_datasets = {key: found[i] for key, i in named.items() if i in found}

@@ -280,8 +280,10 @@ def render_run_report(ctx: RunContext, lang: str | None = None, *, for_pdf: bool
     Parameters
     ----------
     ctx : RunContext
-        The run gathered by :func:`bioparity.report.context.run_context` (its session still open when the
-        report's language differs from the context's: the figures are then drawn again).
+        The run gathered by :func:`bioparity.report.context.run_context`, its session still open: the report
+        looks up whether a later approved run of its kind in its study supersedes it (its signatures then
+        read "superseded by run N", as in the program report), and draws the figures again when its
+        language differs from the context's.
     lang : str or None, default None
         The report's language (``en`` or ``zh-CN``); None: the current language (a web download: the
         signed-in user's). Recorded in the report's provenance.
@@ -307,9 +309,13 @@ def _in_language(lang: str | None, render: Callable[[str], str], for_pdf: bool) 
 
 
 def _run_report(ctx: RunContext, language: str) -> str:
+    # every run report says whether a later approved run supersedes it (by each signature's status); asked
+    # of the caller's context, which keeps it (a copy in another language would look it up again)
+    superseded_by = ctx.superseded_by
     ctx = localised(ctx)
     return _ENV.get_template("run_report.html.j2").render(
         ctx=ctx,
+        superseded_by=superseded_by,
         plots=run_plots(ctx),
         # one note per text: the figures of one kind often share it (e.g. the four ADA cut-point plots)
         plot_notes=list(dict.fromkeys(f.note for f in ctx.single_figures if f.note)),

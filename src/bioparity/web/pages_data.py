@@ -791,7 +791,7 @@ def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Res
     if fmt not in {"html", "pdf"}:
         raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
-        ctx = run_context(session, actor, run_id, superseded=True)
+        ctx = run_context(session, actor, run_id)
         html = render_run_report(ctx, for_pdf=fmt == "pdf")
     stem = run_file_name(ctx.program.name, ctx.study.name, ctx.run.kind, ctx.run.id, fmt).rsplit(".", 1)[0]
     return _report_response(request, actor, (ctx.program, "analysis_run", ctx.run.id), html, fmt, stem)

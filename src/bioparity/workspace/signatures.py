@@ -56,6 +56,7 @@ import json
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -392,7 +393,7 @@ def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRun
     runs: dict[str, AnalysisRun] = {}
     signed: dict[str, list[Signature]] = {}
     for other, sig in session.execute(query):
-        if (other.created_at, other.id) > (run.created_at, run.id):
+        if _made(other) > _made(run):
             runs.setdefault(other.id, other)
             if sig is not None:
                 signed.setdefault(other.id, []).append(sig)
@@ -409,6 +410,13 @@ def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRun
     return LaterRuns(None, tuple(reversed(drafts)), ids)
 
 
+def _made(run: AnalysisRun) -> tuple[datetime, str]:
+    """The order of the runs of a kind in a study: when made (UTC), then the id. SQLite hands a stored time
+    back without its zone; a run made in the session still has it (a report of a run not yet committed)."""
+    at = run.created_at
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC), run.id)
+
+
 def superseded_by(session: Session, runs: Sequence[AnalysisRun]) -> dict[str, str | None]:
     """For each of ``runs``, the id of the later approved run of its kind in its study that the reports use
     instead (:func:`later_runs`; the run page's "Superseded", and why signing it as reviewed or approved is
@@ -420,9 +428,7 @@ def superseded_by(session: Session, runs: Sequence[AnalysisRun]) -> dict[str, st
     earliest: dict[tuple[str, str], AnalysisRun] = {}
     for run in runs:
         key = (run.study_id, run.kind)
-        if run.status == "succeeded" and (
-            key not in earliest or (run.created_at, run.id) < (earliest[key].created_at, earliest[key].id)
-        ):
+        if run.status == "succeeded" and (key not in earliest or _made(run) < _made(earliest[key])):
             earliest[key] = run
     found: dict[str, str | None] = {run.id: None for run in runs}
     for (study_id, kind), first in earliest.items():
@@ -432,7 +438,7 @@ def superseded_by(session: Session, runs: Sequence[AnalysisRun]) -> dict[str, st
             continue
         for run in runs:
             same = (run.study_id, run.kind) == (study_id, kind) and run.status == "succeeded"
-            if same and (run.created_at, run.id) < (used.created_at, used.id):
+            if same and _made(run) < _made(used):
                 found[run.id] = used.id
     return found
 
