@@ -36,7 +36,7 @@ from bioparity.workspace.access import Actor
 from bioparity.workspace.roles import Meaning
 from bioparity.workspace.signatures import check_signature
 from tests.web.chinese_user import HAN, PASSWORD, USERNAME, ensure_chinese_user
-from tests.web.conftest import DemoStore, FormClient, own_demo_store
+from tests.web.conftest import DemoStore, FormClient, new_demo_store, own_demo_store
 
 DEMO_PASSWORD = {u.username: u.password for u in DEMO_USERS}
 TABLES = re.compile(r'<table class="data">.*?</table>', re.S)
