@@ -1,4 +1,4 @@
-"""ADPP's treatment variables without an ADSL, and ADNCA's analysis visit and time point.
+"""ADPP's and ADNCA's treatment variables without an ADSL, their analysis visit, and ADNCA's time point.
 
 * ADPP TRTP/TRTA (ADaMIG v1.3, section 3.3.3; the pharmaverse admiral ADPP template ``TRTP = TRT01P,
   TRTA = TRT01A``): with ``--adsl`` TRTP is the period's TRTxxP (as before); without it, a parallel design's
@@ -8,6 +8,8 @@
 * ADNCA TRTP/TRTA as ADPP's, a subject's periods counted over its profiles (a profile sampled over two
   visits, or a multiple-dose profile over the visits of its doses, is one period); a crossover's left out and
   said. Before, ADNCA had ARM/ACTARM but no TRTP/TRTA, and nothing said so.
+* ADPP AVISITN/AVISIT are the profile's VISITNUM/VISIT (admiral ADPP template: ``AVISITN = VISITNUM``,
+  AVISIT from VISIT; copied unchanged here), missing for a profile over several visits.
 * ADNCA AVISITN/AVISIT and ATPTN/ATPT are the PC record's VISITNUM/VISIT and PCTPTNUM/PCTPT (admiral ADPC
   template: ``ATPT = PCTPT``, ``ATPTN = PCTPTNUM``; ADaMIG v1.3 section 3.3.3), left out where the PC has
   none. Before, ADNCA had neither.
@@ -177,3 +179,40 @@ def test_adnca_of_a_crossover_makes_up_no_treatment(theoph: pd.DataFrame, tmp_pa
     assert treatments[("X1-1", 1)] == "A" and treatments[("X1-1", 2)] == "B"
     assert treatments[("X1-4", 1)] == "B" and treatments[("X1-2", 2)] == "A"
     assert "TRTA" not in records.columns and _note("TRTA", "ADNCA") in output
+
+
+def test_adpp_has_the_profiles_visit(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """Each ADPP record's AVISITN/AVISIT are its profile's VISITNUM/VISIT (a crossover: VISITNUM 1 and 2,
+    each with its period's CMAX: R's, x 0.8 in period 2, 1e-12 relative), numbers as numbers, labelled; a
+    profile sampled over two visits (Day 2 after 24 h) has none (as its VISITNUM); a plain table without a
+    visit column gives neither. Before, ADPP had VISITNUM/VISIT but no AVISITN/AVISIT."""
+    adpp = tmp_path / "adpp.xpt"
+    _nca(tmp_path, _pc(theoph, periods=2), "--adpp", str(adpp))
+    records, meta = pyreadstat.read_xport(str(adpp))
+    assert records["AVISITN"].tolist() == records["VISITNUM"].tolist()
+    assert records["AVISIT"].tolist() == records["VISIT"].tolist()
+    assert set(zip(records["AVISITN"], records["AVISIT"], strict=True)) == {
+        (1.0, "PERIOD 1"),
+        (2.0, "PERIOD 2"),
+    }
+    assert records["AVISITN"].dtype.kind == "f"
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert (labels["AVISITN"], labels["AVISIT"]) == ("Analysis Visit (N)", "Analysis Visit")
+    cmax = records[records["PARAMCD"] == "CMAX"].set_index(["USUBJID", "AVISITN"])["AVAL"]
+    for subject, value in R_CMAX.items():
+        assert cmax[(subject, 1.0)] == pytest.approx(value, rel=1e-12)
+        assert cmax[(subject, 2.0)] == pytest.approx(0.8 * value, rel=1e-12)
+
+    pc = _pc(theoph)
+    day2 = pc["PCELTM"].map(lambda t: float(t[2:-1]) >= 24).to_numpy()
+    first = day2 & (pc["USUBJID"] == "S1-1").to_numpy()
+    pc["VISITNUM"] = pc["VISITNUM"].where(~first, 1.5)
+    pc["VISIT"] = pc["VISIT"].where(~first, "DAY 2")
+    csv = tmp_path / "adpp.csv"
+    _nca(tmp_path, pc, "--adpp", str(csv))
+    visits = pd.read_csv(csv).drop_duplicates("USUBJID").set_index("USUBJID")
+    assert visits.loc["S1-1", ["AVISITN", "AVISIT"]].isna().all()
+    assert (visits.loc["S1-2", "AVISITN"], visits.loc["S1-2", "AVISIT"]) == (1.0, "PERIOD 1")
+    plain = pd.DataFrame({"subject": theoph["Subject"], "time": theoph["Time"], "conc": theoph["conc"]})
+    _nca(tmp_path, plain, "--adpp", str(csv))
+    assert not {"AVISITN", "AVISIT"} & set(pd.read_csv(csv).columns)

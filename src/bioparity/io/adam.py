@@ -40,7 +40,12 @@ def adpp_domain(
     (VISITNUM, VISIT, EPOCH: columns of ``long``, e.g. from :func:`bioparity.io.sdtm.with_profile_timing`),
     as in PP. PARAMCD, PARAM and PARCAT1 per analyte: :func:`pk_parameter_params`; PPTESTCD is kept (the
     SDTM PP code, for tracing a record to PP). Records in the order of the keys, as PP
-    (:func:`bioparity.io.sdtm.in_key_order`)."""
+    (:func:`bioparity.io.sdtm.in_key_order`). The analysis visit is the profile's visit: AVISITN = VISITNUM,
+    AVISIT = VISIT where ``long`` has them (ADaMIG v1.3, section 3.3.3, timing variables for BDS; the
+    pharmaverse admiral ADPP template sets ``AVISITN = VISITNUM`` and AVISIT from VISIT, which it also puts
+    in title case and leaves empty for screening or unscheduled visits: here VISIT is copied unchanged, no
+    visit window or renaming applied, as in ADNCA), missing for a profile sampled over several visits (its
+    VISITNUM is). TRTP/TRTA: :func:`with_treatments`."""
     long = in_key_order(long, subject, groups)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -67,7 +72,8 @@ def adpp_domain(
     if isinstance(analyte, str) and not analyte:
         out = out.drop(columns="PARCAT1")  # no analyte: nothing to categorise by
     timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
-    return with_treatments(_carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing]))
+    out = _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
+    return with_treatments(_with_analysis_timing(out, long))
 
 
 #: The record-level treatment variables of a BDS data set (ADaMIG v1.3, section 3.3.3) and the DM arm each
@@ -318,8 +324,7 @@ def adnca_domain(
     if nominal:
         _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
     out = _carry(out, merged, carried)
-    sources = {str(c).upper(): c for c in reversed(merged.columns) if str(c).upper() in ANALYSIS_TIMING}
-    out = _carry(out, merged, [sources[n] for n in ANALYSIS_TIMING if n in sources], names=ANALYSIS_TIMING)
+    out = _with_analysis_timing(out, merged)
     profile = [_adam_name(c) for c in carried if c in groups]  # each profile's period, as its ADPP records'
     return with_treatments(out, profile=profile, dated=reference is not None)
 
@@ -327,6 +332,13 @@ def adnca_domain(
 #: ADNCA's analysis visit and time point (ADaMIG v1.3, section 3.3.3), keyed by the SDTM variable of the PC
 #: record each is copied from (:func:`adnca_domain`).
 ANALYSIS_TIMING = {"VISITNUM": "AVISITN", "VISIT": "AVISIT", "PCTPTNUM": "ATPTN", "PCTPT": "ATPT"}
+
+
+def _with_analysis_timing(out: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with the analysis visit and time point (:data:`ANALYSIS_TIMING`) copied from the SDTM
+    variables of ``source`` (any letter case) that it has, each under its ADaM name."""
+    sources = {str(c).upper(): c for c in reversed(source.columns) if str(c).upper() in ANALYSIS_TIMING}
+    return _carry(out, source, [sources[n] for n in ANALYSIS_TIMING if n in sources], names=ANALYSIS_TIMING)
 
 
 #: Hours within which a sample's reference dose is its subject's first (AFRLT - ARRLT): a tenth of a second.
