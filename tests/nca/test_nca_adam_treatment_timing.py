@@ -1,10 +1,15 @@
-"""ADPP's treatment variables without an ADSL, and ADNCA's analysis visit and time point.
+"""ADPP's and ADNCA's treatment variables without an ADSL, their analysis visit, and ADNCA's time point.
 
 * ADPP TRTP/TRTA (ADaMIG v1.3, section 3.3.3; the pharmaverse admiral ADPP template ``TRTP = TRT01P,
   TRTA = TRT01A``): with ``--adsl`` TRTP is the period's TRTxxP (as before); without it, a parallel design's
   DM ARM gives TRTP and ACTARM gives TRTA, unchanged. A crossover's ARM names a sequence, not the treatment
   of a record: nothing is filled, and the terminal says which variable is missing (never made up). Before,
   ADPP had no TRTP/TRTA without ``--adsl`` and nothing said so.
+* ADNCA TRTP/TRTA as ADPP's, a subject's periods counted over its profiles (a profile sampled over two
+  visits, or a multiple-dose profile over the visits of its doses, is one period); a crossover's left out and
+  said. Before, ADNCA had ARM/ACTARM but no TRTP/TRTA, and nothing said so.
+* ADPP AVISITN/AVISIT are the profile's VISITNUM/VISIT (admiral ADPP template: ``AVISITN = VISITNUM``,
+  AVISIT from VISIT; copied unchanged here), missing for a profile over several visits.
 * ADNCA AVISITN/AVISIT and ATPTN/ATPT are the PC record's VISITNUM/VISIT and PCTPTNUM/PCTPT (admiral ADPC
   template: ``ATPT = PCTPT``, ``ATPTN = PCTPTNUM``; ADaMIG v1.3 section 3.3.3), left out where the PC has
   none. Before, ADNCA had neither.
@@ -27,7 +32,7 @@ from bioparity.cli.main import app
 from bioparity.cli.nca import NO_TREATMENT_NOTE
 from tests.nca.test_nca_adsl_periods import _pc as adsl_pc
 from tests.nca.test_nca_adsl_periods import adsl
-from tests.nca.test_nca_cdisc_outputs import _pc
+from tests.nca.test_nca_cdisc_outputs import _pc, _pc_and_ex
 
 runner = CliRunner()
 #: R 4.2.2: Cmax of Theoph subjects 1-3.
@@ -52,8 +57,8 @@ def _dm(tmp_path: Path, actual: dict[str, str] | None = ACTUAL) -> str:
     return str(tmp_path / "dm.xpt")
 
 
-def _note(variables: str) -> str:
-    return NO_TREATMENT_NOTE % {"variables": variables}
+def _note(variables: str, dataset: str = "ADPP") -> str:
+    return NO_TREATMENT_NOTE % {"dataset": dataset, "variables": variables}
 
 
 def test_a_parallel_designs_dm_arm_gives_adpp_trtp_and_trta(theoph: pd.DataFrame, tmp_path: Path) -> None:
@@ -133,3 +138,81 @@ def test_adnca_has_the_pc_records_visit_and_time_point(theoph: pd.DataFrame, tmp
     plain = pd.DataFrame({"subject": theoph["Subject"], "time": theoph["Time"], "conc": theoph["conc"]})
     _nca(tmp_path, plain, "--adnca", str(csv))
     assert not {"AVISITN", "AVISIT", "ATPTN", "ATPT"} & set(pd.read_csv(csv).columns)
+
+
+def test_a_parallel_designs_dm_arm_gives_adnca_trtp_and_trta(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """Each ADNCA record's TRTP = ARM, TRTA = ACTARM of its subject (subject 3 planned TEST, given
+    REFERENCE), also when a profile is sampled over two visits (Day 1 before 24 h, Day 2 after) and for a
+    multiple-dose run (two EX doses 14 days apart, VISITNUM 1 and 2 of the samples: one profile per
+    subject); AVAL the PC's PCSTRESN; no note. Before, ADNCA had no TRTP/TRTA."""
+    pc = _pc(theoph)
+    day2 = pc["PCELTM"].map(lambda t: float(t[2:-1]) >= 24).to_numpy()
+    pc.loc[day2, "VISITNUM"], pc.loc[day2, "VISIT"] = 1.5, "DAY 2"
+    multiple, ex = _pc_and_ex(theoph, periods=2)
+    ex.drop(columns="VISITNUM").to_csv(tmp_path / "ex.csv", index=False)
+    adnca = tmp_path / "adnca.xpt"
+    for data, options in ((pc, ()), (multiple, ("--dosing", str(tmp_path / "ex.csv"), "--tau", "24"))):
+        output = _nca(tmp_path, data, "--dm", _dm(tmp_path), "--adnca", str(adnca), *options)
+        records, meta = pyreadstat.read_xport(str(adnca))
+        assert len(records) == len(data) and "ADNCA has no" not in output
+        assert records["AVAL"].tolist() == pytest.approx(data["PCSTRESN"].tolist(), rel=1e-12)
+        assert records["USUBJID"].map(ARMS).tolist() == records["TRTP"].tolist()
+        assert records["USUBJID"].map(ACTUAL).tolist() == records["TRTA"].tolist()
+        labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+        assert (labels["TRTP"], labels["TRTA"]) == ("Planned Treatment", "Actual Treatment")
+    assert set(records["VISITNUM"]) == {1.0, 2.0}  # the multiple-dose run's samples in two visits
+
+
+def test_adnca_of_a_crossover_makes_up_no_treatment(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """A crossover with DM (two periods per subject: ARM is a sequence): no TRTP/TRTA in ADNCA, said. The
+    ADSL crossover: each record's TRTP the TRTxxP of its period (sequence AB for odd subjects, BA for even),
+    TRTA said missing."""
+    adnca = tmp_path / "adnca.csv"
+    output = _nca(tmp_path, _pc(theoph, periods=2), "--dm", _dm(tmp_path), "--adnca", str(adnca))
+    records = pd.read_csv(adnca)
+    assert "ARM" in records.columns and not {"TRTP", "TRTA"} & set(records.columns)
+    assert _note("TRTP/TRTA", "ADNCA") in output
+    adsl().to_csv(tmp_path / "adsl.csv", index=False)
+    output = _nca(tmp_path, adsl_pc(theoph), "--adsl", str(tmp_path / "adsl.csv"), "--adnca", str(adnca))
+    records = pd.read_csv(adnca)
+    treatments = records.drop_duplicates(["USUBJID", "APERIOD"]).set_index(["USUBJID", "APERIOD"])["TRTP"]
+    assert treatments[("X1-1", 1)] == "A" and treatments[("X1-1", 2)] == "B"
+    assert treatments[("X1-4", 1)] == "B" and treatments[("X1-2", 2)] == "A"
+    assert "TRTA" not in records.columns and _note("TRTA", "ADNCA") in output
+
+
+def test_adpp_has_the_profiles_visit(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """Each ADPP record's AVISITN/AVISIT are its profile's VISITNUM/VISIT (a crossover: VISITNUM 1 and 2,
+    each with its period's CMAX: R's, x 0.8 in period 2, 1e-12 relative), numbers as numbers, labelled; a
+    profile sampled over two visits (Day 2 after 24 h) has none (as its VISITNUM); a plain table without a
+    visit column gives neither. Before, ADPP had VISITNUM/VISIT but no AVISITN/AVISIT."""
+    adpp = tmp_path / "adpp.xpt"
+    _nca(tmp_path, _pc(theoph, periods=2), "--adpp", str(adpp))
+    records, meta = pyreadstat.read_xport(str(adpp))
+    assert records["AVISITN"].tolist() == records["VISITNUM"].tolist()
+    assert records["AVISIT"].tolist() == records["VISIT"].tolist()
+    assert set(zip(records["AVISITN"], records["AVISIT"], strict=True)) == {
+        (1.0, "PERIOD 1"),
+        (2.0, "PERIOD 2"),
+    }
+    assert records["AVISITN"].dtype.kind == "f"
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert (labels["AVISITN"], labels["AVISIT"]) == ("Analysis Visit (N)", "Analysis Visit")
+    cmax = records[records["PARAMCD"] == "CMAX"].set_index(["USUBJID", "AVISITN"])["AVAL"]
+    for subject, value in R_CMAX.items():
+        assert cmax[(subject, 1.0)] == pytest.approx(value, rel=1e-12)
+        assert cmax[(subject, 2.0)] == pytest.approx(0.8 * value, rel=1e-12)
+
+    pc = _pc(theoph)
+    day2 = pc["PCELTM"].map(lambda t: float(t[2:-1]) >= 24).to_numpy()
+    first = day2 & (pc["USUBJID"] == "S1-1").to_numpy()
+    pc["VISITNUM"] = pc["VISITNUM"].where(~first, 1.5)
+    pc["VISIT"] = pc["VISIT"].where(~first, "DAY 2")
+    csv = tmp_path / "adpp.csv"
+    _nca(tmp_path, pc, "--adpp", str(csv))
+    visits = pd.read_csv(csv).drop_duplicates("USUBJID").set_index("USUBJID")
+    assert visits.loc["S1-1", ["AVISITN", "AVISIT"]].isna().all()
+    assert (visits.loc["S1-2", "AVISITN"], visits.loc["S1-2", "AVISIT"]) == (1.0, "PERIOD 1")
+    plain = pd.DataFrame({"subject": theoph["Subject"], "time": theoph["Time"], "conc": theoph["conc"]})
+    _nca(tmp_path, plain, "--adpp", str(csv))
+    assert not {"AVISITN", "AVISIT"} & set(pd.read_csv(csv).columns)

@@ -13,6 +13,7 @@ decimals (``profile_plot``): compared to 1e-10 (absolute), the times to 1e-12.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -41,32 +42,36 @@ R_MEANS = {
 }  # fmt: skip
 
 
-def _runs(theoph: pd.DataFrame, tmp_path: Path) -> tuple[RunView, RunView]:
-    """The NCA run of the PC with the ADSL (as the workspace stores it: the option a dataset id, which a
-    report does not read again) and a PK-similarity run that follows it (the NCA result in its chain)."""
-    _pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
-    adsl().to_csv(tmp_path / "adsl.csv", index=False)
-    result = nca_kind(
-        read_concentrations(tmp_path / "pc.csv"), {"dose": "auto", "adsl": str(tmp_path / "adsl.csv")}
-    )
+def report_runs(tmp_path: Path, options: dict[str, str], stored: dict[str, str]) -> tuple[RunView, RunView]:
+    """The NCA run of ``tmp_path / "pc.csv"`` with ``options`` (the files it reads besides the samples) as the
+    workspace stores it (``stored``: each such option a dataset id, which a report does not read again) and
+    a PK-similarity run that follows it (the NCA result in its chain)."""
+    result = nca_kind(read_concentrations(tmp_path / "pc.csv"), options)
     table = pd.DataFrame(result["rows"], columns=result["columns"])
     upload = StoredInput("0" * 64, "nca", lambda: read_concentrations(tmp_path / "pc.csv"))
-    options = {"adsl": "17", "blq_rule": "pknca"}
+    options = stored | {"blq_rule": "pknca"}
     nca = RunView("nca", options, table, (upload,))
-    stored = StoredInput("1" * 64, None, lambda: table, produced_by="nca", produced_options=options)
-    return nca, RunView("pk-similarity", {}, pd.DataFrame(), (stored, upload))
+    stored_table = StoredInput("1" * 64, None, lambda: table, produced_by="nca", produced_options=options)
+    return nca, RunView("pk-similarity", {}, pd.DataFrame(), (stored_table, upload))
+
+
+def assert_lines(plot: ProfilePlot, x: Sequence[float], means: Mapping[str, Sequence[float]]) -> None:
+    """The plot's mean lines are those of ``means`` (name -> R's means), at R's binned times ``x``."""
+    lines = {line.name: line for line in plot.lines}
+    assert set(lines) == set(means)
+    for name, values in means.items():
+        assert lines[name].x == pytest.approx(list(x), rel=1e-12, abs=1e-12)
+        assert lines[name].y == pytest.approx(list(values), rel=0, abs=1e-10)
 
 
 def test_the_report_figure_is_per_planned_treatment(theoph: pd.DataFrame, tmp_path: Path) -> None:
     """Two lines, A (6 profiles) and B (5), each the mean of its profiles at R's binned times (R's means);
     the same figure for the PK-similarity run that follows the NCA."""
-    for run in _runs(theoph, tmp_path):
+    _pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
+    adsl().to_csv(tmp_path / "adsl.csv", index=False)
+    for run in report_runs(tmp_path, {"dose": "auto", "adsl": str(tmp_path / "adsl.csv")}, {"adsl": "17"}):
         figure = concentration_profile(run)
         assert figure is not None
         plot = figure.data
         assert isinstance(plot, ProfilePlot) and plot.n_subjects == {"A": 6, "B": 5}
-        lines = {line.name: line for line in plot.lines}
-        assert set(lines) == {"A", "B"}
-        for name, means in R_MEANS.items():
-            assert lines[name].x == pytest.approx(list(R_X), rel=1e-12, abs=1e-12)
-            assert lines[name].y == pytest.approx(list(means), rel=0, abs=1e-10)
+        assert_lines(plot, R_X, R_MEANS)

@@ -36,8 +36,10 @@ from bioparity.analyses.contract import (
 from bioparity.analyses.figures import (
     Figure,
     ProfilePlot,
+    arm_column,
     bands_caption,
     line_profiles,
+    named_arm_column,
     profile_plot,
     semilog_means_note,
 )
@@ -373,23 +375,6 @@ NO_TAU_NOTE = gettext_noop(
 )
 
 
-#: The names of the column the summary statistics are grouped by, in this order of preference.
-ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
-
-
-def _arm_column(frame: pd.DataFrame) -> str | None:
-    """The column the summary statistics are grouped by (arm, treatment, TRT or group: the name as written,
-    else in any letter case, as the NCA grouping rule reads ``ARM`` or ``Treatment``), or None.
-
-    In any letter case: an ``ARM`` column splits the profiles (:mod:`bioparity.nca.spec`), so its arms
-    must not be pooled into one row of statistics (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8:
-    descriptive statistics per treatment)."""
-    names = [str(c) for c in frame.columns]
-    exact = next((c for c in ARM_COLUMNS if c in names), None)
-    lower = {c.lower(): c for c in reversed(names)}  # the first column of each lower-case name
-    return exact or next((lower[c.lower()] for c in ARM_COLUMNS if c.lower() in lower), None)
-
-
 def with_arms(
     samples: NCASamples,
     dm: str | os.PathLike[str] | LoadedTable | None,
@@ -428,7 +413,7 @@ def with_arms(
     """
     if dm is None or (not isinstance(dm, LoadedTable) and not str(dm).strip()):
         return samples
-    if _arm_column(samples.frame) is not None:
+    if named_arm_column(samples.frame) is not None:
         raise InputError(_("%(given)s: the input has an arm column already") % {"given": given})
     return with_dm_arms(samples, dm, label=label)
 
@@ -464,18 +449,19 @@ def arms_notes(samples: NCASamples) -> list[str]:
     list of str
         The note of :data:`bioparity.io.nca_input.ARMS_POOLED`, or nothing.
     """
-    return [ARMS_POOLED] if samples.sdtm_pc is not None and _arm_column(samples.frame) is None else []
+    return [ARMS_POOLED] if samples.sdtm_pc is not None and named_arm_column(samples.frame) is None else []
 
 
 def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
-    """The arm column of the summary statistics (:func:`_arm_column`) and the other profile grouping
-    columns (:func:`profile_columns`) that must split them so that a subject gives one value per group and
-    parameter (:func:`bioparity.nca.summary.split_columns`): the analyte, or the period of repeated
-    profiles of one treatment, never a crossover's period or sequence. A single-analyte table stays as it
-    was. Without an arm column, a crossover's planned treatment of each period (``TRTP``, from the ADSL:
+    """The arm column of the summary statistics (:func:`~bioparity.analyses.figures.arm_column`, the lines
+    of the concentration-time figure too) and the other profile grouping columns (:func:`profile_columns`)
+    that must split them so that a subject gives one value per group and parameter
+    (:func:`bioparity.nca.summary.split_columns`): the analyte, or the period of repeated profiles of one
+    treatment, never a crossover's period or sequence. A single-analyte table stays as it was. Without an
+    arm column, a crossover's planned treatment of each period (``TRTP``, from the ADSL:
     :func:`bioparity.io.nca_input.with_derived_period`) groups them: statistics per treatment, not pooled
     over the treatments of a period (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8)."""
-    arm = _arm_column(frame) or (TREATMENT if TREATMENT in frame.columns else None)
+    arm = arm_column(frame)
     groups, subject = profile_columns(frame)
     # the SDTM visit variables of a table whose profiles they split (``--group VISITNUM``, or VISITNUM taken
     # from EX for a crossover: :meth:`bioparity.io.nca_input.ExDomain.dose_per_profile`)
@@ -555,9 +541,10 @@ def parameter_statistics(table: pd.DataFrame) -> SummaryStatistics:
     the report shows and ``bioparity nca`` writes (``OUT.summary.csv``): one function for both, so that the
     command line and the workspace give the same numbers.
 
-    Per arm (:func:`_arm_column`; ``group`` = ``all`` without one), other grouping column that splits a
-    subject's profiles (the analyte always, the period of repeated profiles of one treatment, never a
-    crossover's period or sequence: :func:`_summary_groups`) and parameter; a multiple-dose table per
+    Per arm (:func:`~bioparity.analyses.figures.named_arm_column`, any letter case; ``group`` = ``all``
+    without one), other grouping column that splits a subject's profiles (the analyte always, the period
+    of repeated profiles of one treatment, never a crossover's period or sequence: :func:`_summary_groups`)
+    and parameter; a multiple-dose table per
     dosing interval as well (``dose_number``, as :func:`interval_statistics`). Its ``to_frame()`` columns:
     the arm (or ``group``), those grouping columns, ``dose_number`` (multiple dose), ``parameter``,
     ``unit`` (PPSTRESU, empty without units), ``n``, ``n_missing``, ``mean``, ``sd``, ``cv_percent``,
@@ -1175,31 +1162,33 @@ def _nca_table(run: RunView) -> pd.DataFrame | None:
     return next((s.load() for s in run.chain if s.produced_by == NAME), None)
 
 
-def with_planned_treatments(samples: NCASamples, table: pd.DataFrame | None) -> pd.DataFrame:
-    """The samples' table with each profile's planned treatment (TRTP) as the NCA result ``table`` has it,
-    so that the figure's lines are per TRTP as the summary statistics are (:func:`_summary_groups`; EMA
-    CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive statistics per treatment).
+def with_result_lines(samples: NCASamples, table: pd.DataFrame | None) -> pd.DataFrame:
+    """The samples' table with each profile's arm as the NCA result ``table`` has it (the column its summary
+    statistics are grouped by: :func:`~bioparity.analyses.figures.arm_column`), so that the figure's lines
+    are the groups of the report's tables (:func:`_summary_groups`; EMA CPMP/EWP/QWP/1401/98 Rev. 1,
+    section 4.1.8: descriptive statistics per treatment).
 
-    TRTP comes from the ADSL the NCA read (``--adsl``, the option ``adsl``: ADaMIG v1.3, TRTP = TRTxxP of
-    the sample's period), which a report does not read again: each sample takes the TRTP of its profile in
-    ``table``, matched on the profile columns both have (subject, STUDYID, PCTESTCD, PCSPEC, PCRFTDTC, ...)
-    but the period, which without the ADSL is the order of the sampled doses and may differ from the
-    ADSL's. Unchanged when the samples have TRTP or an arm column, ``table`` has no TRTP, or a profile's
-    keys match two TRTP."""
+    That column comes from a file the NCA read besides the samples, which a report does not read again: an
+    SDTM DM domain's ARM (``--dm``, the option ``dm``: :func:`bioparity.io.nca_input.with_dm_arms`; SDTMIG
+    v3.4, section 5.2: ARM, "Description of Planned Arm"), else the ADSL's planned treatment of the
+    sample's period (``--adsl``, the option ``adsl``: ADaMIG v1.3, TRTP = TRTxxP). Each sample takes the
+    value of its profile in ``table``, matched on the profile columns both have (subject, STUDYID, PCTESTCD,
+    PCSPEC, PCRFTDTC, ...) but the period, which without the ADSL is the order of the sampled doses and may
+    differ from the ADSL's. Unchanged when the samples have an arm column (or TRTP) already, ``table`` has
+    neither, or a profile's keys match two values."""
     frame, spec = samples.frame, samples.spec
-    if table is None or TREATMENT not in table.columns or TREATMENT in frame.columns:
-        return frame
-    if _arm_column(frame) is not None:
+    line = None if table is None else arm_column(table)
+    if table is None or line is None or arm_column(frame) is not None:
         return frame
     groups, subject = profile_columns(table)
-    keys = [c for c in (subject, *groups) if c in frame.columns and c not in (PERIOD, TREATMENT)]
+    keys = [c for c in (subject, *groups) if c in frame.columns and c not in (PERIOD, TREATMENT, line)]
     if subject is None or spec.subject not in frame.columns or not keys:
         return frame
-    pairs = table[[*keys, TREATMENT]].astype(str).drop_duplicates()
-    if pairs.duplicated(keys).any():  # one TRTP per profile, or none drawn
+    pairs = table[[*keys, line]].astype(str).drop_duplicates()
+    if pairs.duplicated(keys).any():  # one arm per profile, or none drawn
         return frame
     found = frame[keys].astype(str).merge(pairs, on=keys, how="left", validate="many_to_one")
-    return frame.assign(**{TREATMENT: found[TREATMENT].to_numpy()})
+    return frame.assign(**{line: found[line].to_numpy()})
 
 
 def profile_caption(plot: ProfilePlot, *, counts: bool = False) -> str:
@@ -1398,8 +1387,8 @@ def sample_profiles(
     plain ``subject, time, conc`` table as it is; BLQ samples by the BLQ rule of ``options`` (``blq_rule``,
     PKNCA's by default, as the NCA). A table NCA does not read (an EX domain, a table of
     other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None).
-    ``treatments``: the NCA result table of the run the figure goes with, whose TRTP (from the ADSL) gives
-    the lines (:func:`with_planned_treatments`)."""
+    ``treatments``: the NCA result table of the run the figure goes with, whose arm (ARM from a DM, TRTP
+    from an ADSL) gives the lines (:func:`with_result_lines`)."""
     left = (*DOSE_RECORD_OPTIONS, DM_OPTION)  # the samples as the file holds them
     given = {k: v for k, v in options.items() if k not in left and v not in ("", None)}
     try:
@@ -1408,7 +1397,7 @@ def sample_profiles(
         return None if nca_layout([str(c) for c in frame.columns]) else profile_plot(frame)
     spec = samples.spec
     return profile_plot(
-        with_planned_treatments(samples, treatments),
+        with_result_lines(samples, treatments),
         conc_unit=spec.conc_unit or "",
         time_unit=spec.time_unit or "h",
         by=spec.groups,

@@ -66,7 +66,8 @@ Contract:
   PCELTM, NFRLT only where the reference dose is the first: :func:`bioparity.io.adam.adnca_domain`;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH, and AVISITN/AVISIT, ATPTN/ATPT copied from the PC's VISITNUM/VISIT, PCTPTNUM/PCTPT where it has
-  them). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
+  them; TRTP/TRTA as ADPP's, one left out said on the terminal). ADPP's PARAMCD/PARAM are per parameter
+  and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
   PPSTRESU (clearances in L/h and volumes in L where the units allow; PPORRESU too where the derived unit
   is that unit, e.g. ``mg*mL/ug/h``; dimensionless results have none). ``--conc-unit-column COL`` gives a
@@ -728,16 +729,23 @@ def _write_tables(
         )
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
-        if missing := missing_treatments(records):
-            _say(_(NO_TREATMENT_NOTE) % {"variables": "/".join(missing)})
+        _say_missing_treatments(records, "ADPP")
     return long
 
 
-#: Said when ADPP has no TRTP or TRTA (:func:`bioparity.io.adam.with_treatments`; translated where said).
+#: Said when ADPP or ADNCA has no TRTP or TRTA (:func:`bioparity.io.adam.with_treatments`; translated where
+#: said).
 NO_TREATMENT_NOTE = gettext_noop(
-    "note: ADPP has no %(variables)s: neither the ADSL (--adsl: TRTxxP gives TRTP) nor the DM arm of a "
-    "parallel design (--dm: ARM gives TRTP, ACTARM gives TRTA) gives it; none made up"
+    "note: %(dataset)s has no %(variables)s: neither the ADSL (--adsl: TRTxxP gives TRTP) nor the DM arm of "
+    "a parallel design (--dm: ARM gives TRTP, ACTARM gives TRTA) gives it; none made up"
 )
+
+
+def _say_missing_treatments(records: pd.DataFrame, dataset: str) -> None:
+    """:data:`NO_TREATMENT_NOTE` on the terminal when the ``dataset`` written (ADPP, ADNCA) lacks TRTP or
+    TRTA; nothing otherwise."""
+    if missing := missing_treatments(records):
+        _say(_(NO_TREATMENT_NOTE) % {"dataset": dataset, "variables": "/".join(missing)})
 
 
 #: Said when SDTM PP ties a profile's records together in PPGRPID (translated where said).
@@ -794,6 +802,7 @@ def _write_adnca(
         _("wrote ADNCA (%(records)s) to %(path)s")
         % {"records": _records(len(records)), "path": outputs.adnca}
     )
+    _say_missing_treatments(records, "ADNCA")
     if nominal is None:
         _say(_(NO_NOMINAL_TIMES_NOTE))
     elif (later := int(records["NFRLT"].isna().sum() - records["NRRLT"].isna().sum())) > 0:

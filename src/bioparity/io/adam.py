@@ -40,7 +40,12 @@ def adpp_domain(
     (VISITNUM, VISIT, EPOCH: columns of ``long``, e.g. from :func:`bioparity.io.sdtm.with_profile_timing`),
     as in PP. PARAMCD, PARAM and PARCAT1 per analyte: :func:`pk_parameter_params`; PPTESTCD is kept (the
     SDTM PP code, for tracing a record to PP). Records in the order of the keys, as PP
-    (:func:`bioparity.io.sdtm.in_key_order`)."""
+    (:func:`bioparity.io.sdtm.in_key_order`). The analysis visit is the profile's visit: AVISITN = VISITNUM,
+    AVISIT = VISIT where ``long`` has them (ADaMIG v1.3, section 3.3.3, timing variables for BDS; the
+    pharmaverse admiral ADPP template sets ``AVISITN = VISITNUM`` and AVISIT from VISIT, which it also puts
+    in title case and leaves empty for screening or unscheduled visits: here VISIT is copied unchanged, no
+    visit window or renaming applied, as in ADNCA), missing for a profile sampled over several visits (its
+    VISITNUM is). TRTP/TRTA: :func:`with_treatments`."""
     long = in_key_order(long, subject, groups)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -67,7 +72,8 @@ def adpp_domain(
     if isinstance(analyte, str) and not analyte:
         out = out.drop(columns="PARCAT1")  # no analyte: nothing to categorise by
     timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
-    return with_treatments(_carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing]))
+    out = _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
+    return with_treatments(_with_analysis_timing(out, long))
 
 
 #: The record-level treatment variables of a BDS data set (ADaMIG v1.3, section 3.3.3) and the DM arm each
@@ -77,8 +83,10 @@ TREATMENT_FROM_ARM = {"TRTP": "ARM", "TRTA": "ACTARM"}
 _PERIOD_LIKE = ("APERIOD", "VISITNUM", "VISIT", "EPOCH")
 
 
-def with_treatments(records: pd.DataFrame) -> pd.DataFrame:
-    """``records`` (ADPP) with TRTP and TRTA filled from the subject's arm where nothing gave them.
+def with_treatments(
+    records: pd.DataFrame, *, profile: Sequence[str] | None = None, dated: bool | None = None
+) -> pd.DataFrame:
+    """``records`` (ADPP, ADNCA) with TRTP and TRTA filled from the subject's arm where nothing gave them.
 
     ADaMIG v1.3, section 3.3.3 (treatment variables of a BDS data set): TRTP / TRTA are the planned / actual
     treatment of the record, TRTxxP / TRTxxA of ADSL for the record's period; the pharmaverse admiral ADPP
@@ -89,14 +97,34 @@ def with_treatments(records: pd.DataFrame) -> pd.DataFrame:
     ARM). A subject with several periods (APERIOD) has a sequence of treatments, of which ARM names the
     sequence, not the treatment of a record: nothing is filled then (a subject with several APERIOD, visits,
     epochs or reference doses other than the dosing intervals of multiple dosing), nor where the arm is
-    missing; the variable is left out rather than made up (what is left out: :func:`missing_treatments`)."""
-    dated = () if "DOSENUM" in records.columns else ("PCRFTDTC",)  # each interval its own dose date
-    periods = [c for c in (*_PERIOD_LIKE, *dated) if c in records.columns]
-    by = records.groupby("USUBJID", sort=False)
+    missing; the variable is left out rather than made up (what is left out: :func:`missing_treatments`).
+
+    ``profile``: for records per sample (ADNCA), the columns that tell a subject's profiles apart besides
+    USUBJID; a subject's periods are then counted over its profiles, each with a visit or epoch where all
+    its records share one, else none (as the profile's ADPP records: a single-dose profile sampled over
+    two visits, or a multiple-dose profile over the visits of its doses, is one period). ``dated``: whether
+    several reference doses (PCRFTDTC) of a subject are several periods (default: unless the records have
+    DOSENUM, each dosing interval's own dose date)."""
+    dated = "DOSENUM" not in records.columns if dated is None else dated
+    periods = [c for c in (*_PERIOD_LIKE, *(("PCRFTDTC",) if dated else ())) if c in records.columns]
+    view = records if profile is None else _per_profile(records, ["USUBJID", *profile], periods)
+    by = view.groupby("USUBJID", sort=False)
     if any(bool((by[c].nunique(dropna=False) > 1).any()) for c in periods):
         return records
     found = {trt: arm for trt, arm in TREATMENT_FROM_ARM.items() if trt not in records and arm in records}
     return records.assign(**{trt: records[arm].to_numpy() for trt, arm in found.items()})
+
+
+def _per_profile(records: pd.DataFrame, keys: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+    """One row per profile (``keys``) with each of ``columns`` where all its records share one value, else
+    missing (:func:`bioparity.io.sdtm.pc_profile_timing` for a PC's profiles)."""
+    keys = [k for k in dict.fromkeys(keys) if k in records.columns]
+    values = [c for c in columns if c not in keys]
+    if not values:
+        return records[keys].drop_duplicates()
+    by = records.groupby(keys, sort=False, dropna=False)
+    one = by[values].nunique(dropna=False) == 1
+    return by[values].first().where(one).reset_index()
 
 
 def missing_treatments(records: pd.DataFrame) -> list[str]:
@@ -170,13 +198,18 @@ def _carry(
     the column's name in capitals, else :data:`_ADAM_NAMES`, else its name in capitals, at most 8
     characters), except those ``out`` has already (STUDYID, USUBJID)."""
     for column in dict.fromkeys(columns):
-        name = (names or {}).get(column.upper()) or _ADAM_NAMES.get(column.lower(), column.upper()[:8])
+        name = _adam_name(column, names)
         if column in source.columns and name not in out.columns:
             values = source[column]
             numbers = pd.to_numeric(values, errors="coerce")
             numeric = name in _NUMBERS and bool(numbers.notna().all())  # numbers in ADaM and SDTM
             out[name] = (numbers if numeric else values).to_numpy()
     return out
+
+
+def _adam_name(column: str, names: Mapping[str, str] | None = None) -> str:
+    """The ADaM name a carried ``column`` is written under (:func:`_carry`)."""
+    return (names or {}).get(column.upper()) or _ADAM_NAMES.get(column.lower(), column.upper()[:8])
 
 
 def adnca_domain(
@@ -225,6 +258,12 @@ def adnca_domain(
     pharmaverse admiral ADPC template sets ``ATPT = PCTPT``, ``ATPTN = PCTPTNUM`` for the concentration
     records and its ADPP template ``AVISITN = VISITNUM``). No visit window is applied: a SAP's windowing
     rules, when it has any, give other values.
+
+    TRTP/TRTA of each record as in ADPP (:func:`with_treatments`): an ADSL's TRTP carried, else a parallel
+    design's DM ARM/ACTARM (ADaMIG v1.3, section 3.3.3; the pharmaverse admiral ADPC template sets
+    ``TRTP = TRT01P``, ``TRTA = TRT01A``), a subject's periods counted over its profiles (``groups``), a
+    crossover's left out (never made up); several reference doses of a subject are several periods only
+    with ``reference`` (single dose), not the dosing intervals of multiple dosing.
 
     ``nominal``: a column of ``samples`` with each sample's nominal (planned) hours since its reference
     dose (SDTM PCELTM: :func:`bioparity.io.sdtm.pc_nominal_hours`), written as NRRLT and, where the
@@ -285,13 +324,21 @@ def adnca_domain(
     if nominal:
         _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
     out = _carry(out, merged, carried)
-    sources = {str(c).upper(): c for c in reversed(merged.columns) if str(c).upper() in ANALYSIS_TIMING}
-    return _carry(out, merged, [sources[n] for n in ANALYSIS_TIMING if n in sources], names=ANALYSIS_TIMING)
+    out = _with_analysis_timing(out, merged)
+    profile = [_adam_name(c) for c in carried if c in groups]  # each profile's period, as its ADPP records'
+    return with_treatments(out, profile=profile, dated=reference is not None)
 
 
 #: ADNCA's analysis visit and time point (ADaMIG v1.3, section 3.3.3), keyed by the SDTM variable of the PC
 #: record each is copied from (:func:`adnca_domain`).
 ANALYSIS_TIMING = {"VISITNUM": "AVISITN", "VISIT": "AVISIT", "PCTPTNUM": "ATPTN", "PCTPT": "ATPT"}
+
+
+def _with_analysis_timing(out: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with the analysis visit and time point (:data:`ANALYSIS_TIMING`) copied from the SDTM
+    variables of ``source`` (any letter case) that it has, each under its ADaM name."""
+    sources = {str(c).upper(): c for c in reversed(source.columns) if str(c).upper() in ANALYSIS_TIMING}
+    return _carry(out, source, [sources[n] for n in ANALYSIS_TIMING if n in sources], names=ANALYSIS_TIMING)
 
 
 #: Hours within which a sample's reference dose is its subject's first (AFRLT - ARRLT): a tenth of a second.
