@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,7 @@ def test_an_approved_run_on_a_superseded_input_says_so_and_stays_approved(
         )
         newest = s.get(Dataset, new_id)
         assert newest is not None
-        at = newest.created_at.strftime("%Y-%m-%d %H:%M")
+        at = newest.created_at.replace(tzinfo=UTC).strftime("%Y-%m-%d %H:%M")
     expected = f"A newer version of dataset caa-lots (v2, stored by Sam Statistician (sam) at {at}"
     with demo_client(store, "rita") as rita:
         page, dashboard = rita.get(f"/ui/runs/{run_id}").text, rita.get(f"/ui/programs/{program_id}").text
