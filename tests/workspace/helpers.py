@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.progress import StageCallback
-from bioparity.store.models import new_id
+from bioparity.store.models import AnalysisRun, Signature, new_id
 from bioparity.workspace import analyses, datasets, signatures
 from bioparity.workspace.analyses import PendingRun
 from bioparity.workspace.executors import ComputeExecutor, WorkerOutcome, outcome_of
@@ -122,33 +122,44 @@ def sign(
     )
 
 
+def run_in(session: Session, company: Company, role: str) -> AnalysisRun:
+    """A samplesize run made by the member of ``role`` in ``session`` (through the workspace, not the
+    API), on a grid of a new name (no earlier version a signed run used)."""
+    dataset = datasets.upload_dataset(
+        session,
+        company.actor(role),
+        company.study.id,
+        name=f"grid-{new_id()[:8]}",
+        filename="grid.csv",
+        content=SAMPLESIZE_CSV.encode(),
+        analysis_kind="samplesize",
+    )
+    return analyses.run_analysis(session, company.actor(role), dataset.id, "samplesize")
+
+
 def stored_run(sessions: sessionmaker[Session], company: Company, role: str) -> str:
-    """A stored samplesize run made by the member of ``role`` (through the workspace, not the API), on a
-    grid of a new name (no earlier version a signed run used)."""
+    """The id of a stored samplesize run made by the member of ``role`` (:func:`run_in`, committed)."""
     with sessions.begin() as s:
-        dataset = datasets.upload_dataset(
-            s,
-            company.actor(role),
-            company.study.id,
-            name=f"grid-{new_id()[:8]}",
-            filename="grid.csv",
-            content=SAMPLESIZE_CSV.encode(),
-            analysis_kind="samplesize",
-        )
-        return analyses.run_analysis(s, company.actor(role), dataset.id, "samplesize").id
+        return run_in(s, company, role).id
+
+
+def signature_in(session: Session, company: Company, run_id: str, role: str, meaning: str) -> Signature:
+    """The signature the member of ``role`` makes on ``run_id`` with ``meaning`` in ``session``
+    (workspace)."""
+    return signatures.sign_run(
+        session,
+        company.actor(role),
+        run_id,
+        username=company.users[role].username,
+        password=PASSWORD,
+        meaning=meaning,
+    )
 
 
 def signed_by(sessions: sessionmaker[Session], company: Company, run_id: str, role: str, meaning: str) -> str:
-    """The id of the signature the member of ``role`` makes on ``run_id`` with ``meaning`` (workspace)."""
+    """The id of the signature the member of ``role`` makes on ``run_id`` with ``meaning`` (committed)."""
     with sessions.begin() as s:
-        return signatures.sign_run(
-            s,
-            company.actor(role),
-            run_id,
-            username=company.users[role].username,
-            password=PASSWORD,
-            meaning=meaning,
-        ).id
+        return signature_in(s, company, run_id, role, meaning).id
 
 
 class GatedExecutor(ComputeExecutor):

@@ -33,7 +33,6 @@ from bioparity.api.schemas import (
     ReasonIn,
     SessionOut,
     UserOut,
-    utc,
 )
 from bioparity.api.schemas_accounts import InvitationOut, PasswordChangeIn
 from bioparity.store.models import Membership, User
@@ -57,7 +56,7 @@ def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     with unit_of_work(request) as session:
         token, secret = accounts.login(session, body.username, body.password, client=client_address(request))
     set_session_cookie(response, request, secret)
-    return SessionOut(token=secret, expires_at=utc(token.expires_at))
+    return SessionOut(token=secret, expires_at=token.expires_at)
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])

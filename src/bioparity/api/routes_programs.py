@@ -18,7 +18,6 @@ from bioparity.api.schemas import (
     StudyIn,
     StudyOut,
     from_record,
-    utc,
 )
 from bioparity.api.schemas_accounts import PartnerOut, ShareInvitationOut
 from bioparity.store.models import Organisation, ProgramShare
@@ -117,7 +116,7 @@ def share_invitations(org_id: OrgId, actor: CurrentActor, request: Request) -> l
                 role=s.pending_role or s.role,
                 current_role=s.role if s.status == "accepted" else None,
                 scope=_scope_out(s),
-                created_at=utc(s.created_at),
+                created_at=s.created_at,
             )
             for s, p, o in programs.share_invitations(session, actor, org_id)
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -62,23 +62,16 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """Stored datetimes are UTC; SQLite hands them back without a zone."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 Model = TypeVar("Model", bound=BaseModel)
 
 
 def from_record(model: type[Model], record: object, **values: Any) -> Model:
     """A ``model`` body of ``record``: each field not given in ``values`` is the attribute of the same
-    name of ``record``, a datetime made UTC-aware (:func:`utc`)."""
+    name of ``record`` (a stored time is an aware UTC datetime on every database:
+    :class:`bioparity.store.types.UTCDateTime`)."""
     for name in model.model_fields:
         if name not in values:
-            value = getattr(record, name)
-            values[name] = utc(value) if isinstance(value, datetime) else value
+            values[name] = getattr(record, name)
     return model(**values)
 
 

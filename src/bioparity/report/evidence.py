@@ -252,9 +252,10 @@ def evidence_as_of(evidence: ProgramEvidence) -> datetime | None:
 
 
 def _utc(value: datetime | str) -> datetime:
-    """A stored time (a datetime, naive read back from SQLite, or an ISO text ending in ``Z``) in UTC."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """A stored time in UTC: a timestamp column's value (aware UTC on every database,
+    :class:`bioparity.store.types.UTCDateTime`) or a signature's ISO text ending in ``Z``
+    (:func:`bioparity.audit.trail.utc_timestamp`)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value).astimezone(UTC)
 
 
 def source_label(source: str) -> str | None:

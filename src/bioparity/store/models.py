@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -28,6 +27,8 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bioparity.store.types import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -49,8 +50,9 @@ def utc_now() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    # Every timestamp column is timezone-aware (UTC): ``Mapped[datetime]`` maps to this type.
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
+    # Every timestamp column is ``Mapped[datetime]``: DateTime(timezone=True) in the schema, an aware UTC
+    # datetime in Python on both databases (bioparity.store.types.UTCDateTime).
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
 _ID = String(36)

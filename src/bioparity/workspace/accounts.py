@@ -337,7 +337,7 @@ add_member = invite_member
 
 
 def _pending(invitation: MembershipInvitation, moment: datetime) -> bool:
-    return invitation.status == "pending" and _aware(invitation.expires_at) > moment
+    return invitation.status == "pending" and invitation.expires_at > moment
 
 
 def org_invitations(
@@ -497,11 +497,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes; everything is stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _issue(
     session: Session,
     user: User,
@@ -572,14 +567,14 @@ def _remaining_wait(row: AuthThrottle | None, free: int, policy: AccountPolicy, 
     backoff = backoff_seconds(row.failures, free, policy)
     if backoff == 0:  # (a concurrent request may have recorded its failure "after" this one's clock)
         return 0.0
-    due = _aware(row.last_failure_at) + timedelta(seconds=backoff)
+    due = row.last_failure_at + timedelta(seconds=backoff)
     return max(0.0, (due - moment).total_seconds())
 
 
 def _client_failures(row: AuthThrottle, policy: AccountPolicy, moment: datetime) -> int:
     # A client's count is forgotten after a quiet hour (its successes do not reset it: a valid account
     # of one's own must not reset the count of guesses at others).
-    quiet = row.last_failure_at is None or moment - _aware(row.last_failure_at) > timedelta(
+    quiet = row.last_failure_at is None or moment - row.last_failure_at > timedelta(
         minutes=policy.client_window_minutes
     )
     return 0 if quiet else row.failures
@@ -602,13 +597,13 @@ def _record_locked_attempt(session: Session, username: str, client: str, moment:
     pending = _throttle_row(session, locked_attempts_key(username))
     pending.failures += 1
     last = pending.last_failure_at
-    if last is not None and (moment - _aware(last)).total_seconds() < LOCKED_AUDIT_SECONDS:
+    if last is not None and (moment - last).total_seconds() < LOCKED_AUDIT_SECONDS:
         session.flush()
         return
     user = session.scalar(select(User).where(User.username == username))
     detail: dict[str, Any] = {"attempts": pending.failures}
     if last is not None:
-        detail["since"] = _aware(last).astimezone(UTC).isoformat()
+        detail["since"] = last.isoformat()
     if client:
         detail["client"] = client
     append_event(
@@ -832,11 +827,11 @@ def _signed_in(
     token, user = (None, None) if not rows else (rows[0][0], rows[0][1])
     if token is None or token.revoked_at is not None:
         raise AuthenticationError(_("not authenticated: invalid or revoked token"))
-    if token.expires_at is not None and _aware(token.expires_at) <= moment:
+    if token.expires_at is not None and token.expires_at <= moment:
         raise AuthenticationError(_("not authenticated: the token has expired; log in again"))
     idle = policy_of(session).idle_minutes
     if token.kind == "session":
-        last = _aware(token.last_used_at or token.created_at)
+        last = token.last_used_at or token.created_at
         if moment - last > timedelta(minutes=idle):
             raise AuthenticationError(
                 _("not authenticated: the session was idle for more than %(minutes)s minutes; sign in again")
@@ -882,7 +877,7 @@ def authenticate_page(session: Session, secret: str, *, now: datetime | None = N
 
 def touch_due(token: AuthToken, moment: datetime) -> bool:
     return token.kind == "session" and (
-        token.last_used_at is None or moment - _aware(token.last_used_at) > timedelta(seconds=TOUCH_SECONDS)
+        token.last_used_at is None or moment - token.last_used_at > timedelta(seconds=TOUCH_SECONDS)
     )
 
 

@@ -27,7 +27,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -102,13 +102,6 @@ class JobStatus:
         return self.status in (DONE, FAILED)
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """Stored times are UTC; SQLite hands them back without a zone."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 class RunNotStoredError(NotFoundError):
     """The run was requested but its analysis failed before anything was stored."""
 
@@ -128,8 +121,9 @@ def _status(
     run_stored: bool,
     times: tuple[datetime | None, datetime | None, datetime | None],
 ) -> JobStatus:
-    """The state of the job or run ``record``, its times (requested, started, finished) made UTC-aware."""
-    created_at, started_at, finished_at = (aware(moment) for moment in times)
+    """The state of the job or run ``record`` and its times (requested, started, finished; aware UTC as
+    every stored time, :class:`bioparity.store.types.UTCDateTime`)."""
+    created_at, started_at, finished_at = times
     return JobStatus(
         run_id=record.id, study_id=record.study_id, dataset_id=record.dataset_id, kind=record.kind,
         status=status, progress=progress, message=message, error=record.error, run_stored=run_stored,
@@ -361,7 +355,7 @@ def _stale_jobs(
     return [
         job
         for job in session.scalars(active.with_for_update() if lock else active)
-        if (beat := aware(job.heartbeat_at or job.started_at or job.created_at)) is None or beat < cutoff
+        if (beat := job.heartbeat_at or job.started_at or job.created_at) is None or beat < cutoff
     ]
 
 

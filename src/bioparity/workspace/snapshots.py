@@ -14,7 +14,9 @@ _OMITTED_COLUMNS = frozenset({"password_hash", "token_sha256", "content", "resul
 def utc_text(moment: datetime) -> str:
     """A stored time as ISO 8601 in UTC with its offset (``2026-12-06T19:17:41.455405+00:00``).
 
-    Every stored time is UTC; SQLite gives them back without a zone, so a naive value is read as UTC.
+    A timestamp column's value is aware UTC on every database (:class:`bioparity.store.types.UTCDateTime`);
+    a naive value is a time parsed from an audit row recorded without its offset (written before the
+    snapshots stated it), and is read as UTC, as every stored time is.
     """
     return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)).isoformat()
 
