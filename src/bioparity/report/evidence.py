@@ -254,8 +254,11 @@ def evidence_as_of(evidence: ProgramEvidence) -> datetime | None:
 def _utc(value: datetime | str) -> datetime:
     """A stored time in UTC: a timestamp column's value (aware UTC on every database,
     :class:`bioparity.store.types.UTCDateTime`) or a signature's ISO text ending in ``Z``
-    (:func:`bioparity.audit.trail.utc_timestamp`)."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value).astimezone(UTC)
+    (:func:`bioparity.audit.trail.utc_timestamp`; a text without an offset is UTC, never local time)."""
+    if isinstance(value, datetime):
+        return value
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def source_label(source: str) -> str | None:
