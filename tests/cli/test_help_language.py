@@ -168,9 +168,11 @@ def test_the_top_level_page_imports_no_command_module_and_converts_no_option(arg
 
 def test_options_worded_from_elsewhere_keep_their_words() -> None:
     """``nca --tau``/``--extrapolate-tau`` say the workspace options' words as a sentence, ``be --method``
-    names every method: written out so that they can be marked for translation, checked against the source."""
+    names every method, as ``ada-summary --method``: written out so that they can be marked for translation,
+    checked against the source."""
     from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU
     from bioparity.be.methods import BE_METHODS
+    from bioparity.clinical import DIFFERENCE_METHODS
 
     def helps(module: str, name: str) -> dict[str, str]:
         return {p.name: p.help for p in load_commands(module)[name].params if p.name}  # type: ignore[attr-defined]
@@ -179,3 +181,5 @@ def test_options_worded_from_elsewhere_keep_their_words() -> None:
     for option in (TAU, EXTRAPOLATE_TAU):
         assert nca[option.name] == option.help[:1].upper() + option.help[1:] + "."
     assert helps("be", "be")["method"] == "One of: " + ", ".join(BE_METHODS) + "."
+    ada_method = helps("clinical", "ada-summary")["method"]
+    assert ada_method.startswith("Interval for differences: " + ", ".join(DIFFERENCE_METHODS) + " (")
