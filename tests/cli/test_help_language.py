@@ -144,6 +144,25 @@ def test_every_command_help_is_marked_and_translated() -> None:
     assert untranslated == []
 
 
+def test_every_option_help_is_marked_and_translated() -> None:
+    """Every argument's and option's help of every command is a catalogue message with a Chinese translation:
+    an option help written without ``gettext_noop`` (or composed with an f-string) stays English on the
+    zh-CN page."""
+    marked = set(extract("cli"))
+    helps = {
+        f"{path} {param.name}": param.help
+        for path, command in _every_command().items()
+        for param in command.params  # type: ignore[attr-defined]
+        if getattr(param, "help", None)
+    }
+    assert len(helps) > 400
+    unmarked = sorted(name for name, text in helps.items() if text not in marked)
+    assert unmarked == []
+    with use_language("zh-CN"):
+        untranslated = sorted(name for name, text in helps.items() if gettext(text) == text)
+    assert untranslated == []
+
+
 _PROBE = (
     "import sys\n"
     "from bioparity.cli.main import MODULES, app\n"
