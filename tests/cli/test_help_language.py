@@ -18,7 +18,7 @@ from typer import rich_utils
 from typer.core import TyperGroup
 from typer.testing import CliRunner
 
-from bioparity.cli.click_words import HELP_OPTION, HELP_WORDS, TYPER_ENGLISH
+from bioparity.cli.click_words import _MAKE_RICH_TEXT, HELP_OPTION, HELP_WORDS, TYPER_ENGLISH
 from bioparity.cli.main import COMMANDS, MODULES, app, load_commands
 from bioparity.i18n import gettext, use_language
 from bioparity.i18n.catalogues import extract
@@ -105,6 +105,16 @@ def test_english_pages_are_unchanged_after_a_chinese_page_in_the_same_process(ar
     assert after == before
     assert "Usage: bioparity" in after and "─ Options ─" in after and "Show this message and exit." in after
     assert {name: getattr(rich_utils, name) for name in TYPER_ENGLISH} == TYPER_ENGLISH
+    assert rich_utils._make_rich_text is _MAKE_RICH_TEXT
+
+
+@pytest.mark.parametrize("command", ["caa", "ada-cutpoint", "nca"])
+def test_a_chinese_help_longer_than_its_column_is_folded_not_cut(command: str) -> None:
+    """Rich breaks lines at spaces only and a table column cuts a longer word with "…": a Chinese help text
+    (clauses without spaces) is folded onto the next lines instead, so that all of it is printed."""
+    narrow = {"COLUMNS": "110"}
+    assert "…" not in _page("--lang", "zh-CN", command, "--help", env=narrow)
+    assert "…" not in _page(command, "--help", env=narrow)
 
 
 def test_typer_words_of_a_help_page_are_english_as_imported() -> None:
