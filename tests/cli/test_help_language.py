@@ -18,7 +18,7 @@ from typer import rich_utils
 from typer.core import TyperGroup
 from typer.testing import CliRunner
 
-from bioparity.cli.click_words import HELP_OPTION, HELP_WORDS, TYPER_ENGLISH
+from bioparity.cli.click_words import _MAKE_RICH_TEXT, HELP_OPTION, HELP_WORDS, TYPER_ENGLISH
 from bioparity.cli.main import COMMANDS, MODULES, app, load_commands
 from bioparity.i18n import gettext, use_language
 from bioparity.i18n.catalogues import extract
@@ -105,6 +105,16 @@ def test_english_pages_are_unchanged_after_a_chinese_page_in_the_same_process(ar
     assert after == before
     assert "Usage: bioparity" in after and "─ Options ─" in after and "Show this message and exit." in after
     assert {name: getattr(rich_utils, name) for name in TYPER_ENGLISH} == TYPER_ENGLISH
+    assert rich_utils._make_rich_text is _MAKE_RICH_TEXT
+
+
+@pytest.mark.parametrize("command", ["caa", "ada-cutpoint", "nca"])
+def test_a_chinese_help_longer_than_its_column_is_folded_not_cut(command: str) -> None:
+    """Rich breaks lines at spaces only and a table column cuts a longer word with "…": a Chinese help text
+    (clauses without spaces) is folded onto the next lines instead, so that all of it is printed."""
+    narrow = {"COLUMNS": "110"}
+    assert "…" not in _page("--lang", "zh-CN", command, "--help", env=narrow)
+    assert "…" not in _page(command, "--help", env=narrow)
 
 
 def test_typer_words_of_a_help_page_are_english_as_imported() -> None:
@@ -144,6 +154,25 @@ def test_every_command_help_is_marked_and_translated() -> None:
     assert untranslated == []
 
 
+def test_every_option_help_is_marked_and_translated() -> None:
+    """Every argument's and option's help of every command is a catalogue message with a Chinese translation:
+    an option help written without ``gettext_noop`` (or composed with an f-string) stays English on the
+    zh-CN page."""
+    marked = set(extract("cli"))
+    helps = {
+        f"{path} {param.name}": param.help
+        for path, command in _every_command().items()
+        for param in command.params  # type: ignore[attr-defined]
+        if getattr(param, "help", None)
+    }
+    assert len(helps) > 400
+    unmarked = sorted(name for name, text in helps.items() if text not in marked)
+    assert unmarked == []
+    with use_language("zh-CN"):
+        untranslated = sorted(name for name, text in helps.items() if gettext(text) == text)
+    assert untranslated == []
+
+
 _PROBE = (
     "import sys\n"
     "from bioparity.cli.main import MODULES, app\n"
@@ -168,9 +197,11 @@ def test_the_top_level_page_imports_no_command_module_and_converts_no_option(arg
 
 def test_options_worded_from_elsewhere_keep_their_words() -> None:
     """``nca --tau``/``--extrapolate-tau`` say the workspace options' words as a sentence, ``be --method``
-    names every method: written out so that they can be marked for translation, checked against the source."""
+    names every method, as ``ada-summary --method``: written out so that they can be marked for translation,
+    checked against the source."""
     from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU
     from bioparity.be.methods import BE_METHODS
+    from bioparity.clinical import DIFFERENCE_METHODS
 
     def helps(module: str, name: str) -> dict[str, str]:
         return {p.name: p.help for p in load_commands(module)[name].params if p.name}  # type: ignore[attr-defined]
@@ -179,3 +210,5 @@ def test_options_worded_from_elsewhere_keep_their_words() -> None:
     for option in (TAU, EXTRAPOLATE_TAU):
         assert nca[option.name] == option.help[:1].upper() + option.help[1:] + "."
     assert helps("be", "be")["method"] == "One of: " + ", ".join(BE_METHODS) + "."
+    ada_method = helps("clinical", "ada-summary")["method"]
+    assert ada_method.startswith("Interval for differences: " + ", ".join(DIFFERENCE_METHODS) + " (")

@@ -68,26 +68,36 @@ METHOD_HELP = gettext_noop(
 CutPointsFile = Annotated[
     Path | None,
     typer.Option(
-        help="'bioparity ada-cutpoint' results CSV, or its JSON result (a .json file: --format json, or a "
-        "stored ada-cutpoint run's result): its screening cut point (floating: each run's from the data's nc "
-        "column and the normalisation factor) instead of --cut-point."
+        help=gettext_noop(
+            "'bioparity ada-cutpoint' results CSV, or its JSON result (a .json file: --format json, or a "
+            "stored ada-cutpoint run's result): its screening cut point (floating: each run's from the "
+            "data's nc column and the normalisation factor) instead of --cut-point."
+        )
     ),
 ]
 ConcUnit = Annotated[
-    str, typer.Option(help="Unit of the positive-control concentrations (FDA 2019 ADA guidance: ng/mL).")
+    str,
+    typer.Option(
+        help=gettext_noop("Unit of the positive-control concentrations (FDA 2019 ADA guidance: ng/mL).")
+    ),
 ]
 ScreeningFpr = Annotated[
-    float, typer.Option(parser=fraction, help="Screening false-positive rate, a fraction (0.05 for 5%).")
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Screening false-positive rate, a fraction (0.05 for 5%).")
+    ),
 ]
 ConfirmFpr = Annotated[
     float | None,
     typer.Option(
         parser=fraction,
-        help="Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition).",
+        help=gettext_noop(
+            "Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition)."
+        ),
     ),
 ]
 TitrationFpr = Annotated[
-    float | None, typer.Option(parser=fraction, help="Titration FPR, a fraction (e.g. 0.001).")
+    float | None, typer.Option(parser=fraction, help=gettext_noop("Titration FPR, a fraction (e.g. 0.001)."))
 ]
 
 app = typer.Typer()
@@ -151,6 +161,27 @@ def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> Non
     console.print(wrote_rows(len(table), out))
 
 
+QuantileType = Annotated[
+    int, typer.Option(help=gettext_noop("R quantile type (1-9) of the nonparametric estimate."))
+]
+RemoveOutliers = Annotated[
+    bool,
+    typer.Option(
+        "--remove-outliers/--keep-outliers", help=gettext_noop("Boxplot-rule outlier removal (listed).")
+    ),
+]
+OutlierQuartiles = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "Quartiles of the boxplot rule: type7 (R quantile type 7), tukey (Tukey's hinges, as R "
+            "boxplot.stats) or type1-type9."
+        )
+    ),
+]
+OutliersOut = Annotated[Path | None, typer.Option(help=gettext_noop("Also write the removed values here."))]
+
+
 @app.command(
     "ada-cutpoint",
     help=gettext_noop(
@@ -163,32 +194,27 @@ def ada_cutpoint_command(
     data: Annotated[
         Path,
         typer.Argument(
-            metavar="IN", help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."
+            metavar="IN",
+            help=gettext_noop(
+                "CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."
+            ),
         ),
     ],
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per tier and estimate.")],
+    out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per tier and estimate."))],
     fpr: ScreeningFpr = 0.05,
     confirm_fpr: ConfirmFpr = None,
     titration_fpr: TitrationFpr = None,
-    transform: Annotated[str, typer.Option(help="Screening scale: auto, none or log.")] = "auto",
+    transform: Annotated[
+        str, typer.Option(help=gettext_noop("Screening scale: auto, none or log."))
+    ] = "auto",
     method: Annotated[
         str,
         typer.Option(help=METHOD_HELP),
     ] = "auto",
-    quantile_type: Annotated[
-        int, typer.Option(help="R quantile type (1-9) of the nonparametric estimate.")
-    ] = 7,
-    remove_outliers: Annotated[
-        bool, typer.Option("--remove-outliers/--keep-outliers", help="Boxplot-rule outlier removal (listed).")
-    ] = True,
-    outlier_quartiles: Annotated[
-        str,
-        typer.Option(
-            help="Quartiles of the boxplot rule: type7 (R quantile type 7), tukey (Tukey's hinges, as R "
-            "boxplot.stats) or type1-type9."
-        ),
-    ] = "type7",
-    outliers: Annotated[Path | None, typer.Option(help="Also write the removed values here.")] = None,
+    quantile_type: QuantileType = 7,
+    remove_outliers: RemoveOutliers = True,
+    outlier_quartiles: OutlierQuartiles = "type7",
+    outliers: OutliersOut = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
     with user_errors():
@@ -314,18 +340,23 @@ def ada_sensitivity_command(
     data: Annotated[
         Path,
         typer.Argument(
-            metavar="IN", help="CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."
+            metavar="IN",
+            help=gettext_noop("CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."),
         ),
     ],
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per run.")],
+    out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per run."))],
     cut_point: Annotated[
         float | None,
         typer.Option(
-            help="Screening cut point for every run, in the unit of signal; omit when the data give each "
-            "run's cut_point."
+            help=gettext_noop(
+                "Screening cut point for every run, in the unit of signal; omit when the data give each "
+                "run's cut_point."
+            )
         ),
     ] = None,
-    method: Annotated[str, typer.Option(help="linear (log-concentration interpolation) or 4pl.")] = "linear",
+    method: Annotated[
+        str, typer.Option(help=gettext_noop("linear (log-concentration interpolation) or 4pl."))
+    ] = "linear",
     conc_unit: ConcUnit = "ng/mL",
     cut_points: CutPointsFile = None,
 ) -> None:
@@ -378,18 +409,27 @@ def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
 )
 def ada_drug_tolerance_command(
     data: Annotated[
-        Path, typer.Argument(metavar="IN", help="CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")
+        Path,
+        typer.Argument(
+            metavar="IN", help=gettext_noop("CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")
+        ),
     ],
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per ADA level.")],
+    out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per ADA level."))],
     cut_point: Annotated[
         float | None,
         typer.Option(
-            help="Screening cut point for every well, in the unit of signal; omit when the data give each "
-            "run's cut_point."
+            help=gettext_noop(
+                "Screening cut point for every well, in the unit of signal; omit when the data give each "
+                "run's cut_point."
+            )
         ),
     ] = None,
-    ada_unit: Annotated[str, typer.Option(help="Unit of ada_level (positive-control antibody).")] = "ng/mL",
-    drug_unit: Annotated[str, typer.Option(help="Unit of drug_level (and of the tolerance).")] = "ug/mL",
+    ada_unit: Annotated[
+        str, typer.Option(help=gettext_noop("Unit of ada_level (positive-control antibody)."))
+    ] = "ng/mL",
+    drug_unit: Annotated[
+        str, typer.Option(help=gettext_noop("Unit of drug_level (and of the tolerance)."))
+    ] = "ug/mL",
     cut_points: CutPointsFile = None,
 ) -> None:
     from bioparity.bioassay import drug_tolerance
@@ -435,9 +475,13 @@ def ada_drug_tolerance_command(
     ),
 )
 def isr_command(
-    data: Annotated[Path, typer.Argument(metavar="IN", help="CSV/XLSX: sample,original,repeat.")],
-    assay: Annotated[str, typer.Option(help="ligand-binding (+/-30%) or chromatographic (+/-20%).")],
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per sample.")],
+    data: Annotated[
+        Path, typer.Argument(metavar="IN", help=gettext_noop("CSV/XLSX: sample,original,repeat."))
+    ],
+    assay: Annotated[
+        str, typer.Option(help=gettext_noop("ligand-binding (+/-30%) or chromatographic (+/-20%)."))
+    ],
+    out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per sample."))],
 ) -> None:
     from bioparity.bioassay import isr
     from bioparity.io.bioassay import read_isr_data

@@ -50,41 +50,56 @@ if TYPE_CHECKING:
 CaaData = Annotated[
     Path,
     typer.Argument(
-        metavar="IN", help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."
+        metavar="IN",
+        help=gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."),
     ),
 ]
 Comparisons = Annotated[
     list[str] | None,
-    typer.Option(help="TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref)."),
+    typer.Option(
+        help=gettext_noop("TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref).")
+    ),
 ]
 Plan = Annotated[
     str | None,
     typer.Option(
-        help="qr-2025 (default: quality range, k by tier, spread check, >= 10 lots) or tiered-2017 "
-        "(old FDA 2017 tiers: tier 1 equivalence test); overrides the catalogue's plan."
+        help=gettext_noop(
+            "qr-2025 (default: quality range, k by tier, spread check, >= 10 lots) or tiered-2017 "
+            "(old FDA 2017 tiers: tier 1 equivalence test); overrides the catalogue's plan."
+        )
     ),
 ]
 FilingRegion = Annotated[
     str | None,
     typer.Option(
-        help="Region being filed: ema (other reference lots judged against ref-eu) or fda "
-        "(against ref-us); default: alphabetical bridge, with a note."
+        help=gettext_noop(
+            "Region being filed: ema (other reference lots judged against ref-eu) or fda "
+            "(against ref-us); default: alphabetical bridge, with a note."
+        )
     ),
 ]
 PoolReferences = Annotated[
     bool,
     typer.Option(
-        "--pool-references", help="Also test vs all reference lots pooled, where the bridge passed."
+        "--pool-references",
+        help=gettext_noop("Also test vs all reference lots pooled, where the bridge passed."),
     ),
 ]
 #: Fewest simulated assessments for the operating characteristics (Monte Carlo SE <= 0.05).
 MIN_OC_SIMULATIONS = 100
 OcSimulations = Annotated[
-    int, typer.Option(help="Simulated assessments per plan for the operating characteristics (0 = skip).")
+    int,
+    typer.Option(
+        help=gettext_noop("Simulated assessments per plan for the operating characteristics (0 = skip).")
+    ),
 ]
 PotencyResults = Annotated[
     Path | None,
-    typer.Option(help="'bioparity potency' results (samples named SOURCE:LOT): the lots' potency attribute."),
+    typer.Option(
+        help=gettext_noop(
+            "'bioparity potency' results (samples named SOURCE:LOT): the lots' potency attribute."
+        )
+    ),
 ]
 
 app = typer.Typer()
@@ -168,14 +183,19 @@ def _spread_table(table: Any) -> Table:
     help=gettext_noop("Normal tolerance factor k (R tolerance::K.factor; exact by default)."),
 )
 def tolerance_factor_command(
-    n: Annotated[int, typer.Option(help="Number of lots (observations), >= 2.")],
+    n: Annotated[int, typer.Option(help=gettext_noop("Number of lots (observations), >= 2."))],
     coverage: Annotated[
-        float, typer.Option(parser=fraction, help="Proportion of the population covered (0.99 = 99%).")
+        float,
+        typer.Option(
+            parser=fraction, help=gettext_noop("Proportion of the population covered (0.99 = 99%).")
+        ),
     ] = 0.99,
-    confidence: Annotated[float, typer.Option(parser=fraction, help="Confidence level (0.95 = 95%).")] = 0.95,
-    side: Annotated[int, typer.Option(help="2 for mean ± k·SD, 1 for a one-sided bound.")] = 2,
+    confidence: Annotated[
+        float, typer.Option(parser=fraction, help=gettext_noop("Confidence level (0.95 = 95%)."))
+    ] = 0.95,
+    side: Annotated[int, typer.Option(help=gettext_noop("2 for mean ± k·SD, 1 for a one-sided bound."))] = 2,
     method: Annotated[
-        str, typer.Option(help="Two-sided: exact (default), howe (R HE2) or he (R HE).")
+        str, typer.Option(help=gettext_noop("Two-sided: exact (default), howe (R HE2) or he (R HE)."))
     ] = "exact",
     fmt: Format = OutputFormat.table,
 ) -> None:
@@ -201,14 +221,20 @@ def tolerance_factor_command(
 def caa_command(
     data: CaaData,
     catalogue: Annotated[
-        Path | None, typer.Option(help="Attribute catalogue (YAML or CSV); defaults when absent.")
+        Path | None,
+        typer.Option(help=gettext_noop("Attribute catalogue (YAML or CSV); defaults when absent.")),
     ] = None,
     *,
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per attribute and comparison.")],
-    plots: Annotated[Path | None, typer.Option(help="Folder for one figure per attribute.")] = None,
+    out: Annotated[
+        Path, typer.Option(help=gettext_noop("Results CSV: one row per attribute and comparison."))
+    ],
+    plots: Annotated[
+        Path | None, typer.Option(help=gettext_noop("Folder for one figure per attribute."))
+    ] = None,
     plot_format: PlotFormat = "png",
     lots: Annotated[
-        Path | None, typer.Option(help="Also write the lot-level data (replicates averaged) here.")
+        Path | None,
+        typer.Option(help=gettext_noop("Also write the lot-level data (replicates averaged) here.")),
     ] = None,
     comparison: Comparisons = None,
     plan: Plan = None,
@@ -218,7 +244,7 @@ def caa_command(
     seed: Seed = 20250909,
     potency: PotencyResults = None,
     potency_attribute: Annotated[
-        str, typer.Option(help="Attribute name for --potency values.")
+        str, typer.Option(help=gettext_noop("Attribute name for --potency values."))
     ] = "relative_potency",
 ) -> None:
     with user_errors():

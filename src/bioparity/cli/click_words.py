@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rich.text import Text
 from typer import rich_utils
 from typer._click.core import Command, Context, Parameter
 from typer._click.exceptions import UsageError
@@ -131,6 +132,22 @@ def _shown_on_page(command: Command, ctx: Context) -> list[Any]:
     return shown
 
 
+#: Typer's maker of the help texts' rich Text (put back by :func:`help_in_words`).
+_MAKE_RICH_TEXT = rich_utils._make_rich_text
+
+
+def _folded_rich_text(**kwargs: Any) -> Any:
+    """Typer's help text, folded at the column's edge where a word does not fit (not cut with "…").
+
+    Rich breaks lines at spaces only, and a table column cuts a longer word with an ellipsis: a Chinese
+    sentence is one such word (its clauses are not separated by spaces).
+    """
+    made = _MAKE_RICH_TEXT(**kwargs)
+    if isinstance(made, Text):
+        made.overflow = "fold"
+    return made
+
+
 @contextmanager
 def help_in_words(command: Command, ctx: Context) -> Iterator[None]:
     """A help page of ``command`` in the current language inside the block; Typer's English after it.
@@ -139,6 +156,8 @@ def help_in_words(command: Command, ctx: Context) -> Iterator[None]:
     of the command, its parameters and the commands a group lists are looked up in the catalogue (a text
     without an entry stays as written) and put back at the end: commands and their options are made once
     per process, and the next page may be English. Nothing changes in English (no catalogue is read).
+    A help text longer than its column without a space is folded onto the next lines
+    (:func:`_folded_rich_text`).
     """
     if current_language() == DEFAULT_LANGUAGE:
         yield
@@ -147,6 +166,7 @@ def help_in_words(command: Command, ctx: Context) -> Iterator[None]:
     formatter = ctx.formatter_class
     _say_in_words(HELP_WORDS)
     ctx.formatter_class = _worded_formatter()
+    rich_utils._make_rich_text = _folded_rich_text
     try:
         for item, text in english:
             if text:
@@ -156,6 +176,7 @@ def help_in_words(command: Command, ctx: Context) -> Iterator[None]:
         for item, text in english:
             item.help = text
         ctx.formatter_class = formatter
+        rich_utils._make_rich_text = _MAKE_RICH_TEXT
         frame_in_english()
 
 

@@ -50,7 +50,6 @@ from bioparity.cli.common import (
 )
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
-    DIFFERENCE_METHODS,
     StratifiedDifferenceCI,
     ci_difference,
     ci_mean_difference,
@@ -90,72 +89,95 @@ INCIDENCE_DEFINITIONS = ("treatment-emergent", "any-visit")
 Region = Annotated[
     str,
     typer.Option(
-        help="Preset of the confidence level: ema (95% two-sided, default) or fda (90% two-sided). "
-        "An explicit --conf overrides it."
+        help=gettext_noop(
+            "Preset of the confidence level: ema (95% two-sided, default) or fda (90% two-sided). "
+            "An explicit --conf overrides it."
+        )
     ),
 ]
 PlanningRegion = Annotated[
     str,
     typer.Option(
-        help="Preset of the confidence level of the planned analysis: ema (95% two-sided, alpha 0.025 "
-        "per side; default) or fda (90% two-sided, alpha 0.05). An explicit --alpha overrides it."
+        help=gettext_noop(
+            "Preset of the confidence level of the planned analysis: ema (95% two-sided, alpha 0.025 "
+            "per side; default) or fda (90% two-sided, alpha 0.05). An explicit --alpha overrides it."
+        )
     ),
 ]
 Conf = Annotated[
     float | None,
     typer.Option(
         parser=fraction,
-        help="Two-sided confidence level, a fraction (0.95 for 95%); default from --region (EMA 0.95, "
-        "FDA 0.90).",
+        help=gettext_noop(
+            "Two-sided confidence level, a fraction (0.95 for 95%); default from --region (EMA 0.95, "
+            "FDA 0.90)."
+        ),
     ),
 ]
 OneSidedAlpha = Annotated[
     float | None,
     typer.Option(
         parser=fraction,
-        help="One-sided level per test, a fraction (0.05: 90% CI; 0.025: 95% CI); default from --region.",
+        help=gettext_noop(
+            "One-sided level per test, a fraction (0.05: 90% CI; 0.025: 95% CI); default from --region."
+        ),
     ),
 ]
 DiffMargin = Annotated[
     float | None,
     typer.Option(
         parser=fraction,
-        help="Symmetric equivalence margin m of p1 - p2, a fraction (0.15, not 15): equivalent if the CI "
-        "lies inside (-m, m).",
+        help=gettext_noop(
+            "Symmetric equivalence margin m of p1 - p2, a fraction (0.15, not 15): equivalent if the CI "
+            "lies inside (-m, m)."
+        ),
     ),
 ]
 DiffMarginLower = Annotated[
     float | None,
-    typer.Option(parser=fraction, help="Lower equivalence margin of p1 - p2, a fraction (-0.15, not -15)."),
+    typer.Option(
+        parser=fraction,
+        help=gettext_noop("Lower equivalence margin of p1 - p2, a fraction (-0.15, not -15)."),
+    ),
 ]
 DiffMarginUpper = Annotated[
     float | None,
-    typer.Option(parser=fraction, help="Upper equivalence margin of p1 - p2, a fraction (0.15, not 15)."),
+    typer.Option(
+        parser=fraction, help=gettext_noop("Upper equivalence margin of p1 - p2, a fraction (0.15, not 15).")
+    ),
 ]
 MeanMargin = Annotated[
     float | None,
     typer.Option(
-        help="Symmetric equivalence margin m of the difference of means, in the unit of the means: "
-        "equivalent if the CI lies inside (-m, m)."
+        help=gettext_noop(
+            "Symmetric equivalence margin m of the difference of means, in the unit of the means: "
+            "equivalent if the CI lies inside (-m, m)."
+        )
     ),
 ]
 MeanMarginLower = Annotated[
-    float | None, typer.Option(help="Lower equivalence margin of the difference, in the unit of the means.")
+    float | None,
+    typer.Option(help=gettext_noop("Lower equivalence margin of the difference, in the unit of the means.")),
 ]
 MeanMarginUpper = Annotated[
-    float | None, typer.Option(help="Upper equivalence margin of the difference, in the unit of the means.")
+    float | None,
+    typer.Option(help=gettext_noop("Upper equivalence margin of the difference, in the unit of the means.")),
 ]
 RatioMarginLower = Annotated[
     float | None,
-    typer.Option(parser=fraction, help="Lower equivalence margin of p1 / p2 (a ratio > 0, e.g. 0.8)."),
+    typer.Option(
+        parser=fraction, help=gettext_noop("Lower equivalence margin of p1 / p2 (a ratio > 0, e.g. 0.8).")
+    ),
 ]
 RatioMarginUpper = Annotated[
     float | None,
-    typer.Option(parser=fraction, help="Upper equivalence margin of p1 / p2 (a ratio, e.g. 1.25)."),
+    typer.Option(
+        parser=fraction, help=gettext_noop("Upper equivalence margin of p1 / p2 (a ratio, e.g. 1.25).")
+    ),
 ]
-N1 = Annotated[int, typer.Option(help="Subjects in group 1.")]
-N2 = Annotated[int, typer.Option(help="Subjects in group 2.")]
-Allocation = Annotated[float, typer.Option(help="Allocation n1/n2.")]
+N1 = Annotated[int, typer.Option(help=gettext_noop("Subjects in group 1."))]
+N2 = Annotated[int, typer.Option(help=gettext_noop("Subjects in group 2."))]
+Allocation = Annotated[float, typer.Option(help=gettext_noop("Allocation n1/n2."))]
 
 app = typer.Typer()
 
@@ -262,17 +284,19 @@ def _print_sample_size(res: Any, level: _Level, fmt: OutputFormat, what: str) ->
     ),
 )
 def ci_diff_command(
-    x1: Annotated[int, typer.Option(help="Responders in group 1 (e.g. biosimilar).")],
+    x1: Annotated[int, typer.Option(help=gettext_noop("Responders in group 1 (e.g. biosimilar)."))],
     n1: N1,
-    x2: Annotated[int, typer.Option(help="Responders in group 2 (e.g. reference).")],
+    x2: Annotated[int, typer.Option(help=gettext_noop("Responders in group 2 (e.g. reference)."))],
     n2: N2,
     method: Annotated[
         str,
         typer.Option(
-            help="newcombe (hybrid score), newcombe-cc (the same with continuity correction, Newcombe's "
-            "method 11), mn (Miettinen-Nurminen score), fm (Farrington-Manning score) or wald (too narrow "
-            "when a group has 0 or all responders, zero width when both do: flagged in the output as "
-            "'degenerate' with a warning; avoid with small or extreme counts)."
+            help=gettext_noop(
+                "newcombe (hybrid score), newcombe-cc (the same with continuity correction, Newcombe's "
+                "method 11), mn (Miettinen-Nurminen score), fm (Farrington-Manning score) or wald (too "
+                "narrow when a group has 0 or all responders, zero width when both do: flagged in the output "
+                "as 'degenerate' with a warning; avoid with small or extreme counts)."
+            )
         ),
     ] = "newcombe",
     region: Region = DEFAULT_REGION,
@@ -290,11 +314,11 @@ def ci_diff_command(
 
 @app.command("ci-ratio", help=gettext_noop("Confidence interval for a ratio of two proportions p1 / p2."))
 def ci_ratio_command(
-    x1: Annotated[int, typer.Option(help="Responders in group 1.")],
+    x1: Annotated[int, typer.Option(help=gettext_noop("Responders in group 1."))],
     n1: N1,
-    x2: Annotated[int, typer.Option(help="Responders in group 2.")],
+    x2: Annotated[int, typer.Option(help=gettext_noop("Responders in group 2."))],
     n2: N2,
-    method: Annotated[str, typer.Option(help="koopman (score), mn or katz.")] = "koopman",
+    method: Annotated[str, typer.Option(help=gettext_noop("koopman (score), mn or katz."))] = "koopman",
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
     margin_lower: RatioMarginLower = None,
@@ -310,13 +334,13 @@ def ci_ratio_command(
     help=gettext_noop("Confidence interval for a difference of two means (Welch or pooled t)."),
 )
 def ci_means_command(
-    mean1: Annotated[float, typer.Option(help="Mean of group 1.")],
-    sd1: Annotated[float, typer.Option(help="Standard deviation of group 1 (divisor n - 1).")],
+    mean1: Annotated[float, typer.Option(help=gettext_noop("Mean of group 1."))],
+    sd1: Annotated[float, typer.Option(help=gettext_noop("Standard deviation of group 1 (divisor n - 1)."))],
     n1: N1,
-    mean2: Annotated[float, typer.Option(help="Mean of group 2.")],
-    sd2: Annotated[float, typer.Option(help="Standard deviation of group 2.")],
+    mean2: Annotated[float, typer.Option(help=gettext_noop("Mean of group 2."))],
+    sd2: Annotated[float, typer.Option(help=gettext_noop("Standard deviation of group 2."))],
     n2: N2,
-    method: Annotated[str, typer.Option(help="welch or pooled.")] = "welch",
+    method: Annotated[str, typer.Option(help=gettext_noop("welch or pooled."))] = "welch",
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
     margin: MeanMargin = None,
@@ -336,10 +360,12 @@ def ci_means_command(
 )
 def samplesize_prop_command(
     p1: Annotated[
-        float, typer.Option(parser=fraction, help="True response rate in group 1, a fraction (0.6).")
+        float,
+        typer.Option(parser=fraction, help=gettext_noop("True response rate in group 1, a fraction (0.6).")),
     ],
     p2: Annotated[
-        float, typer.Option(parser=fraction, help="True response rate in group 2, a fraction (0.6).")
+        float,
+        typer.Option(parser=fraction, help=gettext_noop("True response rate in group 2, a fraction (0.6).")),
     ],
     margin: DiffMargin = None,
     margin_lower: DiffMarginLower = None,
@@ -351,17 +377,21 @@ def samplesize_prop_command(
     method: Annotated[
         str,
         typer.Option(
-            help="normal (approximation, unpooled variance), fm (Farrington-Manning: variance under each "
-            "margin at the restricted MLE, as the score test of the analysis) or exact (enumeration, "
-            "small n)."
+            help=gettext_noop(
+                "normal (approximation, unpooled variance), fm (Farrington-Manning: variance under each "
+                "margin at the restricted MLE, as the score test of the analysis) or exact (enumeration, "
+                "small n)."
+            )
         ),
     ] = "normal",
     ci_method: Annotated[
         str,
         typer.Option(
-            help="Interval used by the analysis (for --method exact): newcombe, newcombe-cc, mn, fm or wald "
-            "(not advised: "
-            "its zero-width intervals at 0 or all responders make very small groups look powerful)."
+            help=gettext_noop(
+                "Interval used by the analysis (for --method exact): newcombe, newcombe-cc, mn, fm or wald "
+                "(not advised: "
+                "its zero-width intervals at 0 or all responders make very small groups look powerful)."
+            )
         ),
     ] = "newcombe",
     fmt: Format = OutputFormat.table,
@@ -380,9 +410,11 @@ def samplesize_prop_command(
 def samplesize_means_command(
     *,
     diff: Annotated[
-        float, typer.Option(help="True difference of means (group 1 - group 2), in their unit.")
+        float, typer.Option(help=gettext_noop("True difference of means (group 1 - group 2), in their unit."))
     ] = 0.0,
-    sd: Annotated[float, typer.Option(help="Common standard deviation, in the unit of the means.")],
+    sd: Annotated[
+        float, typer.Option(help=gettext_noop("Common standard deviation, in the unit of the means."))
+    ],
     margin: MeanMargin = None,
     margin_lower: MeanMarginLower = None,
     margin_upper: MeanMarginUpper = None,
@@ -390,7 +422,7 @@ def samplesize_means_command(
     alpha: OneSidedAlpha = None,
     target_power: TargetPower = 0.80,
     ratio: Allocation = 1.0,
-    method: Annotated[str, typer.Option(help="exact (t, Owen's Q) or normal.")] = "exact",
+    method: Annotated[str, typer.Option(help=gettext_noop("exact (t, Owen's Q) or normal."))] = "exact",
     fmt: Format = OutputFormat.table,
 ) -> None:
     compute = partial(
@@ -418,6 +450,57 @@ def _sample_size(
         _print_sample_size(res, level, fmt, what)
 
 
+AdaListing = Annotated[
+    Path, typer.Option(help=gettext_noop("CSV with USUBJID, ARM, VISIT and ADA (POS/NEG) columns."))
+]
+ReferenceArm = Annotated[str | None, typer.Option(help=gettext_noop("Arm to compare the others with."))]
+AdaDifferenceMethod = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "Interval for differences: wald, newcombe, newcombe-cc, mn, fm (wald: flagged 'degenerate' "
+            "with a warning when an arm has 0 or all positive)."
+        )
+    ),
+]
+Incidence = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "treatment-emergent (induced + >= boost-fold titre rise; baseline prevalence separate; "
+            "default) or any-visit (positive at any visit, baseline included: the old OVERALL row)."
+        )
+    ),
+]
+TitreColumn = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "Titre column: reciprocal dilutions >= 1 (40 for 1:40), blank for none; needed for "
+            "baseline-positive subjects."
+        )
+    ),
+]
+BoostFold = Annotated[
+    float,
+    typer.Option(
+        help=gettext_noop(
+            "Titre rise over a positive baseline that counts, a fold (4: 4-fold; Shankar 2014)."
+        )
+    ),
+]
+AdaCutPoints = Annotated[
+    Path | None,
+    typer.Option(
+        help=gettext_noop(
+            "'bioparity ada-cutpoint' results: the status comes from the validated cut points applied "
+            "to the listing's SIGNAL, SIGNAL_DRUG [and NC] columns (tiered: screen, confirm), the "
+            "results file recorded with every row."
+        )
+    ),
+]
+
+
 @app.command(
     "ada-summary",
     help=gettext_noop(
@@ -425,51 +508,21 @@ def _sample_size(
     ),
 )
 def ada_summary_command(
-    ada: Annotated[Path, typer.Option(help="CSV with USUBJID, ARM, VISIT and ADA (POS/NEG) columns.")],
-    out: Annotated[Path, typer.Option(help="Output CSV: incidence rows and difference rows.")],
-    reference_arm: Annotated[str | None, typer.Option(help="Arm to compare the others with.")] = None,
-    result: Annotated[str, typer.Option(help="Result column (ADA, NAB, ...).")] = "ADA",
+    ada: AdaListing,
+    out: Annotated[Path, typer.Option(help=gettext_noop("Output CSV: incidence rows and difference rows."))],
+    reference_arm: ReferenceArm = None,
+    result: Annotated[str, typer.Option(help=gettext_noop("Result column (ADA, NAB, ...)."))] = "ADA",
     conf: Annotated[
-        float, typer.Option(parser=fraction, help="Two-sided confidence level (0.95 for 95%).")
+        float, typer.Option(parser=fraction, help=gettext_noop("Two-sided confidence level (0.95 for 95%)."))
     ] = 0.95,
-    method: Annotated[
-        str,
-        typer.Option(
-            help=f"Interval for differences: {', '.join(DIFFERENCE_METHODS)} (wald: flagged 'degenerate' "
-            "with a warning when an arm has 0 or all positive)."
-        ),
-    ] = "newcombe",
-    incidence: Annotated[
-        str,
-        typer.Option(
-            help="treatment-emergent (induced + >= boost-fold titre rise; baseline prevalence separate; "
-            "default) or any-visit (positive at any visit, baseline included: the old OVERALL row)."
-        ),
-    ] = "treatment-emergent",
+    method: AdaDifferenceMethod = "newcombe",
+    incidence: Incidence = "treatment-emergent",
     baseline: Annotated[
-        str | None, typer.Option(help="Baseline timepoint label (default: BASELINE/PREDOSE).")
+        str | None, typer.Option(help=gettext_noop("Baseline timepoint label (default: BASELINE/PREDOSE)."))
     ] = None,
-    titre: Annotated[
-        str,
-        typer.Option(
-            help="Titre column: reciprocal dilutions >= 1 (40 for 1:40), blank for none; needed for "
-            "baseline-positive subjects."
-        ),
-    ] = "TITRE",
-    boost_fold: Annotated[
-        float,
-        typer.Option(
-            help="Titre rise over a positive baseline that counts, a fold (4: 4-fold; Shankar 2014)."
-        ),
-    ] = 4.0,
-    cut_points: Annotated[
-        Path | None,
-        typer.Option(
-            help="'bioparity ada-cutpoint' results: the status comes from the validated cut points applied "
-            "to the listing's SIGNAL, SIGNAL_DRUG [and NC] columns (tiered: screen, confirm), the results "
-            "file recorded with every row."
-        ),
-    ] = None,
+    titre: TitreColumn = "TITRE",
+    boost_fold: BoostFold = 4.0,
+    cut_points: AdaCutPoints = None,
 ) -> None:
     with user_errors():
         method = _check_ada_options(incidence, conf, boost_fold, method)
@@ -571,12 +624,16 @@ def _check_incidence(incidence: str) -> None:
     ),
 )
 def ci_diff_stratified_command(
-    strata: Annotated[Path, typer.Option(help="CSV with columns stratum,x1,n1,x2,n2 (one row per stratum).")],
+    strata: Annotated[
+        Path, typer.Option(help=gettext_noop("CSV with columns stratum,x1,n1,x2,n2 (one row per stratum)."))
+    ],
     method: Annotated[
         str,
         typer.Option(
-            help="newcombe (stratified Newcombe, CMH weights), mn (stratified Miettinen-Nurminen) or mh "
-            "(Mantel-Haenszel estimate, Wald interval with Sato's variance)."
+            help=gettext_noop(
+                "newcombe (stratified Newcombe, CMH weights), mn (stratified Miettinen-Nurminen) or mh "
+                "(Mantel-Haenszel estimate, Wald interval with Sato's variance)."
+            )
         ),
     ] = "newcombe",
     region: Region = DEFAULT_REGION,

@@ -52,21 +52,30 @@ app = typer.Typer()
 def stability_command(
     infile: Annotated[
         Path,
-        typer.Argument(metavar="IN", help="Long CSV/XLSX: attribute,lot,time,value[,product,condition]."),
+        typer.Argument(
+            metavar="IN", help=gettext_noop("Long CSV/XLSX: attribute,lot,time,value[,product,condition].")
+        ),
     ],
     spec: Annotated[
         Path,
         typer.Option(
-            help="Specification YAML: attributes (lower/upper, model, slope_margin), time_unit (months)."
+            help=gettext_noop(
+                "Specification YAML: attributes (lower/upper, model, slope_margin), time_unit (months)."
+            )
         ),
     ],
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per attribute, condition and product.")],
-    lots: Annotated[Path | None, typer.Option(help="Also write the per-lot regressions here.")] = None,
+    out: Annotated[
+        Path, typer.Option(help=gettext_noop("Results CSV: one row per attribute, condition and product."))
+    ],
+    lots: Annotated[
+        Path | None, typer.Option(help=gettext_noop("Also write the per-lot regressions here."))
+    ] = None,
     slopes: Annotated[
-        Path | None, typer.Option(help="Also write the slope-difference equivalence here.")
+        Path | None, typer.Option(help=gettext_noop("Also write the slope-difference equivalence here."))
     ] = None,
     plots: Annotated[
-        Path | None, typer.Option(help="Folder for one figure per attribute, condition and product.")
+        Path | None,
+        typer.Option(help=gettext_noop("Folder for one figure per attribute, condition and product.")),
     ] = None,
     plot_format: PlotFormat = "png",
 ) -> None:
@@ -91,6 +100,32 @@ def stability_command(
         _echo_stability(table, out, names, unit)
 
 
+PreLabel = Annotated[
+    str, typer.Option(help=gettext_noop("Source label of the pre-change lots (or the old site/scale)."))
+]
+PostLabel = Annotated[
+    str, typer.Option(help=gettext_noop("Source label of the post-change lots (or the new site/scale)."))
+]
+CaaCatalogue = Annotated[
+    Path | None, typer.Option(help=gettext_noop("CAA attribute catalogue (YAML or CSV)."))
+]
+CaaPlan = Annotated[
+    str | None, typer.Option(help=gettext_noop("CAA plan: qr-2025 (default) or tiered-2017."))
+]
+OcSimulations = Annotated[
+    int, typer.Option(help=gettext_noop("Simulated assessments for the operating characteristics."))
+]
+StabilityIn = Annotated[
+    Path | None, typer.Option(help=gettext_noop("Stability CSV/XLSX (product = the pre/post labels)."))
+]
+StabilitySpec = Annotated[
+    Path | None, typer.Option(help=gettext_noop("Stability specification YAML (with --stability)."))
+]
+StabilityOut = Annotated[
+    Path | None, typer.Option(help=gettext_noop("Stability results CSV (with --stability)."))
+]
+
+
 @app.command(
     "comparability",
     help=gettext_noop(
@@ -99,32 +134,24 @@ def stability_command(
 )
 def comparability_command(
     infile: Annotated[
-        Path, typer.Argument(metavar="IN", help="Long CSV: attribute,source,lot,value[,unit,tier,...].")
+        Path,
+        typer.Argument(
+            metavar="IN", help=gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,...].")
+        ),
     ],
     out: Annotated[
-        Path, typer.Option(help="Results CSV: one row per attribute (post-change vs pre-change).")
+        Path,
+        typer.Option(help=gettext_noop("Results CSV: one row per attribute (post-change vs pre-change).")),
     ],
-    pre: Annotated[
-        str, typer.Option(help="Source label of the pre-change lots (or the old site/scale).")
-    ] = "pre-change",
-    post: Annotated[
-        str, typer.Option(help="Source label of the post-change lots (or the new site/scale).")
-    ] = "post-change",
-    catalogue: Annotated[Path | None, typer.Option(help="CAA attribute catalogue (YAML or CSV).")] = None,
-    plan: Annotated[str | None, typer.Option(help="CAA plan: qr-2025 (default) or tiered-2017.")] = None,
-    oc_simulations: Annotated[
-        int, typer.Option(help="Simulated assessments for the operating characteristics.")
-    ] = 0,
+    pre: PreLabel = "pre-change",
+    post: PostLabel = "post-change",
+    catalogue: CaaCatalogue = None,
+    plan: CaaPlan = None,
+    oc_simulations: OcSimulations = 0,
     seed: Seed = 20250909,
-    stability: Annotated[
-        Path | None, typer.Option(help="Stability CSV/XLSX (product = the pre/post labels).")
-    ] = None,
-    spec: Annotated[
-        Path | None, typer.Option(help="Stability specification YAML (with --stability).")
-    ] = None,
-    stability_out: Annotated[
-        Path | None, typer.Option(help="Stability results CSV (with --stability).")
-    ] = None,
+    stability: StabilityIn = None,
+    spec: StabilitySpec = None,
+    stability_out: StabilityOut = None,
 ) -> None:
     with user_errors():
         from bioparity.analyses.caa import display_names
@@ -224,38 +251,61 @@ def _stability_comparison(
     _echo_stability(st, out, names | labels, unit)
 
 
+Total = Annotated[
+    float,
+    typer.Option(
+        help=gettext_noop("What the parts of a lot should sum to, in their unit (100 for percentages).")
+    ),
+]
+ClosureTolerance = Annotated[
+    float,
+    typer.Option(
+        help=gettext_noop("Flag a lot whose sum differs from --total by more (in the unit of --total).")
+    ),
+]
+ZeroReplacement = Annotated[
+    float | None,
+    typer.Option(
+        help=gettext_noop(
+            "Replace zeros by this value, in the unit of value (multiplicative replacement); without it "
+            "a zero is an error."
+        )
+    ),
+]
+SpeciesOut = Annotated[
+    Path | None, typer.Option(help=gettext_noop("Also write the per-species ranges here."))
+]
+
+
 @app.command(
     "profile",
     help=gettext_noop("Profile similarity of compositional data (glycans, charge or size variants)."),
 )
 def profile_command(
     infile: Annotated[
-        Path, typer.Argument(metavar="IN", help="Long CSV/XLSX: source,lot,species,value (percent).")
+        Path,
+        typer.Argument(metavar="IN", help=gettext_noop("Long CSV/XLSX: source,lot,species,value (percent).")),
     ],
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per lot (Aitchison distance, within).")],
-    test: Annotated[str, typer.Option(help="Source label of the test lots.")] = "test",
-    reference: Annotated[str, typer.Option(help="Source label of the reference lots.")] = "reference",
-    k: Annotated[float, typer.Option(help="Per-species quality range: reference mean +/- k SD.")] = 3.0,
+    out: Annotated[
+        Path, typer.Option(help=gettext_noop("Results CSV: one row per lot (Aitchison distance, within)."))
+    ],
+    test: Annotated[str, typer.Option(help=gettext_noop("Source label of the test lots."))] = "test",
+    reference: Annotated[
+        str, typer.Option(help=gettext_noop("Source label of the reference lots."))
+    ] = "reference",
+    k: Annotated[
+        float, typer.Option(help=gettext_noop("Per-species quality range: reference mean +/- k SD."))
+    ] = 3.0,
     threshold: Annotated[
-        str, typer.Option(help="max, or a quantile like q0.95, of the reference LOO distances.")
+        str, typer.Option(help=gettext_noop("max, or a quantile like q0.95, of the reference LOO distances."))
     ] = "max",
-    total: Annotated[
-        float,
-        typer.Option(help="What the parts of a lot should sum to, in their unit (100 for percentages)."),
-    ] = 100.0,
-    closure_tolerance: Annotated[
-        float,
-        typer.Option(help="Flag a lot whose sum differs from --total by more (in the unit of --total)."),
-    ] = 2.0,
-    zero_replacement: Annotated[
-        float | None,
-        typer.Option(
-            help="Replace zeros by this value, in the unit of value (multiplicative replacement); without it "
-            "a zero is an error."
-        ),
+    total: Total = 100.0,
+    closure_tolerance: ClosureTolerance = 2.0,
+    zero_replacement: ZeroReplacement = None,
+    species_out: SpeciesOut = None,
+    plot: Annotated[
+        Path | None, typer.Option(help=gettext_noop("Write the profile figure here (.png or .svg)."))
     ] = None,
-    species_out: Annotated[Path | None, typer.Option(help="Also write the per-species ranges here.")] = None,
-    plot: Annotated[Path | None, typer.Option(help="Write the profile figure here (.png or .svg).")] = None,
 ) -> None:
     with user_errors():
         from bioparity.io import write_frame_atomic

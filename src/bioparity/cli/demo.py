@@ -104,13 +104,13 @@ def _users_table() -> Table:
 )
 def demo(
     load: Annotated[
-        bool, typer.Option("--load", help="Load the demo program into the workspace store.")
+        bool, typer.Option("--load", help=gettext_noop("Load the demo program into the workspace store."))
     ] = False,
     out: Annotated[
-        Path | None, typer.Option(help="Also write the synthetic data files into this folder.")
+        Path | None, typer.Option(help=gettext_noop("Also write the synthetic data files into this folder."))
     ] = None,
     database_url: DatabaseUrl = None,
-    quiet: Annotated[bool, typer.Option(help="Skip the planning tables.")] = False,
+    quiet: Annotated[bool, typer.Option(help=gettext_noop("Skip the planning tables."))] = False,
 ) -> None:
     from bioparity.demo import SEED
 

@@ -68,62 +68,79 @@ def _sha256(path: Path) -> str:
 
 
 PurpleBook = Annotated[
-    Path | None, typer.Option("--purple-book", help="FDA Purple Book monthly CSV download.")
+    Path | None, typer.Option("--purple-book", help=gettext_noop("FDA Purple Book monthly CSV download."))
 ]
 Trials = Annotated[
-    Path | None, typer.Option(help="Folder (or file) of saved ClinicalTrials.gov API v2 pages.")
+    Path | None, typer.Option(help=gettext_noop("Folder (or file) of saved ClinicalTrials.gov API v2 pages."))
 ]
 Weights = Annotated[
     str,
-    typer.Option(help="Weights, e.g. 'no_competition=0.35,no_pipeline=0.25,timing=0.25,market_size=0.15'."),
+    typer.Option(
+        help=gettext_noop(
+            "Weights, e.g. 'no_competition=0.35,no_pipeline=0.25,timing=0.25,market_size=0.15'."
+        )
+    ),
 ]
 AsOf = Annotated[
-    int | None, typer.Option("--as-of", help="Year the timing is measured from (default: this year).")
+    int | None,
+    typer.Option("--as-of", help=gettext_noop("Year the timing is measured from (default: this year).")),
 ]
 EuRdp = Annotated[
     str,
     typer.Option(
         "--eu-rdp",
-        help="EU regulatory data protection rule in years, e.g. 8+2 (Directive 2001/83/EC) or 8+1+1.",
+        help=gettext_noop(
+            "EU regulatory data protection rule in years, e.g. 8+2 (Directive 2001/83/EC) or 8+1+1."
+        ),
     ),
 ]
 On = Annotated[
     str | None,
     typer.Option(
         "--on",
-        help="Date the scan is made for (YYYY-MM-DD), e.g. to repeat a past scan: fact ages and the "
-        "completed-trial window are measured from it (default: today, or 31 December of --as-of).",
+        help=gettext_noop(
+            "Date the scan is made for (YYYY-MM-DD), e.g. to repeat a past scan: fact ages and the "
+            "completed-trial window are measured from it (default: today, or 31 December of --as-of)."
+        ),
     ),
 ]
 CompletedWindow = Annotated[
     int,
     typer.Option(
         "--completed-window",
-        help="Years after its completion date a completed trial still counts as in development "
-        "(filing and review; 0: ongoing trials only).",
+        help=gettext_noop(
+            "Years after its completion date a completed trial still counts as in development "
+            "(filing and review; 0: ongoing trials only)."
+        ),
     ),
 ]
 MaxFactAge = Annotated[
     int,
     typer.Option(
         "--max-fact-age",
-        help="Years after which a count (knowledge base or file) is treated as unknown (stale).",
+        help=gettext_noop(
+            "Years after which a count (knowledge base or file) is treated as unknown (stale)."
+        ),
     ),
 ]
 
 
 @market_app.command("scan", help=gettext_noop("Rank reference biologics by biosimilar void, per region."))
 def scan_command(
-    out: Annotated[Path, typer.Option(help="Ranking CSV to write (one row per molecule and region).")],
-    region: Annotated[str, typer.Option(help="Comma list of regions: us, eu.")] = "eu,us",
+    out: Annotated[
+        Path, typer.Option(help=gettext_noop("Ranking CSV to write (one row per molecule and region)."))
+    ],
+    region: Annotated[str, typer.Option(help=gettext_noop("Comma list of regions: us, eu."))] = "eu,us",
     purple_book: PurpleBook = None,
-    ema: Annotated[Path | None, typer.Option(help="EMA medicines report (.xlsx).")] = None,
+    ema: Annotated[Path | None, typer.Option(help=gettext_noop("EMA medicines report (.xlsx)."))] = None,
     trials: Trials = None,
-    chart: Annotated[Path | None, typer.Option(help="Timeline chart PNG to write.")] = None,
+    chart: Annotated[Path | None, typer.Option(help=gettext_noop("Timeline chart PNG to write."))] = None,
     weights: Weights = "",
     as_of: AsOf = None,
-    kb: Annotated[Path | None, typer.Option(help="Knowledge base YAML (default: the one shipped).")] = None,
-    top: Annotated[int, typer.Option(help="Rows to print and molecules to chart.")] = 15,
+    kb: Annotated[
+        Path | None, typer.Option(help=gettext_noop("Knowledge base YAML (default: the one shipped)."))
+    ] = None,
+    top: Annotated[int, typer.Option(help=gettext_noop("Rows to print and molecules to chart."))] = 15,
     eu_rdp: EuRdp = "8+2",
     max_fact_age: MaxFactAge = 1,
     on: On = None,
@@ -356,9 +373,9 @@ def _cell(value: object) -> str:
     help=gettext_noop("Save ClinicalTrials.gov API v2 pages for one molecule (needs a network)."),
 )
 def fetch_trials_command(
-    inn: Annotated[str, typer.Argument(metavar="INN", help="INN to search, e.g. ustekinumab.")],
-    out: Annotated[Path, typer.Option(help="Folder for the saved response pages.")],
-    term: Annotated[str, typer.Option(help="Extra search term.")] = "biosimilar",
+    inn: Annotated[str, typer.Argument(metavar="INN", help=gettext_noop("INN to search, e.g. ustekinumab."))],
+    out: Annotated[Path, typer.Option(help=gettext_noop("Folder for the saved response pages."))],
+    term: Annotated[str, typer.Option(help=gettext_noop("Extra search term."))] = "biosimilar",
 ) -> None:
     with user_errors():
         saved = fetch_trials(inn, out, term=term)

@@ -25,7 +25,7 @@ from bioparity.nca.samples import parse_numbers
 
 app = typer.Typer()
 
-GroupOpt = Annotated[list[str], typer.Option("--group", help="Grouping column (repeatable).")]
+GroupOpt = Annotated[list[str], typer.Option("--group", help=gettext_noop("Grouping column (repeatable)."))]
 
 
 @app.command(
@@ -34,16 +34,23 @@ GroupOpt = Annotated[list[str], typer.Option("--group", help="Grouping column (r
 )
 def nca_sparse_command(
     infile: Annotated[
-        Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or XPT, one row per sample.")
+        Path,
+        typer.Argument(metavar="IN", help=gettext_noop("CSV, XLSX, Parquet or XPT, one row per sample.")),
     ],
-    out: Annotated[Path, typer.Option(help="Output CSV (long: one row per group and parameter).")],
-    subject: Annotated[str, typer.Option(help="Subject (animal) column.")] = "subject",
-    time: Annotated[str, typer.Option(help="Nominal time column.")] = "time",
-    conc: Annotated[str, typer.Option(help="Concentration column (BLQ markers read as 0).")] = "conc",
+    out: Annotated[
+        Path, typer.Option(help=gettext_noop("Output CSV (long: one row per group and parameter)."))
+    ],
+    subject: Annotated[str, typer.Option(help=gettext_noop("Subject (animal) column."))] = "subject",
+    time: Annotated[str, typer.Option(help=gettext_noop("Nominal time column."))] = "time",
+    conc: Annotated[
+        str, typer.Option(help=gettext_noop("Concentration column (BLQ markers read as 0)."))
+    ] = "conc",
     group: GroupOpt = [],  # noqa: B006
-    blq_mean: Annotated[str, typer.Option(help="pknca (mean 0 when > 50% BLQ) or arithmetic.")] = "pknca",
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates (0: none).")] = 0,
-    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap.")] = None,
+    blq_mean: Annotated[
+        str, typer.Option(help=gettext_noop("pknca (mean 0 when > 50% BLQ) or arithmetic."))
+    ] = "pknca",
+    bootstrap: Annotated[int, typer.Option(help=gettext_noop("Bootstrap replicates (0: none)."))] = 0,
+    seed: Annotated[int | None, typer.Option(help=gettext_noop("Seed of the bootstrap."))] = None,
 ) -> None:
     with user_errors():
         table, where = _read_checked(infile, out)
@@ -69,23 +76,26 @@ def nca_sparse_command(
 )
 def nca_urine_command(
     infile: Annotated[
-        Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or XPT, one row per collection.")
+        Path,
+        typer.Argument(metavar="IN", help=gettext_noop("CSV, XLSX, Parquet or XPT, one row per collection.")),
     ],
     out: ProfilesOut,
     subject: Subject = "subject",
-    start: Annotated[str, typer.Option(help="Collection start (hours after the dose).")] = "start",
-    end: Annotated[str, typer.Option(help="Collection end.")] = "end",
-    conc: Annotated[str, typer.Option(help="Urine concentration column.")] = "conc",
-    volume: Annotated[str, typer.Option(help="Urine volume column.")] = "volume",
+    start: Annotated[
+        str, typer.Option(help=gettext_noop("Collection start (hours after the dose)."))
+    ] = "start",
+    end: Annotated[str, typer.Option(help=gettext_noop("Collection end."))] = "end",
+    conc: Annotated[str, typer.Option(help=gettext_noop("Urine concentration column."))] = "conc",
+    volume: Annotated[str, typer.Option(help=gettext_noop("Urine volume column."))] = "volume",
     group: GroupOpt = [],  # noqa: B006
     dose: Annotated[
-        str | None, typer.Option(help="Dose (number or column): fe and percent recovered.")
+        str | None, typer.Option(help=gettext_noop("Dose (number or column): fe and percent recovered."))
     ] = None,
     plasma_auc: Annotated[
-        str | None, typer.Option(help="Column with the plasma AUC: renal clearance.")
+        str | None, typer.Option(help=gettext_noop("Column with the plasma AUC: renal clearance."))
     ] = None,
     auc_method: Annotated[
-        str, typer.Option(help="AURC method: linear (Phoenix) or lin-up-log-down.")
+        str, typer.Option(help=gettext_noop("AURC method: linear (Phoenix) or lin-up-log-down."))
     ] = "linear",
 ) -> None:
     with user_errors():

@@ -31,24 +31,31 @@ _STATUS_STYLE = {"met": "green", "missing": "red", "at_risk": "yellow"}
 
 Program = Annotated[
     Path | None,
-    typer.Argument(metavar="PROGRAM.yaml", help="PROGRAM.yaml: the program profile and its evidence."),
+    typer.Argument(
+        metavar="PROGRAM.yaml", help=gettext_noop("PROGRAM.yaml: the program profile and its evidence.")
+    ),
 ]
 #: The region codes of the shipped rule files (``bioparity.pathways.engine.REGION_ORDER``; written out here
-#: so that ``bioparity --help`` reads no rule file; a test keeps the two the same).
+#: so that ``bioparity --help`` reads no rule file; a test keeps the two the same, and --region's help,
+#: written out to be marked for translation, saying them).
 REGION_HELP = "EMA, FDA, MHRA, NMPA, WHO or HC"
 Regions = Annotated[
     list[str] | None,
     typer.Option(
         "--region",
         metavar="CODE",
-        help=f"Region to assess (repeatable): {REGION_HELP}, or a jurisdiction (EU, US, UK, CN, CA); any "
-        "case. Default: the program's target_regions, else every region with rules.",
+        help=gettext_noop(
+            "Region to assess (repeatable): EMA, FDA, MHRA, NMPA, WHO or HC, or a jurisdiction (EU, US, UK, "
+            "CN, CA); any case. Default: the program's target_regions, else every region with rules."
+        ),
     ),
 ]
 Explain = Annotated[
     str | None,
     typer.Option(
-        "--explain", metavar="RULE_ID", help="Print one rule: its source (document, section, date) and logic."
+        "--explain",
+        metavar="RULE_ID",
+        help=gettext_noop("Print one rule: its source (document, section, date) and logic."),
     ),
 ]
 
@@ -133,7 +140,8 @@ def pathways_command(
     fmt: Format = OutputFormat.table,
     region: Regions = None,
     rules: Annotated[
-        Path | None, typer.Option(help="Folder of rule files to use instead of the shipped ones.")
+        Path | None,
+        typer.Option(help=gettext_noop("Folder of rule files to use instead of the shipped ones.")),
     ] = None,
     explain: Explain = None,
 ) -> None:

@@ -37,31 +37,65 @@ if TYPE_CHECKING:
     from bioparity.potency import PotencyTable
 
 Margins = Annotated[
-    Path | None, typer.Option(help="CSV measure,lower,upper: USP <1032> equivalence margins.")
+    Path | None, typer.Option(help=gettext_noop("CSV measure,lower,upper: USP <1032> equivalence margins."))
 ]
 Pairwise = Annotated[
     bool,
-    typer.Option("--pairwise", help="Parallel-line: fit each test with the standard alone (not jointly)."),
+    typer.Option(
+        "--pairwise", help=gettext_noop("Parallel-line: fit each test with the standard alone (not jointly).")
+    ),
 ]
 In = Annotated[
-    Path, typer.Argument(metavar="IN", help="Long CSV/XLSX: assay,sample,dose,replicate,response.")
+    Path,
+    typer.Argument(metavar="IN", help=gettext_noop("Long CSV/XLSX: assay,sample,dose,replicate,response.")),
 ]
-Combine = Annotated[bool, typer.Option("--combine", help="Add the combination of assays per sample.")]
-CombineMethod = Annotated[str, typer.Option(help="auto, weighted, semi-weighted or unweighted.")]
-Transform = Annotated[str, typer.Option(help="Response transformation before fitting: none or log.")]
+Combine = Annotated[
+    bool, typer.Option("--combine", help=gettext_noop("Add the combination of assays per sample."))
+]
+CombineMethod = Annotated[
+    str, typer.Option(help=gettext_noop("auto, weighted, semi-weighted or unweighted."))
+]
+Transform = Annotated[
+    str, typer.Option(help=gettext_noop("Response transformation before fitting: none or log."))
+]
 MinR2 = Annotated[
-    float | None, typer.Option(help="Suitability: minimum R2 of the unconstrained model (0 to 1).")
+    float | None,
+    typer.Option(help=gettext_noop("Suitability: minimum R2 of the unconstrained model (0 to 1).")),
 ]
-MaxCiRatio = Annotated[float | None, typer.Option(help="Suitability: maximum CI upper/lower ratio.")]
+MaxCiRatio = Annotated[
+    float | None, typer.Option(help=gettext_noop("Suitability: maximum CI upper/lower ratio."))
+]
 ConfLevel = Annotated[
-    float, typer.Option(parser=fraction, help="Confidence level of the potency CI (0.95 for 95%).")
+    float,
+    typer.Option(parser=fraction, help=gettext_noop("Confidence level of the potency CI (0.95 for 95%).")),
 ]
 TestAlpha = Annotated[
-    float, typer.Option(parser=fraction, help="Level of the Ph. Eur. 5.3 significance tests (0.05 for 5%).")
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Level of the Ph. Eur. 5.3 significance tests (0.05 for 5%).")
+    ),
 ]
 EquivalenceLevel = Annotated[
-    float, typer.Option(parser=fraction, help="Confidence level of the equivalence CIs (0.90 for 90%).")
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Confidence level of the equivalence CIs (0.90 for 90%).")
+    ),
 ]
+
+AssayColumn = Annotated[str, typer.Option(help=gettext_noop("Assay (plate) column."))]
+SampleColumn = Annotated[
+    str, typer.Option(help=gettext_noop("Sample column ('standard' = reference standard)."))
+]
+DoseColumn = Annotated[str, typer.Option(help=gettext_noop("Dose column (nominal, standard's units)."))]
+ReplicateColumn = Annotated[str, typer.Option(help=gettext_noop("Replicate column."))]
+ResponseColumn = Annotated[str, typer.Option(help=gettext_noop("Response column."))]
+BlockColumn = Annotated[
+    str, typer.Option(help=gettext_noop("Block column (optional; randomised block design)."))
+]
+RowColumn = Annotated[
+    str, typer.Option(help=gettext_noop("Row column (optional; Latin square with --column)."))
+]
+ColumnColumn = Annotated[str, typer.Option(help=gettext_noop("Column column (optional; Latin square)."))]
 
 app = typer.Typer()
 
@@ -72,8 +106,8 @@ app = typer.Typer()
 )
 def potency_command(
     infile: In,
-    model: Annotated[str, typer.Option(help="4pl, 5pl, parallel-line or slope-ratio.")],
-    out: Annotated[Path, typer.Option(help="Results CSV: one row per assay and test sample.")],
+    model: Annotated[str, typer.Option(help=gettext_noop("4pl, 5pl, parallel-line or slope-ratio."))],
+    out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per assay and test sample."))],
     conf_level: ConfLevel = 0.95,
     equivalence_margins: Margins = None,
     combine: Combine = False,
@@ -84,14 +118,14 @@ def potency_command(
     equivalence_level: EquivalenceLevel = 0.90,
     min_r2: MinR2 = None,
     max_ci_ratio: MaxCiRatio = None,
-    assay: Annotated[str, typer.Option(help="Assay (plate) column.")] = "assay",
-    sample: Annotated[str, typer.Option(help="Sample column ('standard' = reference standard).")] = "sample",
-    dose: Annotated[str, typer.Option(help="Dose column (nominal, standard's units).")] = "dose",
-    replicate: Annotated[str, typer.Option(help="Replicate column.")] = "replicate",
-    response: Annotated[str, typer.Option(help="Response column.")] = "response",
-    block: Annotated[str, typer.Option(help="Block column (optional; randomised block design).")] = "block",
-    row: Annotated[str, typer.Option(help="Row column (optional; Latin square with --column).")] = "row",
-    column: Annotated[str, typer.Option(help="Column column (optional; Latin square).")] = "column",
+    assay: AssayColumn = "assay",
+    sample: SampleColumn = "sample",
+    dose: DoseColumn = "dose",
+    replicate: ReplicateColumn = "replicate",
+    response: ResponseColumn = "response",
+    block: BlockColumn = "block",
+    row: RowColumn = "row",
+    column: ColumnColumn = "column",
 ) -> None:
     with user_errors():
         import pandas as pd

@@ -22,12 +22,19 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
 KindArg = Annotated[
-    str, typer.Argument(metavar="KIND", help="Analysis kind (see `bioparity kinds`), e.g. nca or caa.")
+    str,
+    typer.Argument(
+        metavar="KIND", help=gettext_noop("Analysis kind (see `bioparity kinds`), e.g. nca or caa.")
+    ),
 ]
 FileArg = Annotated[
     Path,
     typer.Argument(
-        metavar="FILE", exists=True, dir_okay=False, readable=True, help="Input file the kind reads."
+        metavar="FILE",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help=gettext_noop("Input file the kind reads."),
     ),
 ]
 OptionArg = Annotated[
@@ -35,14 +42,18 @@ OptionArg = Annotated[
     typer.Option(
         "--option",
         "-o",
-        help="An option of the kind as name=value (repeat for several; see `bioparity kinds`).",
+        help=gettext_noop("An option of the kind as name=value (repeat for several; see `bioparity kinds`)."),
     ),
 ]
 OutArg = Annotated[
     Path | None,
-    typer.Option("--out", help="Write the result table as CSV (or the whole result to a .json file)."),
+    typer.Option(
+        "--out", help=gettext_noop("Write the result table as CSV (or the whole result to a .json file).")
+    ),
 ]
-JsonArg = Annotated[bool, typer.Option("--json", help="Print the result as the workspace stores it (JSON).")]
+JsonArg = Annotated[
+    bool, typer.Option("--json", help=gettext_noop("Print the result as the workspace stores it (JSON)."))
+]
 
 
 def option_values(kind: str, items: list[str]) -> dict[str, Any]:

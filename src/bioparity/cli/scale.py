@@ -45,19 +45,31 @@ BatchIn = Annotated[
     Path,
     typer.Argument(
         metavar="IN",
-        help="Parquet file or directory of Parquet files, or a CSV, XLSX or XPT file (or SDTM PC).",
+        help=gettext_noop(
+            "Parquet file or directory of Parquet files, or a CSV, XLSX or XPT file (or SDTM PC)."
+        ),
     ),
 ]
 BatchOut = Annotated[
-    Path, typer.Option(help="Output directory (new or empty): one Parquet file per partition.")
+    Path, typer.Option(help=gettext_noop("Output directory (new or empty): one Parquet file per partition."))
 ]
-Groups = Annotated[list[str] | None, typer.Option("--group", help="Grouping column (repeatable).")]
-BlqRuleOption = Annotated[str, typer.Option(help="pknca, drop, zero or 'first,middle,last'.")]
-Parameters = Annotated[str | None, typer.Option(help="Comma-separated PPTESTCD codes (default: all).")]
-_DOSE = "auto (default: the column 'dose' when present), a column, a number or none; gives CL and Vz."
-_DOSING = "SDTM EX domain with one dose record per subject: each subject's own dose (EXDOSE)."
+Groups = Annotated[
+    list[str] | None, typer.Option("--group", help=gettext_noop("Grouping column (repeatable)."))
+]
+BlqRuleOption = Annotated[str, typer.Option(help=gettext_noop("pknca, drop, zero or 'first,middle,last'."))]
+Parameters = Annotated[
+    str | None, typer.Option(help=gettext_noop("Comma-separated PPTESTCD codes (default: all)."))
+]
+_DOSE = gettext_noop(
+    "auto (default: the column 'dose' when present), a column, a number or none; gives CL and Vz."
+)
+_DOSING = gettext_noop("SDTM EX domain with one dose record per subject: each subject's own dose (EXDOSE).")
 
 app = typer.Typer()
+
+
+AucMethodOption = Annotated[str, typer.Option(help=gettext_noop("lin-up-log-down or linear."))]
+RouteOption = Annotated[str, typer.Option(help=gettext_noop("extravascular, iv-bolus or iv-infusion."))]
 
 
 @app.command(
@@ -70,18 +82,20 @@ def nca_batch_command(
     out: BatchOut,
     subject: Subject = "subject",
     time: Time = "time",
-    conc: Annotated[str, typer.Option(help="Concentration column.")] = "conc",
+    conc: Annotated[str, typer.Option(help=gettext_noop("Concentration column."))] = "conc",
     dose: Annotated[str | None, typer.Option(help=_DOSE)] = None,
     group: Groups = None,
-    blq: Annotated[str | None, typer.Option(help="Column flagging BLQ samples.")] = None,
-    lloq: Annotated[str | None, typer.Option(help="Column with the LLOQ.")] = None,
-    auc_method: Annotated[str, typer.Option(help="lin-up-log-down or linear.")] = "lin-up-log-down",
-    route: Annotated[str, typer.Option(help="extravascular, iv-bolus or iv-infusion.")] = "extravascular",
+    blq: Annotated[str | None, typer.Option(help=gettext_noop("Column flagging BLQ samples."))] = None,
+    lloq: Annotated[str | None, typer.Option(help=gettext_noop("Column with the LLOQ."))] = None,
+    auc_method: AucMethodOption = "lin-up-log-down",
+    route: RouteOption = "extravascular",
     blq_rule: BlqRuleOption = "pknca",
     parameters: Parameters = None,
     dosing: Annotated[Path | None, typer.Option(help=_DOSING)] = None,
-    conc_unit: Annotated[str | None, typer.Option(help="Concentration unit, e.g. ng/mL.")] = None,
-    dose_unit: Annotated[str | None, typer.Option(help="Dose unit, e.g. mg.")] = None,
+    conc_unit: Annotated[
+        str | None, typer.Option(help=gettext_noop("Concentration unit, e.g. ng/mL."))
+    ] = None,
+    dose_unit: Annotated[str | None, typer.Option(help=gettext_noop("Dose unit, e.g. mg."))] = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
     dm: DmOpt = None,
@@ -151,11 +165,11 @@ def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any], derived: tup
     help=gettext_noop("Run every benchmark and print all performance figures in one table."),
 )
 def bench_command(
-    directory: Annotated[Path, typer.Option("--dir", help="The bench/ directory of a checkout.")] = Path(
-        "bench"
-    ),
+    directory: Annotated[
+        Path, typer.Option("--dir", help=gettext_noop("The bench/ directory of a checkout."))
+    ] = Path("bench"),
     quick: Annotated[
-        bool, typer.Option(help="Smaller problem sizes (a smoke test, not for quoting).")
+        bool, typer.Option(help=gettext_noop("Smaller problem sizes (a smoke test, not for quoting)."))
     ] = False,
 ) -> None:
     with user_errors():

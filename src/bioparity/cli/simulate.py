@@ -50,59 +50,97 @@ if TYPE_CHECKING:
 
 ChunkSize = Annotated[
     int | None,
-    typer.Option(help="Studies per Dask task (default: about 4 tasks per worker); does not change results."),
+    typer.Option(
+        help=gettext_noop(
+            "Studies per Dask task (default: about 4 tasks per worker); does not change results."
+        )
+    ),
 ]
 Bioavailability = Annotated[
     str,
     typer.Option(
-        help="True relative exposure of each arm (one value or one per arm), e.g. 0.95,1,1; "
-        "default: 0.95 for the first arm, 1 for the others (planning ratio)."
+        help=gettext_noop(
+            "True relative exposure of each arm (one value or one per arm), e.g. 0.95,1,1; "
+            "default: 0.95 for the first arm, 1 for the others (planning ratio)."
+        )
     ),
 ]
 AnalysisSet = Annotated[
     str,
-    typer.Option(help="completers (no dropout, every metric; as pk-similarity) or available (per metric)."),
+    typer.Option(
+        help=gettext_noop(
+            "completers (no dropout, every metric; as pk-similarity) or available (per metric)."
+        )
+    ),
 ]
 AdaFraction = Annotated[
     str,
     typer.Option(
-        help="Fraction of subjects developing ADA, 0.59 for 59% (one value or one per arm; Kaur et al. 2017)."
+        help=gettext_noop(
+            "Fraction of subjects developing ADA, 0.59 for 59% (one value or one per arm; Kaur et al. 2017)."
+        )
     ),
 ]
 AucpextRule = Annotated[
-    str, typer.Option(help="Subjects above --max-aucpext: keep (EMA; counted, default) or exclude.")
+    str,
+    typer.Option(help=gettext_noop("Subjects above --max-aucpext: keep (EMA; counted, default) or exclude.")),
 ]
 Variance = Annotated[
-    str, typer.Option(help="welch (per comparison, default; as pk-similarity) or pooled (one variance).")
+    str,
+    typer.Option(
+        help=gettext_noop("welch (per comparison, default; as pk-similarity) or pooled (one variance).")
+    ),
 ]
-StudySeed = Annotated[int, typer.Option(help="Seed (SeedSequence entropy); same seed, same result.")]
-Arms = Annotated[str, typer.Option(help="Arms in order; comparisons are arm i / arm j.")]
-NPerArm = Annotated[str, typer.Option(help="Subjects enrolled per arm: one number or one per arm.")]
-Times = Annotated[str, typer.Option(help="Sampling times (h), comma-separated.")]
+StudySeed = Annotated[
+    int, typer.Option(help=gettext_noop("Seed (SeedSequence entropy); same seed, same result."))
+]
+Arms = Annotated[str, typer.Option(help=gettext_noop("Arms in order; comparisons are arm i / arm j."))]
+NPerArm = Annotated[
+    str, typer.Option(help=gettext_noop("Subjects enrolled per arm: one number or one per arm."))
+]
+Times = Annotated[str, typer.Option(help=gettext_noop("Sampling times (h), comma-separated."))]
 CvCl = Annotated[
     float,
-    typer.Option(parser=fraction, help="Between-subject CV of CL, a ratio (log-normal; Kaur et al. 2017)."),
+    typer.Option(
+        parser=fraction,
+        help=gettext_noop("Between-subject CV of CL, a ratio (log-normal; Kaur et al. 2017)."),
+    ),
 ]
 CvV = Annotated[
-    float, typer.Option(parser=fraction, help="Between-subject CV of V, a ratio (Kaur et al. 2017 Cmax CV).")
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Between-subject CV of V, a ratio (Kaur et al. 2017 Cmax CV).")
+    ),
 ]
-CvKa = Annotated[float, typer.Option(parser=fraction, help="Between-subject CV of ka, a ratio.")]
+CvKa = Annotated[
+    float, typer.Option(parser=fraction, help=gettext_noop("Between-subject CV of ka, a ratio."))
+]
 ResidualCv = Annotated[
-    float, typer.Option(parser=fraction, help="Proportional residual error, a CV (ratio; log-normal).")
+    float,
+    typer.Option(
+        parser=fraction, help=gettext_noop("Proportional residual error, a CV (ratio; log-normal).")
+    ),
 ]
-Lloq = Annotated[float, typer.Option(help="Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule).")]
+Lloq = Annotated[
+    float, typer.Option(help=gettext_noop("Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule)."))
+]
 Dropout = Annotated[
     float,
-    typer.Option(parser=fraction, help="Probability that a subject drops out, a fraction (time uniform)."),
+    typer.Option(
+        parser=fraction, help=gettext_noop("Probability that a subject drops out, a fraction (time uniform).")
+    ),
 ]
 SimAlpha = Annotated[
-    float, typer.Option(parser=fraction, help="One-sided level, a fraction (0.05 = 90% CI).")
+    float, typer.Option(parser=fraction, help=gettext_noop("One-sided level, a fraction (0.05 = 90% CI)."))
 ]
 SimMaxAucpext = Annotated[
-    float, typer.Option(parser=percent, help="Limit of %extrapolated AUC (AUCIFO), in percent (20 or 20%).")
+    float,
+    typer.Option(
+        parser=percent, help=gettext_noop("Limit of %extrapolated AUC (AUCIFO), in percent (20 or 20%).")
+    ),
 ]
 StudiesOut = Annotated[
-    Path | None, typer.Option(help="Per-study CSV or Parquet (study x metric x comparison).")
+    Path | None, typer.Option(help=gettext_noop("Per-study CSV or Parquet (study x metric x comparison)."))
 ]
 
 app = typer.Typer()
@@ -200,6 +238,10 @@ def _print_table(record: dict[str, Any]) -> None:
     console.print(rates)
 
 
+AdaClFactor = Annotated[float, typer.Option(help=gettext_noop("Clearance multiplier after ADA onset."))]
+PassMetrics = Annotated[str, typer.Option(help=gettext_noop("Metrics that must all pass."))]
+
+
 @simulate_app.command(
     "pk-similarity",
     help=gettext_noop(
@@ -207,7 +249,7 @@ def _print_table(record: dict[str, Any]) -> None:
     ),
 )
 def pk_similarity_command(
-    n_studies: Annotated[int, typer.Option(help="Number of simulated studies K.")] = 1000,
+    n_studies: Annotated[int, typer.Option(help=gettext_noop("Number of simulated studies K."))] = 1000,
     seed: StudySeed = 20261125,
     workers: Workers = None,
     scheduler: Scheduler = None,
@@ -215,11 +257,11 @@ def pk_similarity_command(
     arms: Arms = "test,eu-ref,us-ref",
     n_per_arm: NPerArm = "50",
     bioavailability: Bioavailability = "",
-    dose: Annotated[float, typer.Option(help="Dose (mg).")] = 40.0,
+    dose: Annotated[float, typer.Option(help=gettext_noop("Dose (mg)."))] = 40.0,
     times: Times = ",".join(f"{t:g}" for t in DEFAULT_TIMES),
-    cl: Annotated[float, typer.Option(help="Typical clearance CL/F (L/h).")] = 0.012,
-    v: Annotated[float, typer.Option(help="Typical volume V/F (L).")] = 6.0,
-    ka: Annotated[float, typer.Option(help="Typical absorption rate constant (1/h).")] = 0.012,
+    cl: Annotated[float, typer.Option(help=gettext_noop("Typical clearance CL/F (L/h)."))] = 0.012,
+    v: Annotated[float, typer.Option(help=gettext_noop("Typical volume V/F (L)."))] = 6.0,
+    ka: Annotated[float, typer.Option(help=gettext_noop("Typical absorption rate constant (1/h)."))] = 0.012,
     cv_cl: CvCl = 0.35,
     cv_v: CvV = 0.35,
     cv_ka: CvKa = 0.30,
@@ -228,9 +270,9 @@ def pk_similarity_command(
     dropout: Dropout = 0.0,
     analysis_set: AnalysisSet = "completers",
     ada_fraction: AdaFraction = "0.59",
-    ada_onset: Annotated[float, typer.Option(help="ADA onset (h after dose).")] = 336.0,
-    ada_cl_factor: Annotated[float, typer.Option(help="Clearance multiplier after ADA onset.")] = 2.0,
-    metrics: Annotated[str, typer.Option(help="Metrics that must all pass.")] = ",".join(DECISION_METRICS),
+    ada_onset: Annotated[float, typer.Option(help=gettext_noop("ADA onset (h after dose)."))] = 336.0,
+    ada_cl_factor: AdaClFactor = 2.0,
+    metrics: PassMetrics = ",".join(DECISION_METRICS),
     alpha: SimAlpha = 0.05,
     theta1: Theta1 = 0.80,
     theta2: Theta2 = None,

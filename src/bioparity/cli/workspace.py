@@ -36,37 +36,49 @@ EXIT_AUDIT_BROKEN = 1
 #: Seconds a server worker may take to import the application before uvicorn replaces it.
 WORKER_HEALTHCHECK_SECONDS = 120
 
-Username = Annotated[str, typer.Argument(metavar="USER", help="Login name, e.g. an e-mail address.")]
-PasswordStdin = Annotated[bool, typer.Option(help="Read the password from the first line of stdin.")]
-Role = Annotated[str, typer.Option(help="Role in --org: owner, statistician, analyst, reviewer, viewer.")]
+Username = Annotated[
+    str, typer.Argument(metavar="USER", help=gettext_noop("Login name, e.g. an e-mail address."))
+]
+PasswordStdin = Annotated[
+    bool, typer.Option(help=gettext_noop("Read the password from the first line of stdin."))
+]
+Role = Annotated[
+    str, typer.Option(help=gettext_noop("Role in --org: owner, statistician, analyst, reviewer, viewer."))
+]
 #: The account an administrator acts on (user reset-password, user status).
-Account = Annotated[str, typer.Argument(metavar="USER", help="The account.")]
+Account = Annotated[str, typer.Argument(metavar="USER", help=gettext_noop("The account."))]
 #: Why an administrator changes an account (EU GMP Annex 11 section 9), kept in the audit row.
 Reason = Annotated[
     str,
     typer.Option(
-        help="Why (required; 1 to 500 characters), kept in the audit trail, e.g. 'ticket 123: locked out'."
+        help=gettext_noop(
+            "Why (required; 1 to 500 characters), kept in the audit trail, e.g. 'ticket 123: locked out'."
+        )
     ),
 ]
 Anchor = Annotated[
     Path | None,
     typer.Option(
         envvar="BIOPARITY_AUDIT_ANCHOR",
-        help="Anchor file written by `audit anchor`: also check the trail extends every anchored head.",
+        help=gettext_noop(
+            "Anchor file written by `audit anchor`: also check the trail extends every anchored head."
+        ),
     ),
 ]
 AnchorTo = Annotated[
     Path,
     typer.Option(
         envvar="BIOPARITY_AUDIT_ANCHOR",
-        help="Append-only file (e.g. on WORM storage) to append the signed chain head to.",
+        help=gettext_noop("Append-only file (e.g. on WORM storage) to append the signed chain head to."),
     ),
 ]
 SecureCookies = Annotated[
     bool | None,
     typer.Option(
         "--secure-cookies/--no-secure-cookies",
-        help="Mark cookies Secure (HTTPS only). Default: yes unless listening on a loopback address.",
+        help=gettext_noop(
+            "Mark cookies Secure (HTTPS only). Default: yes unless listening on a loopback address."
+        ),
     ),
 ]
 
@@ -152,9 +164,11 @@ def user_create(
     username: Username,
     reason: Reason,
     display_name: Annotated[
-        str, typer.Option(help="Printed name shown on signatures (default: username).")
+        str, typer.Option(help=gettext_noop("Printed name shown on signatures (default: username)."))
     ] = "",
-    org: Annotated[str | None, typer.Option(help="Also make the user a member of this organisation.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help=gettext_noop("Also make the user a member of this organisation."))
+    ] = None,
     role: Role = "viewer",
     password_stdin: PasswordStdin = False,
     database_url: DatabaseUrl = None,
@@ -241,7 +255,7 @@ def _account_command(
     gettext_noop(
         "Lift the lock (and the backoff) after too many failed password attempts (audited with the reason)."
     ),
-    "The locked account.",
+    gettext_noop("The locked account."),
 )
 def user_unlock(session: Session, username: str, reason: str) -> str:
     from bioparity.workspace import accounts
@@ -257,7 +271,7 @@ def user_unlock(session: Session, username: str, reason: str) -> str:
     gettext_noop(
         "Disable an account: it cannot sign in, and every session and API token is revoked at once."
     ),
-    "The account to disable.",
+    gettext_noop("The account to disable."),
 )
 def user_deactivate(session: Session, username: str, reason: str) -> str:
     from bioparity.workspace import accounts
@@ -275,7 +289,7 @@ def user_deactivate(session: Session, username: str, reason: str) -> str:
 @_account_command(
     "reactivate",
     gettext_noop("Enable a deactivated account (its old sessions and tokens stay revoked)."),
-    "The account to enable again.",
+    gettext_noop("The account to enable again."),
 )
 def user_reactivate(session: Session, username: str, reason: str) -> str:
     from bioparity.workspace import accounts
@@ -294,7 +308,9 @@ def user_reactivate(session: Session, username: str, reason: str) -> str:
 def user_reset_password(
     username: Account,
     reason: Reason,
-    password_stdin: Annotated[bool, typer.Option(help="Read the temporary password from stdin.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option(help=gettext_noop("Read the temporary password from stdin."))
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     from bioparity.workspace import accounts
@@ -312,7 +328,7 @@ def user_reset_password(
 @_account_command(
     "status",
     gettext_noop("Active, locked, failed attempts, forced password change, live sessions and tokens."),
-    "The account.",
+    gettext_noop("The account."),
     changes=False,
 )
 def user_status(session: Session, username: str, reason: str) -> str:
@@ -326,9 +342,9 @@ def user_status(session: Session, username: str, reason: str) -> str:
     help=gettext_noop("Create an organisation, optionally with its first owner, for the reason given."),
 )
 def org_create(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="Organisation name (unique).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help=gettext_noop("Organisation name (unique)."))],
     reason: Reason,
-    owner: Annotated[str | None, typer.Option(help="User name of its first owner.")] = None,
+    owner: Annotated[str | None, typer.Option(help=gettext_noop("User name of its first owner."))] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     from bioparity.store import make_sessionmaker
@@ -415,9 +431,9 @@ TRAIL_COLUMNS = (
     ),
 )
 def audit_export(
-    out: Annotated[Path, typer.Option(help="CSV file to write (replaced if it exists).")],
+    out: Annotated[Path, typer.Option(help=gettext_noop("CSV file to write (replaced if it exists)."))],
     since: Annotated[
-        str | None, typer.Option(help="Only rows from the start of this day (YYYY-MM-DD, UTC).")
+        str | None, typer.Option(help=gettext_noop("Only rows from the start of this day (YYYY-MM-DD, UTC)."))
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -487,14 +503,16 @@ def _write_recorded_export(
     help=gettext_noop("Run the workspace API server (migrates the database first). OpenAPI docs at /docs."),
 )
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    host: Annotated[str, typer.Option(help=gettext_noop("Address to listen on."))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=gettext_noop("TCP port."))] = 8000,
     database_url: DatabaseUrl = None,
     secure_cookies: SecureCookies = None,
     workers: Annotated[
-        int, typer.Option(min=1, help="Server processes (uvicorn workers); one per core.")
+        int, typer.Option(min=1, help=gettext_noop("Server processes (uvicorn workers); one per core."))
     ] = 1,
-    access_log: Annotated[bool, typer.Option(help="Log every request (uvicorn access log).")] = True,
+    access_log: Annotated[
+        bool, typer.Option(help=gettext_noop("Log every request (uvicorn access log)."))
+    ] = True,
 ) -> None:
     import uvicorn
 
