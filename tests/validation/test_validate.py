@@ -45,8 +45,11 @@ MINIMUM_CASES = {
     # lme4 / nlme REML components; quantile types 1-9 at 3 p, MAD, Shapiro p on 4 designs; 24 LCL factors;
     # 3 designs x 3 tiers x 4 cut points (+ type 6 at screening); linearity (3 x 20 values + 34 residuals);
     # 1,650 wells: 2 models (3 and 4 variances, REML log-likelihood)
-    # the kinds ada-sensitivity (2 methods x (6 runs + 3)), ada-drug-tolerance (4 x 2), isr (2 x (20 + 3))
-    "bioassay": 30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34 + 4 + 5 + 2 * 9 + 4 * 2 + 2 * 23,
+    # the kinds ada-sensitivity (2 methods x (6 runs + 3)), ada-drug-tolerance (4 x 2), isr (2 x (20 + 3));
+    # the run comparison (3 designs x (run-means p, df, Levene p)); method auto on 4 designs + the example's
+    # 2 tiers (transform, outliers, Shapiro-Wilk n, W, p, method)
+    "bioassay": (30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34 + 4 + 5 + 2 * 9 + 4 * 2 + 2 * 23)
+    + (3 * 3 + 6 * 6),
     # R nls 4PL / 5PL (12 each), separate 4PL curves (8), parallel-line RB / LS (17 each), slope ratio (11),
     # combination (2 x 11); Ph. Eur. 5.3 / CombiStats printed ANOVA, p values and potencies (106)
     "potency": 12 * 2 + 8 + 17 * 2 + 11 + 2 * 11 + 106,
@@ -132,6 +135,8 @@ def test_tampering_one_expected_value_fails_and_names_the_case(tmp_path: Path) -
          "linearity_example.csv, conf 0.95, target 100", "slope"),
         ("bioassay", "bioassay/cutpoint_reference.csv", 11, "value", "ada-cutpoint-r",
          "designs_balanced.csv, screening (FPR 0.05)", "robust, log"),
+        ("bioassay", "bioassay/normality_reference.csv", 3, "shapiro_p", "ada-normality-r",
+         "designs_nested.csv, screening, method auto", "Shapiro-Wilk p (donor means)"),
         ("potency", "potency/published_results.csv", 19, "expected", "potency-published",
          "Ph. Eur. 5.3 example 5.1.2 (pheur_5_1_2_latin_square.csv), test", "potency"),
         # the reference sets of the kinds added with the per-kind coverage

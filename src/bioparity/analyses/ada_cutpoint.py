@@ -658,7 +658,13 @@ def example_data() -> bytes:
 ADA_CUTPOINT = Analysis(
     name=NAME,
     # reference sets of bioparity validate (MANIFEST.yaml)
-    validation=("ada-cutpoint-r", "ada-reml-r", "ada-reml-large-r", "ada-run-comparison-r"),
+    validation=(
+        "ada-cutpoint-r",
+        "ada-reml-r",
+        "ada-reml-large-r",
+        "ada-run-comparison-r",
+        "ada-normality-r",
+    ),
     title=gettext_noop("ADA assay cut points"),
     description=gettext_noop(
         "ADA cut points (screening, confirmatory, titration) from validation data of naive donors"

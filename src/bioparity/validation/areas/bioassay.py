@@ -1,8 +1,9 @@
 """Bioassay and analytical-procedure statistics against R: ADA cut points (Shankar et al. 2008, J Pharm
 Biomed Anal 48:1267-1281, Appendix; Devanarayan et al. 2017, AAPS J 19:1487-1498) - REML variance
 components (lme4 ``lmer``, nlme ``lme``), the parametric (mean + z SD), robust (median + z MAD) and
-non-parametric (``quantile`` types 1-9, Hyndman & Fan 1996) cut points, Shapiro-Wilk p and the
-noncentral-t lower confidence limit factor - and linearity (ICH Q2(R2), 2023, section 3.2.1: ``lm``,
+non-parametric (``quantile`` types 1-9, Hyndman & Fan 1996) cut points, Shapiro-Wilk p, the
+noncentral-t lower confidence limit factor and the ``method = auto`` rule (Shapiro-Wilk W and p on the donor
+means after the outlier steps, R ``shapiro.test``) - and linearity (ICH Q2(R2), 2023, section 3.2.1: ``lm``,
 ``confint``, lack of fit by ``anova`` against the one-way model); the kinds ``ada-sensitivity``,
 ``ada-drug-tolerance`` and ``isr`` (:mod:`bioparity.validation.areas.bioassay_kinds`)."""
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.bioassay import compute_cut_point, linearity, reml_fit
+from bioparity.bioassay.cutpoint import inhibition
 from bioparity.bioassay.stats import mad, normal_quantile_lcl_factor, quantile, shapiro_p
 from bioparity.validation.areas import bioassay_kinds
 from bioparity.validation.areas._io import read_reference_csv
@@ -37,6 +39,9 @@ SHAPIRO_RTOL = 1e-4
 #: Wald F test rests on the REML fit: against the two-way ANOVA of the balanced design (the same estimators)
 #: 1e-9, against nlme's optimiser (unbalanced, nested; p of order 1e-10 to 1e-13) 1e-4.
 LEVENE_RTOL, RUN_MEANS_ANOVA_RTOL, RUN_MEANS_LME_RTOL = 1e-10, 1e-9, 1e-4
+#: Shapiro-Wilk of ``method = auto`` on the donor means (SciPy and R, both AS R94): W and p agree to 2e-10 and
+#: 6e-9 relative on the six cases of normality_reference.csv.
+NORMALITY_W_RTOL, NORMALITY_P_RTOL = 1e-8, 1e-7
 #: Linearity: double-precision least squares of a 2-column design on both sides (p below 1e-6: 1e-8).
 LIN_RTOL = 1e-10
 #: Residuals near zero are compared absolutely (responses of order 1-300).
@@ -53,6 +58,7 @@ def run(reference: Path) -> list[CaseResult]:
         *_cut_point_statistics(folder),
         *_cut_points(folder),
         *_run_comparison(folder),
+        *_normality(folder),
         *_linearity(folder),
         *bioassay_kinds.run(folder),
     ]
@@ -288,6 +294,39 @@ def _run_comparison(folder: Path) -> list[CaseResult]:
             compare(AREA, ref, case, "denominator df (containment)", float(row["lme_denDF"]), df2),
             compare(AREA, ref, case, "run variances p (Levene, mean-centred)", float(row["levene_p"]),
                     got.run_variances_p, LEVENE_RTOL, "rel"),
+        ]  # fmt: skip
+    return out
+
+
+def _normality(folder: Path) -> list[CaseResult]:
+    """The rule of ``method = auto`` (:mod:`bioparity.bioassay.cutpoint`, step 5): Shapiro-Wilk (Shapiro and
+    Wilk 1965, Biometrika 52:591; p by Royston 1995, Applied Statistics 44:547, AS R94) on the donor means
+    across runs, after the transform and the outlier steps, parametric when ``p >= 0.05``, else the
+    empirical percentile (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1 section 4). Each
+    design and the shipped example (screening; confirmatory on % inhibition) with the defaults of its tier;
+    R (make_normality_reference.R) does every step itself, and the outliers it removed are compared too."""
+    out = []
+    for row in read_reference_csv(folder / "normality_reference.csv").to_dict("records"):
+        frame = pd.read_csv(folder / str(row["file"]), dtype={"donor": str, "run": str})
+        tier = str(row["tier"])
+        if tier == "confirmatory":
+            value = inhibition(frame["signal"].to_numpy(float), frame["signal_drug"].to_numpy(float))
+        else:
+            value = frame["signal"].to_numpy(float)
+        got = compute_cut_point(frame[["donor", "run"]].assign(value=value), tier=tier)
+        case = f"{row['file']}, {tier}, method auto"
+        ref = "ada-normality-r"
+        removed = "; ".join(sorted(o.code for o in got.outliers)) or "none"
+        out += [
+            compare(AREA, ref, case, "transform", str(row["transform"]), got.transform),
+            compare(AREA, ref, case, "outliers removed", str(row["outliers"]), removed),
+            compare(AREA, ref, case, "Shapiro-Wilk n (donor means)", float(row["shapiro_n"]),
+                    float(got.shapiro_n), 0.0, "exact"),
+            compare(AREA, ref, case, "Shapiro-Wilk W (donor means)", float(row["shapiro_w"]), got.shapiro_w,
+                    NORMALITY_W_RTOL, "rel"),
+            compare(AREA, ref, case, "Shapiro-Wilk p (donor means)", float(row["shapiro_p"]), got.shapiro_p,
+                    NORMALITY_P_RTOL, "rel"),
+            compare(AREA, ref, case, "method selected", str(row["method"]), got.method),
         ]  # fmt: skip
     return out
 
