@@ -235,3 +235,10 @@ def test_pdf_renders_with_its_tables(tmp_path: Path) -> None:
     assert "Summary per area" in text and "Test cases" in text and "Review and approval" in text
     n = MINIMUM_CASES["clinical"]
     assert re.search(rf"clinical\s+{n}\s+{n}\s+0\s+PASS", text)
+
+
+def test_the_example_of_ada_normality_r_is_the_shipped_cut_point_example() -> None:
+    # ada-normality-r checks the method = auto rule on examples/ada as shipped: its copy must not drift
+    shipped = Path(__file__).parents[2] / "examples" / "ada" / "ada-cutpoint-validation.csv"
+    copy = packaged_reference_dir() / "bioassay" / "ada_cutpoint_example.csv"
+    assert copy.read_bytes() == shipped.read_bytes()
