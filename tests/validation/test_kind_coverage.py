@@ -73,6 +73,12 @@ def test_a_kind_naming_an_unknown_reference_set_is_reported() -> None:
         assert uncovered_kinds(_manifest_sets()) == {
             "isr-typo": "unknown reference set(s) isr-rr (not in MANIFEST.yaml)"
         }
+        # the report says so too: no case can exist, whichever areas run ("not run" would suggest that
+        # running its area would qualify it)
+        run = run_validation(["clinical"])
+        by_kind = {k.kind: k for k in run.kinds}
+        assert by_kind["isr-typo"].status == NO_CASE and by_kind["isr-typo"].cases == 0
+        assert by_kind["isr"].status == NOT_RUN  # a known set whose area was not chosen
     finally:
         unregister(kind.name)
 

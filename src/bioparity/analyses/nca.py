@@ -541,10 +541,10 @@ def parameter_statistics(table: pd.DataFrame) -> SummaryStatistics:
     the report shows and ``bioparity nca`` writes (``OUT.summary.csv``): one function for both, so that the
     command line and the workspace give the same numbers.
 
-    Per arm (:func:`~bioparity.analyses.figures.named_arm_column`, any letter case; ``group`` = ``all``
-    without one), other grouping column that splits a subject's profiles (the analyte always, the period
-    of repeated profiles of one treatment, never a crossover's period or sequence: :func:`_summary_groups`)
-    and parameter; a multiple-dose table per
+    Per arm (:func:`~bioparity.analyses.figures.arm_column`: an arm column in any letter case, else a
+    crossover's TRTP from the ADSL; ``group`` = ``all`` without either), other grouping column that
+    splits a subject's profiles (the analyte always, the period of repeated profiles of one treatment,
+    never a crossover's period or sequence: :func:`_summary_groups`) and parameter; a multiple-dose table per
     dosing interval as well (``dose_number``, as :func:`interval_statistics`). Its ``to_frame()`` columns:
     the arm (or ``group``), those grouping columns, ``dose_number`` (multiple dose), ``parameter``,
     ``unit`` (PPSTRESU, empty without units), ``n``, ``n_missing``, ``mean``, ``sd``, ``cv_percent``,

@@ -271,7 +271,7 @@ def in_key_order(long: pd.DataFrame, subject: str, groups: Sequence[str] = ()) -
     "ensures uniqueness of subject records within a domain" (PP domain specification), so it is numbered
     1..n per subject after this sort, not in the order the input file happened to list subjects in.
     ADPP (ADaMIG v1.3, BDS: records identified by USUBJID, PARAMCD and the timing variables) in the same
-    order. Subjects in the order of :func:`bioparity.natural_order.natural_key` (subject 2 before subject
+    order. Subjects in the order of :func:`bioparity.natural_order.natural_ranks` (subject 2 before subject
     10, ``X1-2`` before ``X1-10``), their USUBJID written as it is."""
     by_name = {str(c).upper(): c for c in reversed(long.columns)}
     names = [c for c in ("STUDYID",) if c in long.columns] + [subject]

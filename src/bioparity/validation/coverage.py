@@ -63,6 +63,9 @@ class KindCoverage:
         Of those, the cases that passed.
     exempt : str, default ""
         The reason of an exemption (:data:`EXEMPT`), empty for none.
+    unknown_sets : tuple of str, default ()
+        Those of ``reference_sets`` that the reference data do not have (not in ``MANIFEST.yaml``): no case
+        of theirs can exist, whichever areas run.
     """
 
     kind: str
@@ -71,26 +74,34 @@ class KindCoverage:
     cases: int
     passed: int
     exempt: str = ""
+    unknown_sets: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
-        """``pass``, ``FAIL``, ``not run`` (its areas not chosen), ``no reference case`` or ``exempt``."""
+        """``pass``, ``FAIL``, ``not run`` (its areas not chosen), ``no reference case`` (no set named, or
+        none of those named exists) or ``exempt``."""
         if self.exempt:
             return EXEMPTED
-        if not self.reference_sets:
+        if not set(self.reference_sets) - set(self.unknown_sets):
             return NO_CASE
         if self.cases == 0:
             return NOT_RUN
         return PASS if self.passed == self.cases else FAIL
 
 
-def kind_coverage(cases: Sequence[CaseResult]) -> tuple[KindCoverage, ...]:
+def kind_coverage(
+    cases: Sequence[CaseResult], reference_sets: Collection[str] | None = None
+) -> tuple[KindCoverage, ...]:
     """Per registered kind (sorted by name), the cases of ``cases`` in the reference sets it names.
 
     Parameters
     ----------
     cases : sequence of CaseResult
         The cases of a validation run (``CaseResult.reference`` is a reference-set id).
+    reference_sets : collection of str, optional
+        The ids of every reference set of the reference data (``MANIFEST.yaml``, all areas): a kind naming
+        none of them has no reference case (:attr:`KindCoverage.unknown_sets`), not merely cases not run.
+        None: every named set is taken to exist.
 
     Returns
     -------
@@ -111,6 +122,9 @@ def kind_coverage(cases: Sequence[CaseResult]) -> tuple[KindCoverage, ...]:
                 len(verdicts),
                 sum(verdicts),
                 EXEMPT.get(name, ""),
+                tuple(
+                    s for s in analysis.validation if reference_sets is not None and s not in reference_sets
+                ),
             )
         )
     return tuple(out)

@@ -163,5 +163,11 @@ def run_validation(
     )
     sets = tuple(s for s in manifest["sets"] if s["area"] in chosen)
     return ValidationRun(
-        tuple(cases), summary, system_info(), sets, str(ref), __version__, kind_coverage(cases)
+        tuple(cases),
+        summary,
+        system_info(),
+        sets,
+        str(ref),
+        __version__,
+        kind_coverage(cases, {str(s["id"]) for s in manifest["sets"]}),
     )

@@ -56,7 +56,7 @@ import json
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -411,10 +411,9 @@ def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRun
 
 
 def _made(run: AnalysisRun) -> tuple[datetime, str]:
-    """The order of the runs of a kind in a study: when made (UTC), then the id. SQLite hands a stored time
-    back without its zone; a run made in the session still has it (a report of a run not yet committed)."""
-    at = run.created_at
-    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC), run.id)
+    """The order of the runs of a kind in a study: when made, then the id. ``created_at`` is aware UTC on
+    every database, read back or made in the session (:class:`bioparity.store.types.UTCDateTime`)."""
+    return (run.created_at, run.id)
 
 
 def superseded_by(session: Session, runs: Sequence[AnalysisRun]) -> dict[str, str | None]:
