@@ -286,6 +286,24 @@ def test_ada_histogram_and_qq_plot_draw_the_analysed_values_with_the_cut_points(
     assert sum(counts) == n and outline.x[0] <= expected[0] and outline.x[-1] >= expected[-1]
 
 
+def test_the_qq_plot_draws_the_donor_means_the_normality_test_judged(
+    ada_run: tuple[Path, list[Figure], RunView],
+) -> None:
+    """``method = auto`` tests normality on the donor means across runs: the QQ plot draws them beside the
+    donor-run values, and they are the values R's test was run on (shipped example, screening tier, donor
+    D08 removed: R 4.2.2 ``shapiro.test`` of the 23 means of ln signal, W = 0.917479, p = 0.0588473)."""
+    _, figures, view = ada_run
+    qq = _xy(next(f for f in figures if f.key == "ada-qq-screening"))
+    assert [p.name for p in qq.points] == ["donor-run values", "donor means (tested for normality)"]
+    means = np.asarray(qq.points[1].y)
+    chosen = next(r for r in view.records if r["tier"] == "screening" and r["selected"])
+    assert means.size == chosen["shapiro_n"] == 23
+    assert list(means) == sorted(means)
+    w, p = stats.shapiro(means)
+    assert (w, p) == pytest.approx((0.917479, 0.0588473), rel=1e-5)
+    assert qq.points[1].x == pytest.approx(stats.norm.ppf((np.arange(1, 24) - 0.5) / 23).tolist(), rel=1e-12)
+
+
 def test_both_renderers_draw_the_same_numbers(tmp_path: Path) -> None:
     ada, _ = _figures("ada-cutpoint", _write(tmp_path / "v.csv", ada_example()))
     stability, _ = _figures("stability", _write(tmp_path / "s.csv", stability_example()))

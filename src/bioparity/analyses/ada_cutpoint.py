@@ -523,16 +523,28 @@ def normal_quantiles(n: int) -> np.ndarray:
 
 
 def qq_figure(
-    values: np.ndarray,
+    values: pd.Series,
     chosen: Mapping[str, Any],
     extra: Sequence[Mapping[str, Any]] = (),
 ) -> XYPlot:
     """Normal QQ plot of the analysed values (R ``qqnorm`` positions) with the line ``mean + SD q`` and
-    the reported cut point(s) as horizontal lines."""
-    ordered = np.sort(values)
+    the reported cut point(s) as horizontal lines; where the normality of ``method = auto`` was tested on
+    the donor means (``normality_values``), those means too, at their own quantiles, so that the figure
+    shows the values the test judged."""
+    ordered = np.sort(values.to_numpy(float))
     q = normal_quantiles(ordered.size)
-    mean, sd = float(np.mean(values)), float(np.std(values, ddof=1))
+    mean, sd = float(np.mean(ordered)), float(np.std(ordered, ddof=1))
     tier = str(chosen.get(TIER))
+    points = [Line(_("donor-run values"), q.tolist(), ordered.tolist())]
+    if chosen.get("normality_values") == NORMALITY_VALUES:
+        donor_means = np.sort(values.groupby(level="donor").mean().to_numpy(float))
+        points.append(
+            Line(
+                _("donor means (tested for normality)"),
+                normal_quantiles(donor_means.size).tolist(),
+                donor_means.tolist(),
+            )
+        )
     return XYPlot(
         _("%(tier)s: normal QQ plot of the donor-run values with the cut point (%(test)s)")
         % {
@@ -542,7 +554,7 @@ def qq_figure(
         },
         _("standard normal quantile"),
         _scale_label(chosen),
-        points=(Line(_("donor-run values"), q.tolist(), ordered.tolist()),),
+        points=tuple(points),
         lines=(
             Line(
                 _("mean + SD x quantile"), [float(q[0]), float(q[-1])], [mean + sd * q[0], mean + sd * q[-1]]
@@ -571,7 +583,8 @@ def distribution_figures(
         tier = str(r.get(TIER))
         if tier == "confirmatory" and "signal_drug" not in data.columns:
             continue
-        values = analysed_values(data, r, [o for o in removed if o.get(TIER) == tier]).to_numpy(float)
+        analysed = analysed_values(data, r, [o for o in removed if o.get(TIER) == tier])
+        values = analysed.to_numpy(float)
         extra = (
             [by_tier["titration"]]
             if tier == "screening" and _same_values(r, by_tier.get("titration"))
@@ -591,7 +604,7 @@ def distribution_figures(
                 "qq",
                 _("Normal QQ plot, %(tier)s tier") % names,
                 _("Normal QQ plot of the %(tier)s values with the cut points") % names,
-                qq_figure(values, r, extra),
+                qq_figure(analysed, r, extra),
             ),
         ):
             out.append(
