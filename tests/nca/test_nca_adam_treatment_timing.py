@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.cli.nca import NO_TREATMENT_NOTE
+from bioparity.io.nca_input import PERIOD_AND_TREATMENTS_FROM_ADSL
 from tests.nca.test_nca_adsl_periods import _pc as adsl_pc
 from tests.nca.test_nca_adsl_periods import adsl
 from tests.nca.test_nca_cdisc_outputs import _pc, _pc_and_ex
@@ -100,6 +101,33 @@ def test_with_adsl_trtp_is_the_periods_and_trta_is_said_missing(theoph: pd.DataF
     assert treatments[("X1-1", 1)] == "A" and treatments[("X1-1", 2)] == "B"
     assert treatments[("X1-4", 1)] == "B" and treatments[("X1-2", 2)] == "A"
     assert "TRTA" not in records.columns and _note("TRTA") in output
+
+
+def test_with_the_adsls_trtxxa_trta_is_each_periods_actual_treatment(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """An ADSL with TRT01A/TRT02A (ADaMIG v1.3, section 3.2.5: actual treatment of period xx) besides
+    TRT01P/TRT02P: ADPP's and ADNCA's TRTA is the TRTxxA of each record's period, as TRTP is its TRTxxP
+    (section 3.3.3; admiral's ADPP template ``TRTA = TRT01A``). Subject X1-3 (sequence AB) was given A again
+    in period 2: TRTP B, TRTA A there; every other record's TRTA is its TRTP. No TRTA note; the rule says
+    TRTA = TRTxxA. Its period 2 CMAX is R 4.2.2's ``0.8 * max(Theoph$conc[Theoph$Subject == 3])`` = 6.56
+    (rel 1e-12). Before, the ADSL reader read TRTxxP only and TRTA was left out, said."""
+    table = adsl()
+    table["TRT01A"], table["TRT02A"] = table["TRT01P"], table["TRT02P"]
+    table.loc[table["USUBJID"] == "X1-3", "TRT02A"] = "A"
+    table.to_csv(tmp_path / "adsl.csv", index=False)
+    adpp, adnca = tmp_path / "adpp.csv", tmp_path / "adnca.csv"
+    options = ("--adsl", str(tmp_path / "adsl.csv"), "--adpp", str(adpp), "--adnca", str(adnca))
+    output = _nca(tmp_path, adsl_pc(theoph), *options)
+    for records in (pd.read_csv(adpp), pd.read_csv(adnca)):
+        changed = (records["USUBJID"] == "X1-3") & (records["APERIOD"] == 2)
+        assert changed.any() and set(records.loc[changed, "TRTP"]) == {"B"}
+        assert set(records.loc[changed, "TRTA"]) == {"A"}
+        assert records.loc[~changed, "TRTA"].tolist() == records.loc[~changed, "TRTP"].tolist()
+    cmax = pd.read_csv(adpp).query("PARAMCD == 'CMAX' and USUBJID == 'X1-3' and APERIOD == 2")["AVAL"]
+    assert cmax.tolist() == pytest.approx([6.56], rel=1e-12)
+    assert "ADPP has no" not in output and "ADNCA has no" not in output
+    assert PERIOD_AND_TREATMENTS_FROM_ADSL.format(adsl=tmp_path / "adsl.csv") in output
 
 
 def test_adnca_has_the_pc_records_visit_and_time_point(theoph: pd.DataFrame, tmp_path: Path) -> None:

@@ -249,7 +249,7 @@ def test_a_pcrftdtc_with_a_utc_offset_is_placed_by_its_clock_time() -> None:
 
     table = LoadedTable(adsl().head(1), "adsl.csv", "csv", None)
     stamps = iso_instants(pd.Series(["2026-01-05T08:00+01:00", "2026-01-19T09:00+01:00"]))
-    period, treatment = assign_periods(
+    period, treatments = assign_periods(
         adsl_periods(table), pd.Series(["X1-1", "X1-1"]), stamps, Where(file="pc.csv"), "PCRFTDTC"
     )
-    assert period.tolist() == [1, 2] and treatment.tolist() == ["A", "B"]
+    assert period.tolist() == [1, 2] and treatments["TRTP"].tolist() == ["A", "B"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -12,6 +11,7 @@ from markupsafe import Markup
 from bioparity.analyses.terms import labelled
 from bioparity.i18n import gettext as _
 from bioparity.i18n.notes import note_text
+from bioparity.utc import utc_moment
 
 
 def fmt_value(value: Any, digits: int = 6) -> str:
@@ -61,17 +61,14 @@ def result_text(value: Any) -> Markup:
 
 
 def fmt_time(value: Any) -> str:
-    """A stored time (datetime or ISO text) as ``YYYY-MM-DD HH:MM UTC``."""
+    """A stored time (datetime or ISO text; without an offset: UTC, :func:`bioparity.utc.utc_moment`) as
+    ``YYYY-MM-DD HH:MM UTC``."""
     if value is None:
         return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return str(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    try:
+        return utc_moment(value).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return str(value)
 
 
 def column_map_text(value: Any) -> str:

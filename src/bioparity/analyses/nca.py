@@ -1653,8 +1653,9 @@ NCA = Analysis(
             ADSL_OPTION,
             gettext_noop(
                 "each sample's period: a dataset of the study holding an ADaM ADSL (USUBJID, APxxSDT with "
-                "APxxSTM or APxxSDTM, optional APxxEDT and TRTxxP), for an SDTM PC crossover: the period of "
-                "the subject whose dates hold the sample's PCRFTDTC, TRTP from TRTxxP; same as bioparity nca "
+                "APxxSTM or APxxSDTM, optional APxxEDT, TRTxxP and TRTxxA), for an SDTM PC crossover: the "
+                "period of the subject whose dates hold the sample's PCRFTDTC, TRTP from TRTxxP, TRTA from "
+                "TRTxxA; same as bioparity nca "
                 "--adsl; '' = none (the period is then the order of the subject's sampled doses)"
             ),
             "",

@@ -28,18 +28,19 @@ Contract:
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
   records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
   VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period`` or the
-  derived one, in PPGRPID, said on the terminal). ADPP's TRTP/TRTA: the ADSL's TRTxxP with ``--adsl``,
-  else DM's ARM/ACTARM of a parallel design (:func:`bioparity.io.adam.with_treatments`); one left out is
-  said on the terminal, never made up.
+  derived one, in PPGRPID, said on the terminal). ADPP's TRTP/TRTA: the ADSL's TRTxxP/TRTxxA with
+  ``--adsl``, else DM's ARM/ACTARM of a parallel design (:func:`bioparity.io.adam.with_treatments`); one
+  left out is said on the terminal, never made up.
 * ``--dm DM`` (SDTM DM: USUBJID, ARM, optional ACTARM) gives each subject its arm: summary statistics per
   ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`), the DM
   file and its SHA-256 recorded in ``OUT.provenance.json`` (``inputs.dm``). An SDTM
   PC input has no arm; without ``--dm`` a note says that the summary statistics pool the arms.
 * ``--adsl ADSL`` (ADaM ADSL: USUBJID, APxxSDT with APxxSTM or APxxSDTM, optional period ends and
-  TRTxxP) places each sample of an SDTM PC crossover in the subject's ADSL period of its PCRFTDTC (ADaMIG
-  v1.3 APERIOD) instead of the order of the sampled doses (which calls a subject's first *sampled* period
-  1), with the period's TRTxxP as the profile column TRTP; the rule is said in the note and in
-  ``derived_columns``, the ADSL and its SHA-256 in ``inputs.adsl`` of ``OUT.provenance.json``.
+  TRTxxP/TRTxxA) places each sample of an SDTM PC crossover in the subject's ADSL period of its
+  PCRFTDTC (ADaMIG v1.3 APERIOD) instead of the order of the sampled doses (which calls a subject's first
+  *sampled* period 1), with the period's TRTxxP and TRTxxA as the profile columns TRTP and TRTA; the rule
+  is said in the note and in ``derived_columns``, the ADSL and its SHA-256 in ``inputs.adsl`` of
+  ``OUT.provenance.json``.
 * Every file of a run is written, or none: OUT, the files beside it and the SDTM/ADaM files are renamed into
   place together when all are complete (:func:`bioparity.io.tables_out.output_set`).
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
@@ -736,8 +737,9 @@ def _write_tables(
 #: Said when ADPP or ADNCA has no TRTP or TRTA (:func:`bioparity.io.adam.with_treatments`; translated where
 #: said).
 NO_TREATMENT_NOTE = gettext_noop(
-    "note: %(dataset)s has no %(variables)s: neither the ADSL (--adsl: TRTxxP gives TRTP) nor the DM arm of "
-    "a parallel design (--dm: ARM gives TRTP, ACTARM gives TRTA) gives it; none made up"
+    "note: %(dataset)s has no %(variables)s: neither the ADSL (--adsl: TRTxxP gives TRTP, TRTxxA gives "
+    "TRTA) nor the DM arm of a parallel design (--dm: ARM gives TRTP, ACTARM gives TRTA) gives it; none "
+    "made up"
 )
 
 

@@ -77,9 +77,9 @@ _DM = gettext_noop(
 #: ``--dm`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.analyses.nca.with_arms`).
 DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
 _ADSL = gettext_noop(
-    "ADaM ADSL (USUBJID, APxxSDT with APxxSTM or APxxSDTM, optional APxxEDT/APxxETM, TRTxxP): the period of "
-    "each sample of an SDTM PC crossover from its PCRFTDTC and the subject's period dates (not the order "
-    "of the sampled doses), TRTP from TRTxxP."
+    "ADaM ADSL (USUBJID, APxxSDT with APxxSTM or APxxSDTM, optional APxxEDT/APxxETM, TRTxxP, "
+    "TRTxxA): the period of each sample of an SDTM PC crossover from its PCRFTDTC and the subject's period "
+    "dates (not the order of the sampled doses), TRTP from TRTxxP, TRTA from TRTxxA."
 )
 #: ``--adsl`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.io.nca_input.with_derived_period`).
 AdslOpt = Annotated[Path | None, typer.Option(help=_ADSL)]

@@ -90,14 +90,15 @@ def with_treatments(
 
     ADaMIG v1.3, section 3.3.3 (treatment variables of a BDS data set): TRTP / TRTA are the planned / actual
     treatment of the record, TRTxxP / TRTxxA of ADSL for the record's period; the pharmaverse admiral ADPP
-    template sets ``TRTP = TRT01P, TRTA = TRT01A``. TRTP of an ADSL's TRTxxP (``--adsl``) and TRTA of a
-    plain table's ``treatment`` column are kept. Without them, a subject of a parallel design has one
-    treatment, its arm: TRTP is DM's ARM (SDTMIG v3.4, section 5.2, DM: "Description of Planned Arm") and
-    TRTA its ACTARM ("Description of Actual Arm"), copied unchanged (a plain table's ``arm`` is carried as
-    ARM). A subject with several periods (APERIOD) has a sequence of treatments, of which ARM names the
-    sequence, not the treatment of a record: nothing is filled then (a subject with several APERIOD, visits,
-    epochs or reference doses other than the dosing intervals of multiple dosing), nor where the arm is
-    missing; the variable is left out rather than made up (what is left out: :func:`missing_treatments`).
+    template sets ``TRTP = TRT01P, TRTA = TRT01A``. TRTP / TRTA of an ADSL's TRTxxP / TRTxxA (``--adsl``)
+    and TRTA of a plain table's ``treatment`` column are kept. Without them, a subject of a parallel design
+    has one treatment, its arm: TRTP is DM's ARM (SDTMIG v3.4, section 5.2, DM: "Description of Planned
+    Arm") and TRTA its ACTARM ("Description of Actual Arm"), copied unchanged (a plain table's ``arm`` is
+    carried as ARM). A subject with several periods (APERIOD) has a sequence of treatments, of which ARM
+    names the sequence, not the treatment of a record: nothing is filled then (a subject with several
+    APERIOD, visits, epochs or reference doses other than the dosing intervals of multiple dosing), nor where
+    the arm is missing; the variable is left out rather than made up (what is left out:
+    :func:`missing_treatments`).
 
     ``profile``: for records per sample (ADNCA), the columns that tell a subject's profiles apart besides
     USUBJID; a subject's periods are then counted over its profiles, each with a visit or epoch where all

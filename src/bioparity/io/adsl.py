@@ -1,13 +1,14 @@
 """The periods of a crossover from an ADaM ADSL data set: each subject's period start and end dates (and
-times) and planned treatment per period, which place a PC sample's reference dose (PCRFTDTC) in its period.
+times) and planned and actual treatment per period, which place a PC sample's reference dose (PCRFTDTC) in
+its period.
 
 ADaMIG v1.3 (CDISC, 2021), section 3.2.7 "Treatment Timing Variables": ``APxxSDT`` / ``APxxSTM`` /
 ``APxxSDTM`` are the start date, time and date-time of period xx, ``APxxEDT`` / ``APxxETM`` / ``APxxEDTM``
-its end, one record per subject; section 3.2.5: ``TRTxxP`` is the planned treatment of period xx. In a
-BDS data set ``APERIOD`` is the period a record falls in, and ``TRTP`` the ``TRTxxP`` of that period
-(section 3.3.3, "Timing Variables for BDS": "the value of APERIOD ... is the period associated with the
-record"; the pharmaverse admiral function ``derive_vars_period`` takes APxxSDT/APxxEDT to build the period
-reference data set the same way).
+its end, one record per subject; section 3.2.5: ``TRTxxP`` is the planned and ``TRTxxA`` the actual
+treatment of period xx. In a BDS data set ``APERIOD`` is the period a record falls in, ``TRTP`` the
+``TRTxxP`` and ``TRTA`` the ``TRTxxA`` of that period (section 3.3.3, "Timing Variables for BDS": "the value
+of APERIOD ... is the period associated with the record"; the pharmaverse admiral function
+``derive_vars_period`` takes APxxSDT/APxxEDT to build the period reference data set the same way).
 
 A period counted from ADSL differs from the order of the sampled doses when a subject was not sampled in
 every period (dropped after period 1 is fine; missed in period 1, its period 2 would be called 1) or a run-in
@@ -63,6 +64,10 @@ A_DOSE_IN_A_PERIOD = note_template(
     "a PCRFTDTC on or after the subject's APxxSDT(M) and not after its APxxEDT(M)"
 )
 
+#: The BDS treatment variables of a record (ADaMIG v1.3, section 3.3.3) and the suffix of the ADSL variable
+#: of period xx each is read from (section 3.2.5): TRTP = TRTxxP (planned), TRTA = TRTxxA (actual).
+PERIOD_TREATMENTS = {"TRTP": "P", "TRTA": "A"}
+
 #: How many subjects missing from an ADSL or a DM domain an error lists (then ``...``; the count is always
 #: given).
 MISSING_LISTED = 10
@@ -82,12 +87,13 @@ def missing_subjects(subjects: pd.Series, known: npt.NDArray[np.bool_]) -> str:
 class AdslPeriods:
     """The periods of every subject of an ADSL, one row per subject and period with a start: ``subject``
     (USUBJID, stripped), ``period`` (int, the xx of APxx), ``start`` and ``end`` (timestamps; a date
-    without a time starts at 00:00 and ends at 24:00 of its day; no end: NaT) and ``treatment`` (TRTxxP,
-    ``''`` without it); ``file``: the ADSL's name for messages; ``has_treatment``: the ADSL has TRTxxP."""
+    without a time starts at 00:00 and ends at 24:00 of its day; no end: NaT), ``TRTP`` (TRTxxP) and
+    ``TRTA`` (TRTxxA; each ``''`` without it); ``file``: the ADSL's name for messages; ``treatments``: the
+    variables of :data:`PERIOD_TREATMENTS` that the ADSL gives (it has their TRTxxP / TRTxxA)."""
 
     rows: pd.DataFrame
     file: str
-    has_treatment: bool
+    treatments: tuple[str, ...]
 
 
 def is_adsl(frame: pd.DataFrame) -> bool:
@@ -122,20 +128,21 @@ def adsl_periods(table: LoadedTable) -> AdslPeriods:
         subjects.duplicated().to_numpy(dtype=bool), TWO_ADSL_RECORDS, "USUBJID", subjects, A_ONE_ADSL_RECORD
     )
     parts = []
-    has_treatment = False
+    given: set[str] = set()
     for xx in periods:
         p = f"AP{xx:02d}"
         start = _instants(frame, where, p + "SDTM", p + "SDT", p + "STM", end=False)
         end = _instants(frame, where, p + "EDTM", p + "EDT", p + "ETM", end=True)
-        treatment = f"TRT{xx:02d}P"
-        has_treatment |= treatment in frame.columns
-        trt = frame[treatment].astype("string").fillna("").str.strip() if treatment in frame else ""
-        parts.append(
-            pd.DataFrame({"subject": subjects, "period": xx, "start": start, "end": end, "treatment": trt})
-        )
+        part = pd.DataFrame({"subject": subjects, "period": xx, "start": start, "end": end})
+        for variable, suffix in PERIOD_TREATMENTS.items():
+            column = f"TRT{xx:02d}{suffix}"
+            given |= {variable} if column in frame.columns else set()
+            part[variable] = frame[column].astype("string").fillna("").str.strip() if column in frame else ""
+        parts.append(part)
     rows = pd.concat(parts, ignore_index=True)
     rows = rows[rows["start"].notna()].sort_values(["subject", "start", "period"], kind="stable")
-    return AdslPeriods(rows.reset_index(drop=True), table.file, has_treatment)
+    treatments = tuple(v for v in PERIOD_TREATMENTS if v in given)
+    return AdslPeriods(rows.reset_index(drop=True), table.file, treatments)
 
 
 def _instants(
@@ -231,10 +238,10 @@ def _ns(stamps: pd.Series) -> pd.Series:
 
 def assign_periods(
     adsl: AdslPeriods, subjects: pd.Series, instants: pd.Series, where: Where, column: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """The ADSL period (and its TRTxxP) of each sample, from its subject and reference dose date-time: the
-    subject's period with the latest start at or before the dose, when the dose is not after that period's
-    end (ADaMIG v1.3, section 3.3.3).
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The ADSL period (and its TRTxxP / TRTxxA) of each sample, from its subject and reference dose
+    date-time: the subject's period with the latest start at or before the dose, when the dose is not after
+    that period's end (ADaMIG v1.3, section 3.3.3).
 
     Parameters
     ----------
@@ -247,8 +254,9 @@ def assign_periods(
 
     Returns
     -------
-    tuple of ndarray
-        Period numbers (int64) and planned treatments (object) of the samples.
+    tuple
+        Period numbers (int64) of the samples, and their treatments (object arrays) keyed by the BDS
+        variable, for those of ``adsl.treatments``: ``TRTP`` from TRTxxP, ``TRTA`` from TRTxxA.
 
     Raises
     ------
@@ -272,13 +280,14 @@ def assign_periods(
         ordered, rows, left_on="when", right_on="start", by="subject", direction="backward"
     ).sort_values("_order")
     period = np.full(len(samples), -1, dtype=np.int64)
-    treatment = np.full(len(samples), "", dtype=object)
+    treatments = {v: np.full(len(samples), "", dtype=object) for v in adsl.treatments}
     inside = matched["period"].notna() & ~(matched["end"].notna() & (matched["when"] > matched["end"]))
-    at = matched["_order"].to_numpy(dtype=np.int64)
-    period[at[inside.to_numpy()]] = matched.loc[inside, "period"].to_numpy(dtype=np.int64)
-    treatment[at[inside.to_numpy()]] = matched.loc[inside, "treatment"].to_numpy(dtype=object)
+    at = matched["_order"].to_numpy(dtype=np.int64)[inside.to_numpy()]
+    period[at] = matched.loc[inside, "period"].to_numpy(dtype=np.int64)
+    for variable, values in treatments.items():
+        values[at] = matched.loc[inside, variable].to_numpy(dtype=object)
     problem = OUTSIDE_EVERY_PERIOD.format(adsl=adsl.file)
     where.reject(
         period < 0, problem, column, instants.astype("string").reset_index(drop=True), A_DOSE_IN_A_PERIOD
     )
-    return period, treatment
+    return period, treatments

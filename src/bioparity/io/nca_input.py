@@ -245,6 +245,27 @@ PERIOD_AND_TREATMENT_FROM_ADSL = note_template(
     "(APxxSDTM) at or before the sample's PCRFTDTC, not after its end APxxEDT/APxxETM (ADaMIG v1.3 "
     "APERIOD); TRTP = TRTxxP of that period"
 )
+#: :data:`PERIOD_FROM_ADSL` when the ADSL has the planned and actual treatment of each period (TRTxxP and
+#: TRTxxA).
+PERIOD_AND_TREATMENTS_FROM_ADSL = note_template(
+    "period from the ADSL {adsl}: the subject's ADSL period xx with the latest start APxxSDT/APxxSTM "
+    "(APxxSDTM) at or before the sample's PCRFTDTC, not after its end APxxEDT/APxxETM (ADaMIG v1.3 "
+    "APERIOD); TRTP = TRTxxP and TRTA = TRTxxA of that period"
+)
+#: :data:`PERIOD_FROM_ADSL` when the ADSL has the actual treatment of each period (TRTxxA) but not the
+#: planned one.
+PERIOD_AND_ACTUAL_TREATMENT_FROM_ADSL = note_template(
+    "period from the ADSL {adsl}: the subject's ADSL period xx with the latest start APxxSDT/APxxSTM "
+    "(APxxSDTM) at or before the sample's PCRFTDTC, not after its end APxxEDT/APxxETM (ADaMIG v1.3 "
+    "APERIOD); TRTA = TRTxxA of that period"
+)
+#: The rule said for the treatment variables an ADSL gives (:attr:`bioparity.io.adsl.AdslPeriods.treatments`).
+_ADSL_RULES = {
+    (): PERIOD_FROM_ADSL,
+    ("TRTP",): PERIOD_AND_TREATMENT_FROM_ADSL,
+    ("TRTA",): PERIOD_AND_ACTUAL_TREATMENT_FROM_ADSL,
+    ("TRTP", "TRTA"): PERIOD_AND_TREATMENTS_FROM_ADSL,
+}
 #: The profile column of the planned treatment of a period read from ADSL (ADaMIG v1.3: TRTP = TRTxxP).
 TREATMENT = "TRTP"
 
@@ -278,8 +299,9 @@ def with_derived_period(
 
     ``adsl``: the periods of an ADaM ADSL (:func:`bioparity.io.adsl.adsl_periods`, ``--adsl``): each
     sample's period is then the subject's ADSL period of its PCRFTDTC
-    (:func:`bioparity.io.adsl.assign_periods`, also with one dose per subject, and the TRTxxP of that period
-    as the profile column ``TRTP``); the note and ``derived`` say :data:`PERIOD_FROM_ADSL` instead."""
+    (:func:`bioparity.io.adsl.assign_periods`, also with one dose per subject, and the TRTxxP and TRTxxA of
+    that period, where the ADSL has them, as the profile columns ``TRTP`` and ``TRTA``); the note and
+    ``derived`` say :data:`PERIOD_FROM_ADSL` (or one of its variants naming the treatments) instead."""
     spec, frame = samples.spec, samples.frame
     if adsl is not None and not _derives_period(samples):  # ignored it would be, not used
         raise InputError(ADSL_UNUSED.format(adsl=adsl.file))
@@ -304,15 +326,16 @@ def with_derived_period(
 
 
 def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
-    """The samples with the period (and TRTP) of each from the ADSL (:func:`with_derived_period`)."""
+    """The samples with the period of each from the ADSL, and its TRTP / TRTA where the ADSL has TRTxxP /
+    TRTxxA (:func:`with_derived_period`)."""
     spec, frame = samples.spec, samples.frame
-    period, treatment = assign_periods(
+    period, treatments = assign_periods(
         adsl, frame[spec.subject], iso_instants(frame[REFERENCE]), samples.where, REFERENCE
     )
-    columns = {PERIOD: period} | ({TREATMENT: treatment} if adsl.has_treatment else {})
+    columns = {PERIOD: period} | treatments
     frame = frame.assign(**columns)
     spec = dataclasses.replace(spec, groups=(*spec.groups, *columns)).resolve(frame)
-    rule = (PERIOD_AND_TREATMENT_FROM_ADSL if adsl.has_treatment else PERIOD_FROM_ADSL).format(adsl=adsl.file)
+    rule = _ADSL_RULES[adsl.treatments].format(adsl=adsl.file)
     note = f"{samples.note}; {rule}" if samples.note else rule
     return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, rule))
 

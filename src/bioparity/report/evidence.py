@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -49,6 +49,7 @@ from bioparity.pathways import (
 )
 from bioparity.pathways.rules import Citation, all_rules, guideline_status, section_words
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
+from bioparity.utc import utc_moment
 from bioparity.workspace.signatures import SignatureStatus, approval_holds, check_signature
 
 #: The reference-product source label a region's dossier relies on when the evidence has it.
@@ -254,11 +255,9 @@ def evidence_as_of(evidence: ProgramEvidence) -> datetime | None:
 def _utc(value: datetime | str) -> datetime:
     """A stored time in UTC: a timestamp column's value (aware UTC on every database,
     :class:`bioparity.store.types.UTCDateTime`) or a signature's ISO text ending in ``Z``
-    (:func:`bioparity.audit.trail.utc_timestamp`; a text without an offset is UTC, never local time)."""
-    if isinstance(value, datetime):
-        return value
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    (:func:`bioparity.audit.trail.utc_timestamp`; a text without an offset is UTC, never local time:
+    :func:`bioparity.utc.utc_moment`)."""
+    return utc_moment(value)
 
 
 def source_label(source: str) -> str | None:

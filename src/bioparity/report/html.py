@@ -13,7 +13,6 @@ import hashlib
 import json
 from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,7 @@ from bioparity.report.evidence import (
 )
 from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation, ProgramShare
+from bioparity.utc import utc_moment
 from bioparity.workspace.signatures import content_key
 
 
@@ -90,12 +90,9 @@ def utc_second(value: Any) -> str:
     if not value:
         return "—"
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return utc_moment(str(value)).strftime("%Y-%m-%d %H:%M:%S UTC")  # no offset: UTC
     except ValueError:
         return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 #: Characters of a SHA-256 digest (hex) printed in a table cell of the program report: 48 bits, which tell

@@ -398,8 +398,8 @@ def nca_dask(
         An SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm as profile columns ARM and
         ACTARM, as ``bioparity nca --dm`` (:func:`bioparity.analyses.nca.with_arms`); read once.
     adsl : str or pathlib.Path or None, default None
-        An ADaM ADSL (USUBJID, APxxSDT[/APxxSTM] or APxxSDTM, optional APxxEDT..., TRTxxP): each sample's
-        period from its PCRFTDTC and the subject's period dates, as ``bioparity nca --adsl``
+        An ADaM ADSL (USUBJID, APxxSDT[/APxxSTM] or APxxSDTM, optional APxxEDT..., TRTxxP, TRTxxA): each
+        sample's period from its PCRFTDTC and the subject's period dates, as ``bioparity nca --adsl``
         (:func:`bioparity.io.adsl.assign_periods`); read once.
 
     Returns

@@ -37,6 +37,7 @@ from bioparity.report.evidence import (
 )
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program, User
+from bioparity.utc import utc_moment
 from bioparity.web.downloads import export_response, file_name, program_part
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
@@ -324,12 +325,9 @@ def iso_second(value: str | None) -> str:
     if not value:
         return ""
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return utc_moment(value).isoformat(timespec="seconds")  # no offset: UTC, as every stored time
     except ValueError:
         return value  # shown as recorded rather than guessed
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _object_link(event: AuditEvent, after: dict[str, Any] | None, can_share: bool) -> str | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import inspect
+
+from bioparity.utc import utc_moment
 
 # Secrets never enter the trail; bulky content is represented by its SHA-256 column instead.
 _OMITTED_COLUMNS = frozenset({"password_hash", "token_sha256", "content", "result_json"})
@@ -16,9 +18,9 @@ def utc_text(moment: datetime) -> str:
 
     A timestamp column's value is aware UTC on every database (:class:`bioparity.store.types.UTCDateTime`);
     a naive value is a time parsed from an audit row recorded without its offset (written before the
-    snapshots stated it), and is read as UTC, as every stored time is.
+    snapshots stated it), and is read as UTC, as every stored time is (:func:`bioparity.utc.utc_moment`).
     """
-    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)).isoformat()
+    return utc_moment(moment).isoformat()
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
