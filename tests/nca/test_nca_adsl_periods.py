@@ -216,7 +216,8 @@ def test_summary_statistics_are_per_planned_treatment(theoph: pd.DataFrame, tmp_
     treatments of a period (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8). Reference, R 4.2.2: m <- the
     Cmax of Theoph subjects 1-6; A = c(m[c(1,3,5)], 0.8 * m[c(2,4,6)]), B = c(0.8 * m[c(1,3,5)], m[c(4,6)])
     (subject 2 not sampled in period 1): mean(A) 8.13266666666667, sd(A) 2.40394664388931, mean(B) 7.824,
-    sd(B) 1.23761060111814 (rtol 1e-12). Before, the rows were per period with both treatments pooled."""
+    sd(B) 1.23761060111814 (rtol 1e-12). Before, the rows were per period with both treatments pooled. The
+    terminal does not say the statistics pool the arms (it did, though they were per TRTP)."""
     _pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
     adsl().to_csv(tmp_path / "adsl.csv", index=False)
     args = [
@@ -229,6 +230,7 @@ def test_summary_statistics_are_per_planned_treatment(theoph: pd.DataFrame, tmp_
     ]
     run = runner.invoke(app, args)
     assert run.exit_code == 0, run.output
+    assert "pool the subjects of every arm" not in " ".join(run.output.split())
     summary = pd.read_csv(tmp_path / "o.summary.csv")
     cmax = summary[summary["parameter"] == "CMAX"].set_index("TRTP")
     assert list(cmax.index) == ["A", "B"] and list(cmax["n"]) == [6, 5]

@@ -435,9 +435,10 @@ def read_adsl(path: str | os.PathLike[str] | None, *, label: str | None = None) 
 
 def arms_notes(samples: NCASamples) -> list[str]:
     """``[ARMS_POOLED]`` for an SDTM PC domain without an arm column (and no DM given, which would have
-    added ARM): its summary statistics pool the subjects of every arm, which must be said wherever they are
-    shown (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive statistics per treatment); else
-    ``[]`` (a plain table's own columns say what it is).
+    added ARM) and without an ADSL's planned treatment (TRTP, which groups them then:
+    :func:`~bioparity.analyses.figures.arm_column`): its summary statistics pool the subjects of every arm,
+    which must be said wherever they are shown (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive
+    statistics per treatment); else ``[]`` (a plain table's own columns say what it is).
 
     Parameters
     ----------
@@ -449,7 +450,7 @@ def arms_notes(samples: NCASamples) -> list[str]:
     list of str
         The note of :data:`bioparity.io.nca_input.ARMS_POOLED`, or nothing.
     """
-    return [ARMS_POOLED] if samples.sdtm_pc is not None and named_arm_column(samples.frame) is None else []
+    return [ARMS_POOLED] if samples.sdtm_pc is not None and arm_column(samples.frame) is None else []
 
 
 def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
