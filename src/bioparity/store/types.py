@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+from bioparity.utc import utc_moment
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as ``DateTime(timezone=True)`` and always read back as an aware UTC datetime.
@@ -50,5 +52,5 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         # SQLite returns the naive UTC wall-clock time it was given; PostgreSQL an aware value in the
-        # session's time zone.
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        # session's time zone: both read as UTC by the one rule of stored times.
+        return utc_moment(value)

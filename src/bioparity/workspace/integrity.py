@@ -68,6 +68,7 @@ from bioparity.store.models import (
     Study,
     User,
 )
+from bioparity.utc import utc_moment
 from bioparity.workspace.sealing import (
     SIGNATURE_FIELDS,
     SIGNATURE_LATER_FIELDS,
@@ -76,7 +77,6 @@ from bioparity.workspace.sealing import (
     signature_mac,
 )
 from bioparity.workspace.signatures import check_signature, recorded_roles, role_granted, roles_text
-from bioparity.workspace.snapshots import utc_text
 
 SEAL_ACTION = "audit_keyed"
 #: Said by a report that was verified without an anchor (the chain alone cannot show a shortened end).
@@ -240,12 +240,12 @@ _TIMED = frozenset({"dataset", "analysis_run"})
 
 
 def _same_time(recorded: Any, stored: datetime | None) -> bool:
-    """Whether the creation time an audit row recorded (ISO 8601 text) is the stored one, both read as UTC
-    (SQLite gives stored times back without a zone); a row that recorded none matches."""
+    """Whether the creation time an audit row recorded (ISO 8601 text, with or without its offset) is the
+    stored one, both read as UTC (:func:`bioparity.utc.utc_moment`); a row that recorded none matches."""
     if recorded is None or stored is None:
         return recorded is None
     try:
-        return utc_text(datetime.fromisoformat(str(recorded))) == utc_text(stored)
+        return utc_moment(str(recorded)) == utc_moment(stored)
     except ValueError:
         return False
 
