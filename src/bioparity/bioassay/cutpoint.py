@@ -127,7 +127,16 @@ NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 # The notes of a cut-point analysis (templates: see bioparity.i18n.notes).
 EXCLUDED_DONORS = note_template("donors excluded by the user: {donors}")
 REPLICATES_AVERAGED = note_template("replicate wells of a donor within a run averaged before analysis")
+#: The transform of ``transform = auto`` and the skewness it was chosen by, naming the values judged (step 1
+#: of the module docstring: every donor x run value, before the outlier steps), which differ from the values
+#: analysed and from the donor means of the normality test.
 TRANSFORM_SELECTED = note_template(
+    "transform selected: {transform} (skewness raw {skew_raw:.3g}, log {skew_log:.3g}, of the {n:d} donor x "
+    "run values before the outlier steps)"
+)
+#: The note of the earlier wording, which did not name the values judged: kept so that a stored result's
+#: note still reads back in the reader's language.
+TRANSFORM_SELECTED_UNNAMED = note_template(
     "transform selected: {transform} (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"
 )
 #: An outlier removed, in words: a value of one run outside the fences of its donor's values across runs
@@ -214,6 +223,14 @@ SHAPIRO_APPROXIMATE = note_template(
 #: names the choice and the tier in the reader's words (a stored code as a placeholder value would stay
 #: English). Never formatted: the notes are made from the general templates, and match these.
 CHOSEN_WORDS = (
+    note_template(
+        "transform selected: log (skewness raw {skew_raw:.3g}, log {skew_log:.3g}, of the {n:d} donor x run "
+        "values before the outlier steps)"
+    ),
+    note_template(
+        "transform selected: none (skewness raw {skew_raw:.3g}, log {skew_log:.3g}, of the {n:d} donor x run "
+        "values before the outlier steps)"
+    ),
     note_template("transform selected: log (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
     note_template("transform selected: none (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
     note_template(
@@ -505,7 +522,9 @@ def compute_cut_point(
     chosen, skew_raw, skew_log = choose_transform(raw)
     if transform == "auto":
         transform = chosen
-        notes.append(TRANSFORM_SELECTED.format(transform=chosen, skew_raw=skew_raw, skew_log=skew_log))
+        notes.append(
+            TRANSFORM_SELECTED.format(transform=chosen, skew_raw=skew_raw, skew_log=skew_log, n=raw.size)
+        )
     if transform == "log" and np.any(raw <= 0):
         raise InputError("log transform needs values > 0; use --transform none")
     data = data.assign(y=np.log(raw) if transform == "log" else raw)

@@ -1,0 +1,54 @@
+"""``transform = auto`` judges the skewness of every donor x run value before the outlier steps, and its note
+says so (it named no values, beside a normality note naming 23 donor means).
+
+Shipped example ``examples/ada/ada-cutpoint-validation.csv`` (24 donors x 3 runs; D08 a biological outlier of
+the screening tier), R 4.2.2, adjusted Fisher-Pearson G1 written out (as in
+``src/bioparity/validation/reference/bioassay/make_normality_reference.R``)::
+
+    d <- read.csv("examples/ada/ada-cutpoint-validation.csv")
+    a <- aggregate(signal ~ donor + run, d, mean)
+    g1 <- function(x) { n <- length(x); m <- mean(x); m2 <- mean((x - m)^2); m3 <- mean((x - m)^3)
+                        m3 / m2^1.5 * sqrt(n * (n - 1)) / (n - 2) }
+    g1(a$signal); g1(log(a$signal))                  # 72 values: 3.64797102826763, 2.46093427124641
+    b <- a[a$donor != "D08", ]; g1(log(b$signal))    # the 69 values analysed: 0.518970097870098
+
+The log skewness 2.46 is D08's: the 69 values analysed have 0.52. Tolerance: relative 1e-12 (moments of 72
+values in double precision).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bioparity.bioassay import screening_and_confirmatory
+from bioparity.bioassay.cutpoint import TRANSFORM_SELECTED_UNNAMED
+from bioparity.bioassay.stats import skewness
+from bioparity.i18n.notes import translate_note
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ada" / "ada-cutpoint-validation.csv"
+
+
+def test_the_transform_note_names_the_72_values_judged_before_the_outlier_steps() -> None:
+    screening = screening_and_confirmatory(pd.read_csv(EXAMPLE), confirm_fpr=None)[0]
+    assert screening.transform == "log" and screening.n_values == 69
+    assert screening.skewness_raw == pytest.approx(3.64797102826763, rel=1e-12)
+    assert screening.skewness_log == pytest.approx(2.46093427124641, rel=1e-12)
+    note = (
+        "transform selected: log (skewness raw 3.65, log 2.46, of the 72 donor x run values before the "
+        "outlier steps)"
+    )
+    assert note in screening.notes
+    analysed = pd.read_csv(EXAMPLE).groupby(["donor", "run"])["signal"].mean().drop("D08", level="donor")
+    assert skewness(np.log(analysed.to_numpy())) == pytest.approx(0.518970097870098, rel=1e-12)
+    assert translate_note(note, "zh-CN") == (
+        "选定的转换：对数转换（偏度：原始 3.65，对数 2.46；基于剔除离群值之前的 72 个供体-分析批数值）"
+    )
+
+
+def test_a_stored_note_of_the_earlier_wording_still_reads_in_chinese() -> None:
+    stored = TRANSFORM_SELECTED_UNNAMED.format(transform="log", skew_raw=3.648, skew_log=2.461)
+    assert translate_note(stored, "zh-CN") == "选定的转换：对数转换（偏度：原始 3.65，对数 2.46）"
