@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bioparity.analyses.ada_cutpoint import ada_tables, cut_point_result
 from bioparity.bioassay import screening_and_confirmatory
 from bioparity.bioassay.cutpoint import TRANSFORM_SELECTED_UNNAMED
 from bioparity.bioassay.stats import skewness
+from bioparity.i18n import use_language
 from bioparity.i18n.notes import translate_note
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ada" / "ada-cutpoint-validation.csv"
@@ -52,3 +54,24 @@ def test_the_transform_note_names_the_72_values_judged_before_the_outlier_steps(
 def test_a_stored_note_of_the_earlier_wording_still_reads_in_chinese() -> None:
     stored = TRANSFORM_SELECTED_UNNAMED.format(transform="log", skew_raw=3.648, skew_log=2.461)
     assert translate_note(stored, "zh-CN") == "选定的转换：对数转换（偏度：原始 3.65，对数 2.46）"
+
+
+def test_the_tables_head_the_skewness_as_of_the_values_before_the_outlier_steps() -> None:
+    """The report's "Variance components (REML) and distribution (analysis scale)" table printed "skew log"
+    2.461 beside the mean and SD of the 69 values analysed, whose log skewness is 0.519 (R above): the header
+    now says which values the skewness is of, in the main table and the appendix, in English and zh-CN."""
+    frame = pd.read_csv(EXAMPLE)
+    result = cut_point_result(screening_and_confirmatory(frame, confirm_fpr=None))
+    table = pd.DataFrame(result["rows"], columns=result["columns"])
+    for language, main_header, appendix_header in (
+        (
+            "en",
+            "skew log, before outliers",
+            "skewness of the log donor x run values before the outlier steps",
+        ),
+        ("zh-CN", "对数偏度（剔除离群值前）", "剔除离群值前全部供体-分析批对数值的偏度"),
+    ):
+        with use_language(language):
+            tables = ada_tables(table)
+        headers = [h for t in (*tables.main, *tables.appendix) for h in t.columns]
+        assert main_header in headers and appendix_header in headers, language

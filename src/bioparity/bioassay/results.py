@@ -102,7 +102,9 @@ class CutPointResult(ResultMixin):
         NF, the cut-point estimate of the values normalised by the run's negative control; NaN
         without an ``nc`` column.
     skewness_raw, skewness_log : float
-        Adjusted Fisher-Pearson skewness G1 of the raw and of the log values (NaN when a value <= 0).
+        Adjusted Fisher-Pearson skewness G1 of the raw and of the log values: every donor x run value
+        (replicates averaged) before the outlier steps, as ``transform = auto`` judges them (NaN when a
+        value <= 0).
     shapiro_p : float
         Shapiro-Wilk p value of the donor means across runs (drives ``method="auto"``; see
         :mod:`bioparity.bioassay.cutpoint`, step 5).
