@@ -23,11 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from bioparity.analyses import get_analysis
 from bioparity.analyses.ada_cutpoint import ada_tables, cut_point_result
 from bioparity.bioassay import screening_and_confirmatory
 from bioparity.bioassay.cutpoint import TRANSFORM_SELECTED_UNNAMED
 from bioparity.bioassay.stats import skewness
+from bioparity.cli.main import app
 from bioparity.i18n import use_language
 from bioparity.i18n.notes import translate_note
 
@@ -75,3 +78,16 @@ def test_the_tables_head_the_skewness_as_of_the_values_before_the_outlier_steps(
             tables = ada_tables(table)
         headers = [h for t in (*tables.main, *tables.appendix) for h in t.columns]
         assert main_header in headers and appendix_header in headers, language
+
+
+def test_the_help_of_transform_says_what_auto_judges() -> None:
+    """``--transform`` read "auto, none or log" (the kind's option "auto (by skewness)"): which skewness,
+    of which values, was not said."""
+    english = CliRunner().invoke(app, ["ada-cutpoint", "--help"], env={"COLUMNS": "400"}).output
+    chinese = (
+        CliRunner().invoke(app, ["--lang", "zh-CN", "ada-cutpoint", "--help"], env={"COLUMNS": "400"}).output
+    )
+    assert "auto (log when every donor x run value, before the outlier steps, is right-skewed" in english
+    assert "剔除离群值前的全部供体-分析批数值右偏" in chinese
+    option = next(o for o in get_analysis("ada-cutpoint").options if o.name == "transform")
+    assert "every donor x run value, before the outlier steps" in option.help

@@ -701,7 +701,10 @@ ADA_CUTPOINT = Analysis(
         ),
         Option(
             "transform",
-            gettext_noop("screening scale: auto (by skewness, default), none or log"),
+            gettext_noop(
+                "screening scale: auto (default: log when every donor x run value, before the outlier steps, "
+                "is right-skewed and the log lowers the absolute skewness), none or log"
+            ),
             "auto",
             ("auto", "none", "log"),
         ),

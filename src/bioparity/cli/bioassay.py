@@ -205,7 +205,13 @@ def ada_cutpoint_command(
     confirm_fpr: ConfirmFpr = None,
     titration_fpr: TitrationFpr = None,
     transform: Annotated[
-        str, typer.Option(help=gettext_noop("Screening scale: auto, none or log."))
+        str,
+        typer.Option(
+            help=gettext_noop(
+                "Screening scale: auto (log when every donor x run value, before the outlier steps, is "
+                "right-skewed and the log lowers the absolute skewness), none or log."
+            )
+        ),
     ] = "auto",
     method: Annotated[
         str,
