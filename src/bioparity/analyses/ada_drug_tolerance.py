@@ -167,6 +167,8 @@ def _detected_text(r: Mapping[str, Any]) -> str:
     values = {"tolerance": f"{cell(r.get(TOLERANCE), 4)} {unit_text(r.get(DRUG_UNIT))}".strip()}
     if r.get(DETECTED_ALL):
         return _("detected at every drug level tested (up to %(tolerance)s)") % values
+    if float(r[TOLERANCE]) == 0.0:  # detected at drug level 0 only: "up to drug 0" read as a tolerance
+        return _("detected without drug only")
     return _("detected up to drug %(tolerance)s") % values
 
 

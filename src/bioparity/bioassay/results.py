@@ -300,6 +300,14 @@ class SensitivityResult(_NotesAsText):
         )
 
 
+def _tolerance_words(tolerance: float, drug_unit: str) -> str:
+    """One ADA level's drug tolerance in words (NaN: not detected without drug; 0: detected at drug level 0
+    only, which "up to drug 0" would read as a tolerance)."""
+    if np.isnan(tolerance):
+        return "not detected without drug"
+    return "detected without drug only" if tolerance == 0 else f"detected up to drug {tolerance:g}{drug_unit}"
+
+
 @dataclass(frozen=True, repr=False)
 class DrugToleranceResult(_NotesAsText):
     """Per ADA level, the highest drug level at which the sample is still detected (signal >= cut point).
@@ -348,8 +356,7 @@ class DrugToleranceResult(_NotesAsText):
     def summary(self) -> str:
         ada, drug = (f" {u}" if u else "" for u in (self.ada_unit, self.drug_unit))
         rows = [
-            f"ADA {a:g}{ada}: "
-            + ("not detected without drug" if np.isnan(t) else f"detected up to drug {t:g}{drug}")
+            f"ADA {a:g}{ada}: " + _tolerance_words(t, drug)
             for a, t in zip(self.ada_levels.tolist(), self.drug_tolerance.tolist(), strict=True)
         ]
         own = f"each run's own ({self.run_cut_points})"
