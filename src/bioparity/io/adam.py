@@ -188,7 +188,8 @@ _ADAM_NAMES = {"dose_number": "DOSENUM", "treatment": "TRTA", "period": "APERIOD
 
 
 #: Carried variables that are numeric in ADaM (APERIOD, AVISITN, ATPTN) and SDTM (VISITNUM, VISITDY,
-#: TAETORD).
+#: TAETORD): written as numbers also where some or all of them are missing (SAS transport: a variable's type
+#: is the standard's, whatever its values; Pinnacle 21 flags a type other than the SDTM/ADaM one).
 _NUMBERS = {"APERIOD", "AVISITN", "ATPTN", "VISITNUM", "VISITDY", "TAETORD"}
 
 
@@ -197,13 +198,16 @@ def _carry(
 ) -> pd.DataFrame:
     """``out`` with each of ``columns`` found in ``source`` added under its ADaM name (``names``, keyed by
     the column's name in capitals, else :data:`_ADAM_NAMES`, else its name in capitals, at most 8
-    characters), except those ``out`` has already (STUDYID, USUBJID)."""
+    characters), except those ``out`` has already (STUDYID, USUBJID); those of :data:`_NUMBERS` as numbers
+    when every value given is one (blanks missing)."""
     for column in dict.fromkeys(columns):
         name = _adam_name(column, names)
         if column in source.columns and name not in out.columns:
             values = source[column]
             numbers = pd.to_numeric(values, errors="coerce")
-            numeric = name in _NUMBERS and bool(numbers.notna().all())  # numbers in ADaM and SDTM
+            blank = values.isna() | values.astype("string").str.strip().eq("").fillna(True)
+            # numbers in ADaM and SDTM, also where some or all are missing (a profile over several visits)
+            numeric = name in _NUMBERS and bool((numbers.notna() | blank).all())
             out[name] = (numbers if numeric else values).to_numpy()
     return out
 
@@ -441,7 +445,9 @@ ADAM_LABELS = {
     "PCRFTDTC": "Date/Time of Reference Point",
     "VISITNUM": "Visit Number",
     "VISIT": "Visit Name",
+    "VISITDY": "Planned Study Day of Visit",
     "EPOCH": "Epoch",
+    "TAETORD": "Planned Order of Element within Arm",
     "AVISITN": "Analysis Visit (N)",
     "AVISIT": "Analysis Visit",
     "ATPTN": "Analysis Timepoint (N)",

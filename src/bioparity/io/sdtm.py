@@ -373,14 +373,20 @@ def analyte_values(long: pd.DataFrame) -> pd.Series | str:
     return long[named].astype(str) if named is not None else ""
 
 
+#: The data set label of PP (SDTMIG v3.4, PP domain specification: "Pharmacokinetics Parameters"; FDA Study
+#: Data Technical Conformance Guide, section 3.3.2: every data set of a transport file has a label).
+PP_DATASET_LABEL = "Pharmacokinetics Parameters"
+
+
 def write_sdtm_pp(pp: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a PP domain as SAS transport v5 (``.xpt``), table name PP, with variable labels."""
+    """Write a PP domain as SAS transport v5 (``.xpt``), table name PP, with variable labels and the data
+    set label :data:`PP_DATASET_LABEL`."""
     from bioparity.io.files import write_xport_atomic
 
     pp = pp.copy()
     pp["PPSEQ"] = pp["PPSEQ"].astype(float)
     labels: list[str | None] = [_PP_LABELS.get(c, c) for c in pp.columns]
-    write_xport_atomic(pp, path, table_name="PP", column_labels=labels)
+    write_xport_atomic(pp, path, table_name="PP", column_labels=labels, file_label=PP_DATASET_LABEL)
 
 
 # --- DM (demographics) domain: each subject's arm ---------------------------------------------------

@@ -1,0 +1,114 @@
+"""Types and labels of ADPP, ADNCA and SDTM PP that a Pinnacle 21 check reads: VISITNUM, VISITDY and AVISITN
+numeric in ADPP also where every value is missing (a profile over two visits; before: character), VISITDY and
+TAETORD labelled as in SDTMIG (before: their names), SDTM PP with its data set label "Pharmacokinetics
+Parameters" (SDTMIG v3.4 PP; before: none).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.io.sdtm import PP_DATASET_LABEL, hours_to_iso8601
+
+runner = CliRunner()
+DAYS = (
+    (0.0, 5.2, 7.9, 8.4, 5.6, 3.1),
+    (1.9, 7.4, 10.2, 10.8, 7.5, 4.2),
+    (2.4, 8.1, 11.3, 12.0, 8.3, 4.7),
+)
+ELAPSED = (-5 / 60, 1.0, 2.0, 4.0, 8.0, 12.0)
+ARMS = {"S-1": "DRUG A", "S-2": "DRUG B"}
+SCALE = {"S-1": 1.0, "S-2": 1.5}  # subject 2's concentrations are subject 1's x 1.5
+#: R 4.2.2: CMAX of each dosing interval of S-1 (S-2: x 1.5).
+R_CMAX = (8.4, 10.8, 12.0)
+#: R 4.2.2: admiral derive_var_nfrlt of the samples of one subject, in the PC's order.
+R_NFRLT = (
+    -0.083333333333333329, 1, 2, 4, 8, 12, 23.916666666666668, 25, 26, 28, 32, 36,
+    47.916666666666664, 49, 50, 52, 56, 60, 72,
+)  # fmt: skip
+
+
+def _pc() -> pd.DataFrame:
+    """Doses on Days 1-3 at 08:00; samples 5 min before and 1-12 h after each, and 24 h after the last,
+    each in the visit of its dose (VISITNUM = VISITDY = the day); PCDTC the dose's date/time + PCELTM."""
+    rows = []
+    for subject, scale in SCALE.items():
+        for day, values in enumerate(DAYS, start=1):
+            dose = pd.Timestamp("2026-03-02T08:00") + pd.Timedelta(days=day - 1)
+            times = ELAPSED + ((24.0,) if day == 3 else ())
+            for elapsed, conc in zip(times, values + ((1.2,) if day == 3 else ()), strict=True):
+                rows.append({
+                    "STUDYID": "MD1", "DOMAIN": "PC", "USUBJID": subject, "PCTESTCD": "DRG", "PCTEST": "Drug",
+                    "PCSPEC": "PLASMA", "PCSTRESN": round(conc * scale, 6), "PCSTRESU": "ng/mL",
+                    "PCELTM": "-PT5M" if elapsed < 0 else hours_to_iso8601(elapsed), "VISITNUM": float(day),
+                    "VISIT": f"DAY {day}", "VISITDY": float(day),
+                    "PCDTC": (dose + pd.Timedelta(hours=elapsed)).strftime("%Y-%m-%dT%H:%M:%S"),
+                })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _ex() -> pd.DataFrame:
+    days = range(1, len(DAYS) + 1)
+    return pd.DataFrame([
+        {"STUDYID": "MD1", "DOMAIN": "EX", "USUBJID": subject, "EXTRT": "DRUG", "EXDOSE": 100, "EXDOSU": "mg",
+         "EXROUTE": "ORAL", "EXSTDTC": f"2026-03-{1 + day:02d}T08:00", "VISITNUM": float(day)}
+        for subject in SCALE for day in days
+    ])  # fmt: skip
+
+
+def _dm(tmp_path: Path) -> str:
+    dm = pd.DataFrame({"STUDYID": "MD1", "DOMAIN": "DM", "USUBJID": list(ARMS), "ARM": list(ARMS.values())})
+    dm["ACTARM"] = dm["ARM"]
+    dm.to_csv(tmp_path / "dm.csv", index=False)
+    return str(tmp_path / "dm.csv")
+
+
+def _nca(tmp_path: Path, pc: pd.DataFrame, *options: str) -> str:
+    pc.to_csv(tmp_path / "pc.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--out", str(tmp_path / "o.csv"), *options]
+    run = runner.invoke(app, args)
+    assert run.exit_code == 0, run.output
+    return " ".join(run.output.split())
+
+
+def _multiple_dose(tmp_path: Path, pc: pd.DataFrame | None = None) -> str:
+    _ex().to_csv(tmp_path / "ex.csv", index=False)
+    outputs = [f"--{name}={tmp_path / name}.xpt" for name in ("adpp", "adnca", "sdtm-pp")]
+    dosing = ["--dosing", str(tmp_path / "ex.csv"), "--tau", "24", "--dm", _dm(tmp_path)]
+    return _nca(tmp_path, _pc() if pc is None else pc, *dosing, *outputs)
+
+
+def test_a_profile_over_two_visits_keeps_numeric_visits_and_sdtm_labels(tmp_path: Path) -> None:
+    """Single dose (Day 1 of S-1 and S-2) with the 24 h sample in visit DAY 2: every ADPP record's
+    VISITNUM, VISITDY and AVISITN are missing and written as numbers (SDTM/ADaM types), VISITDY and TAETORD
+    labelled as SDTMIG names them in ADPP and ADNCA, SDTM PP with its data set label. The 24 h sample's
+    NFRLT is its PCELTM, 24 h (its reference dose is the first; admiral's formula would add a day for
+    VISITDY 2)."""
+    pc = _pc()
+    pc = pc[pc["VISITNUM"] == 1].copy()
+    late = pc.index.isin(pc.groupby("USUBJID").tail(1).index)
+    pc["PCELTM"] = pc["PCELTM"].where(~late, "PT24H")
+    pc["VISIT"] = pc["VISIT"].where(~late, "DAY 2")
+    for name in ("VISITNUM", "VISITDY"):
+        pc[name] = pc[name].where(~late, 2.0)
+    pc["TAETORD"] = 1.0
+    pc = pc.drop(columns="PCDTC")
+    outputs = [f"--{name}={tmp_path / name}.xpt" for name in ("adpp", "adnca", "sdtm-pp")]
+    _nca(tmp_path, pc, "--dose", "100", *outputs)
+    assert pyreadstat.read_xport(str(tmp_path / "sdtm-pp.xpt"), metadataonly=True)[1].file_label == (
+        PP_DATASET_LABEL
+    )
+    adpp, meta = pyreadstat.read_xport(str(tmp_path / "adpp.xpt"))
+    for name in ("VISITNUM", "VISITDY", "AVISITN"):
+        assert meta.readstat_variable_types[name] == "double" and adpp[name].isna().all(), name
+    adnca, adnca_meta = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))
+    for labels in (meta.column_names_to_labels, adnca_meta.column_names_to_labels):
+        assert labels["VISITDY"] == "Planned Study Day of Visit"
+        assert labels["TAETORD"] == "Planned Order of Element within Arm"
+    assert adnca.loc[adnca["VISITDY"] == 2, "NFRLT"].tolist() == pytest.approx([24.0, 24.0], abs=1e-9)
