@@ -1,7 +1,27 @@
-"""Types and labels of ADPP, ADNCA and SDTM PP that a Pinnacle 21 check reads: VISITNUM, VISITDY and AVISITN
-numeric in ADPP also where every value is missing (a profile over two visits; before: character), VISITDY and
-TAETORD labelled as in SDTMIG (before: their names), SDTM PP with its data set label "Pharmacokinetics
-Parameters" (SDTMIG v3.4 PP; before: none).
+"""SDTM PP, ADPP and ADNCA of a parallel multiple-dose study whose dosing intervals fall in different visits.
+
+* Each dosing interval's PP and ADPP records carry the visit its samples share (VISITNUM, VISIT, VISITDY;
+  AVISITN/AVISIT), as the pharmaverse admiral ADPP template's ``AVISITN = VISITNUM`` per record; a pre-dose
+  sample taken minutes before the next dose (PCELTM ``-PT5M``, in the next dose's visit) does not mix the
+  visits. Before, every interval's visit was missing (the profile spans three visits).
+* TRTP/TRTA of ADPP and ADNCA by one rule: a subject's periods counted over its profiles, so the dosing
+  intervals of one profile, each in its own visit, are one period and a parallel design's DM ARM/ACTARM
+  fill both (ADaMIG v1.3, section 3.3.3). With the visits per interval and ADPP's old count per record, ADPP
+  took the three visits for three crossover periods and left TRTP/TRTA out while ADNCA filled them.
+* Types and labels a Pinnacle 21 check reads: VISITNUM, VISITDY and AVISITN numeric in ADPP also where every
+  value is missing (a profile over two visits; before: character), VISITDY/TAETORD labelled as in SDTMIG
+  (before: their names), SDTM PP with its data set label "Pharmacokinetics Parameters" (before: none).
+
+Reference: R 4.2.2, base only, on the concentrations below::
+
+    d1 <- c(0, 5.2, 7.9, 8.4, 5.6, 3.1); d2 <- c(1.9, 7.4, 10.2, 10.8, 7.5, 4.2)
+    d3 <- c(2.4, 8.1, 11.3, 12.0, 8.3, 4.7); conc <- c(d1, d2, d3, 1.2)
+    interval <- c(rep(1, 6), rep(2, 6), rep(3, 7)); tapply(conc, interval, max)  # CMAX of S-1
+    t <- c(-5/60, 1, 2, 4, 8, 12); eltm <- c(t, t, t, 24); day <- c(rep(1, 6), rep(2, 6), rep(3, 7))
+    (ifelse(day < 0, day, day - 1)) * 24 + eltm  # admiral derive_var_nfrlt, first_dose_day = 1
+
+(the pre-dose sample of a day belongs to the previous interval by its time, and is its lowest value.)
+CMAX to 1e-12 relative, NFRLT to 1e-9 h.
 """
 
 from __future__ import annotations
@@ -82,6 +102,30 @@ def _multiple_dose(tmp_path: Path, pc: pd.DataFrame | None = None) -> str:
     outputs = [f"--{name}={tmp_path / name}.xpt" for name in ("adpp", "adnca", "sdtm-pp")]
     dosing = ["--dosing", str(tmp_path / "ex.csv"), "--tau", "24", "--dm", _dm(tmp_path)]
     return _nca(tmp_path, _pc() if pc is None else pc, *dosing, *outputs)
+
+
+def test_each_dosing_interval_has_its_visit_and_the_arm_as_treatment(tmp_path: Path) -> None:
+    """ADPP CMAX of interval 1, 2, 3 in AVISIT DAY 1, 2, 3 (AVISITN, VISITNUM, VISITDY numbers), R's values;
+    SDTM PP the same visits; TRTP/TRTA = ARM/ACTARM in ADPP and ADNCA, no note."""
+    said = _multiple_dose(tmp_path)
+    adpp, meta = pyreadstat.read_xport(str(tmp_path / "adpp.xpt"))
+    cmax = adpp[adpp["PARAMCD"] == "CMAX"]
+    for subject, scale in SCALE.items():
+        own = cmax[cmax["USUBJID"] == subject].sort_values("DOSENUM")
+        assert own["AVAL"].tolist() == pytest.approx([scale * c for c in R_CMAX], rel=1e-12)
+        assert (
+            own["AVISITN"].tolist() == own["VISITNUM"].tolist() == own["VISITDY"].tolist() == [1.0, 2.0, 3.0]
+        )
+        assert own["AVISIT"].tolist() == own["VISIT"].tolist() == ["DAY 1", "DAY 2", "DAY 3"]
+    assert {meta.readstat_variable_types[c] for c in ("AVISITN", "VISITNUM", "VISITDY")} == {"double"}
+    pp, pp_meta = pyreadstat.read_xport(str(tmp_path / "sdtm-pp.xpt"))
+    pp_cmax = pp[pp["PPTESTCD"] == "CMAX"]
+    assert pp_cmax["VISITNUM"].tolist() == [1.0, 2.0, 3.0] * 2 and pp_meta.file_label == PP_DATASET_LABEL
+    assert not pp.duplicated(["USUBJID", "PPTESTCD", "VISITNUM", "PPRFTDTC"]).any()
+    adnca = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
+    for records in (adpp, adnca):
+        assert records["TRTP"].tolist() == records["TRTA"].tolist() == records["USUBJID"].map(ARMS).tolist()
+    assert "has no TRTP" not in said
 
 
 def test_a_profile_over_two_visits_keeps_numeric_visits_and_sdtm_labels(tmp_path: Path) -> None:

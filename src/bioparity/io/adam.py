@@ -34,9 +34,12 @@ def adpp_domain(
     labels: Mapping[str, str],
     studyid: str = "",
     groups: Sequence[str] = (),
+    profile: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """ADPP records (one per profile, interval and parameter) from an NCA long table; ``groups``: the
-    profile grouping columns carried (see the module's note), and the profile's SDTM timing variables
+    profile grouping columns carried (see the module's note; ``profile``: those of them that tell a
+    subject's profiles apart, default all, without the per-interval PCRFTDTC of multiple dosing), and the
+    profile's SDTM timing variables
     (VISITNUM, VISIT, EPOCH: columns of ``long``, e.g. from :func:`bioparity.io.sdtm.with_profile_timing`),
     as in PP. PARAMCD, PARAM and PARCAT1 per analyte: :func:`pk_parameter_params`; PPTESTCD is kept (the
     SDTM PP code, for tracing a record to PP). Records in the order of the keys, as PP
@@ -45,7 +48,10 @@ def adpp_domain(
     pharmaverse admiral ADPP template sets ``AVISITN = VISITNUM`` and AVISIT from VISIT, which it also puts
     in title case and leaves empty for screening or unscheduled visits: here VISIT is copied unchanged, no
     visit window or renaming applied, as in ADNCA), missing for a profile sampled over several visits (its
-    VISITNUM is). TRTP/TRTA: :func:`with_treatments`."""
+    VISITNUM is); each dosing interval of multiple dosing has its own where ``long`` gives it
+    (:func:`bioparity.io.sdtm.interval_timing`). TRTP/TRTA: :func:`with_treatments`, a subject's periods
+    counted over its profiles as in ADNCA (the dosing intervals of one profile, each in its own visit, are
+    one period)."""
     long = in_key_order(long, subject, groups)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -73,7 +79,8 @@ def adpp_domain(
         out = out.drop(columns="PARCAT1")  # no analyte: nothing to categorise by
     timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
     out = _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
-    return with_treatments(_with_analysis_timing(out, long))
+    keys = [_adam_name(c) for c in (groups if profile is None else profile) if c in long.columns]
+    return with_treatments(_with_analysis_timing(out, long), profile=[k for k in keys if k in out.columns])
 
 
 #: The record-level treatment variables of a BDS data set (ADaMIG v1.3, section 3.3.3) and the DM arm each
