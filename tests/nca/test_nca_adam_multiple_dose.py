@@ -8,6 +8,9 @@
   intervals of one profile, each in its own visit, are one period and a parallel design's DM ARM/ACTARM
   fill both (ADaMIG v1.3, section 3.3.3). With the visits per interval and ADPP's old count per record, ADPP
   took the three visits for three crossover periods and left TRTP/TRTA out while ADNCA filled them.
+* ADNCA NFRLT of a later dose: the pharmaverse admiral ``derive_var_nfrlt`` (first dose day 1),
+  ``24 * (VISITDY - 1) + PCELTM`` hours; before, empty after the first dose, and the pre-dose sample of a
+  later dose (its PCELTM counts from that dose) had NFRLT = its PCELTM (-5 min) instead of 23 h 55 min.
 * Types and labels a Pinnacle 21 check reads: VISITNUM, VISITDY and AVISITN numeric in ADPP also where every
   value is missing (a profile over two visits; before: character), VISITDY/TAETORD labelled as in SDTMIG
   (before: their names), SDTM PP with its data set label "Pharmacokinetics Parameters" (before: none).
@@ -28,12 +31,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
+from bioparity.cli.nca import LATER_DOSE_NFRLT_NOTE
 from bioparity.io.sdtm import PP_DATASET_LABEL, hours_to_iso8601
 
 runner = CliRunner()
@@ -126,6 +131,24 @@ def test_each_dosing_interval_has_its_visit_and_the_arm_as_treatment(tmp_path: P
     for records in (adpp, adnca):
         assert records["TRTP"].tolist() == records["TRTA"].tolist() == records["USUBJID"].map(ARMS).tolist()
     assert "has no TRTP" not in said
+
+
+def test_adnca_nfrlt_of_later_doses_is_admirals(tmp_path: Path) -> None:
+    """NFRLT of every sample = R's admiral derive_var_nfrlt (the pre-dose samples 5 min before the Day 2 and
+    Day 3 doses 23.917 h and 47.917 h, the one before the first dose -5 min); NRRLT = PCELTM; no note. Without
+    VISITDY, NFRLT after the first dose is empty and said (the Day 1 samples keep PCELTM)."""
+    said = _multiple_dose(tmp_path)
+    adnca = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
+    elapsed = np.tile([*ELAPSED, *ELAPSED, *ELAPSED, 24.0], len(SCALE))
+    np.testing.assert_allclose(adnca["NFRLT"], np.tile(R_NFRLT, len(SCALE)), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(adnca["NRRLT"], elapsed, rtol=0, atol=1e-9)
+    assert LATER_DOSE_NFRLT_NOTE.split("(")[0].strip() not in said
+
+    said = _multiple_dose(tmp_path, _pc().drop(columns="VISITDY"))
+    nfrlt = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]["NFRLT"].to_numpy()
+    day1 = np.tile([True] * 6 + [False] * 13, len(SCALE))
+    np.testing.assert_allclose(nfrlt[day1], elapsed[day1], rtol=0, atol=1e-9)
+    assert np.isnan(nfrlt[~day1]).all() and LATER_DOSE_NFRLT_NOTE.split("(")[0].strip() in said
 
 
 def test_a_profile_over_two_visits_keeps_numeric_visits_and_sdtm_labels(tmp_path: Path) -> None:

@@ -65,7 +65,8 @@ Contract:
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (AFRLT since the subject's first
   dose, also across the periods of a crossover and, with ``--dosing``, from the first dose in EX even when
   it was not sampled; ARRLT since the sample's reference dose; NRRLT/NFRLT nominal, from an SDTM PC's
-  PCELTM, NFRLT only where the reference dose is the first: :func:`bioparity.io.adam.adnca_domain`;
+  PCELTM, NFRLT of a later dose with the PC's VISITDY where it has one:
+  :func:`bioparity.io.adam.adnca_domain`;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH, and AVISITN/AVISIT, ATPTN/ATPT copied from the PC's VISITNUM/VISIT, PCTPTNUM/PCTPT where it has
   them; TRTP/TRTA as ADPP's, one left out said on the terminal). ADPP's PARAMCD/PARAM are per parameter
@@ -837,7 +838,8 @@ NO_NOMINAL_TIMES_NOTE = gettext_noop(
 #: Said when NFRLT is left empty for samples whose reference dose is not the subject's first.
 LATER_DOSE_NFRLT_NOTE = gettext_noop(
     "note: ADNCA NFRLT left empty where a sample's reference dose is not the subject's first (%(records)s): "
-    "the PC gives no nominal time of that dose since the first"
+    "the PC gives no planned study day (VISITDY) of those samples, so no nominal time of their dose since "
+    "the first"
 )
 
 

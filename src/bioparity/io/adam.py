@@ -279,12 +279,17 @@ def adnca_domain(
 
     ``nominal``: a column of ``samples`` with each sample's nominal (planned) hours since its reference
     dose (SDTM PCELTM: :func:`bioparity.io.sdtm.pc_nominal_hours`), written as NRRLT and, where the
-    sample's reference dose is the subject's first dose (AFRLT = ARRLT), as NFRLT; RRLTU/FRLTU ``h``
+    sample's reference dose is the subject's first dose (AFRLT = ARRLT and NRRLT not negative, or a sample
+    before the first dose), as NFRLT; RRLTU/FRLTU ``h``
     (ADaMIG for Non-compartmental Analysis Input Data v1.0, timing variables: NFRLT "nominal relative time
     from first dose", NRRLT "from reference dose", units in FRLTU/RRLTU; pharmaverse admiral
-    ``derive_var_nfrlt``). The nominal time of a later reference dose since the first is not in PC (admiral
-    takes it from the planned study day VISITDY, assuming dosing on a set clock time), so NFRLT is left
-    empty there rather than made up. Without ``nominal`` neither is written."""
+    ``derive_var_nfrlt``). The nominal time of a later reference dose since the first (and of a sample
+    before the first dose) is not in PCELTM: where the sample has a planned study day (SDTM VISITDY,
+    "Planned Study Day of Visit"), NFRLT is admiral's ``derive_var_nfrlt`` with its default first dose day
+    1: ``24 * (VISITDY - 1) + NRRLT`` hours (``VISITDY - 1 + 1`` for a negative day: there is no day 0),
+    which takes the visit's planned day as the planned day of the sample's reference dose, given at the
+    same clock time as the first; without VISITDY it is left empty rather than made up. Without
+    ``nominal`` neither is written."""
     timing = [c for c in samples.columns if str(c).upper() in PP_TIMING]
     carried = [
         c for c in dict.fromkeys(["STUDYID", *groups, *timing]) if c in samples.columns and c != subject
@@ -333,9 +338,9 @@ def adnca_domain(
             "NCAXRSN": np.where(before, "sample before the first dose", ""),
         }
     )
+    out = _carry(out, merged, carried)
     if nominal:
         _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
-    out = _carry(out, merged, carried)
     out = _with_analysis_timing(out, merged)
     profile = [_adam_name(c) for c in carried if c in groups]  # each profile's period, as its ADPP records'
     return with_treatments(out, profile=profile, dated=reference is not None)
@@ -358,14 +363,35 @@ _SAME_DOSE_HOURS = 0.1 / 3600
 
 
 def _add_nominal(out: pd.DataFrame, since_reference: np.ndarray) -> None:
-    """NFRLT/FRLTU and NRRLT/RRLTU after ARRLT (see :func:`adnca_domain`): NFRLT only where the sample's
-    reference dose is the subject's first."""
-    first = np.abs(out["AFRLT"].to_numpy(dtype=float) - out["ARRLT"].to_numpy(dtype=float)) < _SAME_DOSE_HOURS
+    """NFRLT/FRLTU and NRRLT/RRLTU after ARRLT (see :func:`adnca_domain`): NFRLT = NRRLT where the sample's
+    nominal time counts from the subject's first dose (a sample before it, or one after it whose reference
+    dose is the first and whose NRRLT is not negative: a sample planned before its reference dose, taken
+    after the first, is a later dose's pre-dose sample), else from the sample's VISITDY where ``out`` has
+    one (:func:`planned_hours_since_first`)."""
+    since_first = out["AFRLT"].to_numpy(dtype=float)
+    same = np.abs(since_first - out["ARRLT"].to_numpy(dtype=float)) < _SAME_DOSE_HOURS
+    first = (since_first < 0) | (same & ~(since_reference < 0))
+    day = pd.to_numeric(out["VISITDY"], errors="coerce") if "VISITDY" in out.columns else np.nan
+    planned = planned_hours_since_first(np.asarray(day, dtype=float), since_reference)
     at = list(out.columns).index("ARRLT") + 1
-    out.insert(at, "NFRLT", np.where(first, since_reference, np.nan))
+    out.insert(at, "NFRLT", np.where(first, since_reference, planned))
     out.insert(at + 1, "FRLTU", "h")
     out.insert(at + 2, "NRRLT", since_reference)
     out.insert(at + 3, "RRLTU", "h")
+
+
+def planned_hours_since_first(visit_day: np.ndarray, since_reference: np.ndarray) -> np.ndarray:
+    """Nominal hours since the first dose of samples with planned study day ``visit_day`` (SDTM VISITDY)
+    and nominal hours ``since_reference`` since their reference dose (PCELTM): the pharmaverse admiral
+    ``derive_var_nfrlt`` with ``first_dose_day = 1``, ``24 * (VISITDY - 1) + hours``, a negative day one
+    day later (``VISITDY - 1 + 1``: no day 0 in the study day convention, SDTMIG v3.4, section 4.4.4, --DY);
+    NaN where either is missing.
+
+    >>> planned_hours_since_first(np.array([1.0, 8.0, -1.0, np.nan]), np.array([2.0, 0.5, -0.5, 1.0]))
+    array([  2. , 168.5, -24.5,   nan])
+    """
+    offset = np.where(visit_day < 0, visit_day, visit_day - 1.0)
+    return np.asarray(24.0 * offset + since_reference, dtype=float)
 
 
 def _hours_since_first(when: pd.Series, subject: pd.Series, origin: pd.Series | None = None) -> np.ndarray:
