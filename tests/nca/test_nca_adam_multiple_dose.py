@@ -179,3 +179,20 @@ def test_a_profile_over_two_visits_keeps_numeric_visits_and_sdtm_labels(tmp_path
         assert labels["VISITDY"] == "Planned Study Day of Visit"
         assert labels["TAETORD"] == "Planned Order of Element within Arm"
     assert adnca.loc[adnca["VISITDY"] == 2, "NFRLT"].tolist() == pytest.approx([24.0, 24.0], abs=1e-9)
+
+
+def test_adnca_doseu_is_the_dose_unit(tmp_path: Path) -> None:
+    """ADNCA DOSEU = EXDOSU ("mg") beside DOSEA (the pharmaverse admiral ADPC template ``DOSEU = EXDOSU``),
+    labelled "Treatment Dose Units"; DOSEA the EXDOSE, 100 (neither before the first dose). A plain table
+    without a dose unit: no DOSEU.
+    Before, DOSEA had no unit."""
+    _multiple_dose(tmp_path)
+    adnca, meta = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))
+    given = adnca["DOSEA"].notna()  # not the sample before the first dose
+    assert set(adnca.loc[given, "DOSEU"]) == {"mg"} and set(adnca.loc[given, "DOSEA"]) == {100.0}
+    assert set(adnca.loc[~given, "DOSEU"]) == {""} and (~given).sum() == len(SCALE)
+    assert meta.column_names_to_labels["DOSEU"] == "Treatment Dose Units"
+    assert meta.column_names.index("DOSEU") == meta.column_names.index("DOSEA") + 1
+    plain = pd.DataFrame({"subject": 1, "time": [0.0, 1.0, 2.0, 4.0], "conc": [0.0, 5.0, 4.0, 2.0]})
+    _nca(tmp_path, plain, "--dose", "100", "--adnca", str(tmp_path / "plain.csv"))
+    assert "DOSEU" not in pd.read_csv(tmp_path / "plain.csv").columns

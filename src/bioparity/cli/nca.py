@@ -815,8 +815,9 @@ def _write_adnca(
     dose_time = "time" if "time" in doses.columns else doses.columns[1]
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
-        conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
-        by=[g for g in spec.groups if g in doses.columns and g != spec.subject], reference=reference,
+        conc_unit=spec.conc_unit or "", dose_unit=spec.dose_unit or "", studyid=outputs.studyid,
+        groups=spec.groups, by=[g for g in spec.groups if g in doses.columns and g != spec.subject],
+        reference=reference,
         first_dose=first_dose, nominal=None if nominal is None else "_nominal",
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")

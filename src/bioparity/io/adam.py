@@ -5,8 +5,8 @@ after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD/PARAM per pa
 (:func:`pk_parameter_params`; PPTESTCD kept, the analyte in PARCAT1), AVAL/AVALU, PPSTINT/PPENINT
 (ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
 ADNCA has one record per sample: PARAMCD/PARAM per analyte (:func:`concentration_params`), AFRLT (time since
-the first dose), ARRLT (since the most recent dose), DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag
-for samples before the first dose.
+the first dose), ARRLT (since the most recent dose), DOSEA (that dose; DOSEU its unit), AVAL/AVALU and the
+NCA exclusion flag for samples before the first dose.
 
 Both carry the columns that tell a subject's profiles apart (``groups``: the analyte, PCTESTCD, the arm, the
 period), so that two analytes or periods of one subject are two sets of records a reader can tell apart, not
@@ -234,6 +234,7 @@ def adnca_domain(
     dose_time: str = "time",
     dose: str = "dose",
     conc_unit: str = "",
+    dose_unit: str = "",
     studyid: str = "",
     groups: Sequence[str] = (),
     by: Sequence[str] = (),
@@ -241,7 +242,9 @@ def adnca_domain(
     first_dose: pd.Series | None = None,
     nominal: str | None = None,
 ) -> pd.DataFrame:
-    """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
+    """ADNCA concentration records: times relative to the first and to the most recent dose, the dose DOSEA
+    with its unit ``dose_unit`` as DOSEU (EXDOSU, or the dose unit given; left out without one: the
+    pharmaverse admiral ADPC template's ``DOSEA = EXDOSE``, ``DOSEU = EXDOSU``); ``groups``:
     the profile grouping columns carried (see the module's note); ``by``: columns of ``samples`` and
     ``doses`` that tie a sample to its dose records besides the subject (the profile columns of single-dose
     records, one per profile: each period of a crossover its own DOSEA).
@@ -339,6 +342,10 @@ def adnca_domain(
         }
     )
     out = _carry(out, merged, carried)
+    if dose_unit:  # the unit of each dose given (none where DOSEA is missing)
+        out.insert(
+            list(out.columns).index("DOSEA") + 1, "DOSEU", np.where(out["DOSEA"].isna(), "", dose_unit)
+        )
     if nominal:
         _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
     out = _with_analysis_timing(out, merged)
@@ -441,7 +448,7 @@ def concentration_params(analyte: pd.Series | str, unit: str = "") -> tuple[obje
 #: Variable labels of ADPP and ADNCA (at most 40 characters, SAS transport v5): ADaMIG v1.3, section 3
 #: (ADSL and BDS variables: STUDYID, USUBJID, PARAMCD, PARAM, PARCAT1, AVAL, AVALU, APERIOD, TRTP, TRTA,
 #: AVISIT, AVISITN, ATPT, ATPTN, ANL01FL), ADaMIG for Non-compartmental Analysis Input Data v1.0 (AFRLT,
-#: ARRLT, NFRLT, NRRLT, DOSEA, NCAXFL, NCAXRSN), the SDTM variables carried from PC, PP and DM by their
+#: ARRLT, NFRLT, NRRLT, DOSEA, DOSEU, NCAXFL, NCAXRSN), the SDTM variables carried from PC, PP and DM by their
 #: SDTMIG v3.4 labels. FDA Study Data Technical Conformance Guide, section 3.3.2: every variable of a
 #: transport file has a label. A column without one here is labelled with its name (as SDTM PP:
 #: :func:`bioparity.io.sdtm.write_sdtm_pp`).
@@ -466,6 +473,7 @@ ADAM_LABELS = {
     "FRLTU": "Rel Time Units",
     "RRLTU": "Rel Time Units",
     "DOSEA": "Actual Treatment Dose",
+    "DOSEU": "Treatment Dose Units",
     "DOSENUM": "Dose Number",
     "NCAXFL": "NCA Exclusion Flag",
     "NCAXRSN": "NCA Exclusion Reason",
