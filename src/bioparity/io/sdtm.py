@@ -400,12 +400,19 @@ def interval_timing(
     taken_at = samples[[*keys, time, *names]].astype(texts)
     if nominal is not None:  # pre-dose samples of the next dose: not of this interval's visit
         taken_at = taken_at[~(np.asarray(nominal, dtype=float) < 0)]
-    both = intervals.merge(taken_at, on=keys, how="inner")
-    t = pd.to_numeric(both[time], errors="coerce").to_numpy(dtype=float)
-    start = pd.to_numeric(both["start"], errors="coerce").to_numpy(dtype=float)
+    taken_at = taken_at.assign(_t=pd.to_numeric(taken_at[time], errors="coerce").astype(float))
+    starts = intervals.assign(_t=pd.to_numeric(intervals["start"], errors="coerce").astype(float))
+    # each sample to the latest interval of its profile starting at or before it (one pass, not a product)
+    both = pd.merge_asof(
+        taken_at.dropna(subset=["_t"]).sort_values("_t"),
+        starts.dropna(subset=["_t"]).sort_values("_t")[[*keys, "_t", "end", "_interval"]],
+        on="_t",
+        by=keys,
+        direction="backward",
+    )
     end = pd.to_numeric(both["end"], errors="coerce").to_numpy(dtype=float)
-    inside = both[(t >= start) & (t < end)]
-    by = inside.groupby("_interval", sort=False)
+    inside = both[both["_t"].to_numpy(dtype=float) < end]  # NaN end (no interval): outside
+    by = inside.astype({"_interval": np.int64}).groupby("_interval", sort=False)
     shared = by[names].first().where(by[names].nunique(dropna=False) == 1)
     per_interval = intervals.join(shared, on="_interval")
     found = bounds.merge(per_interval, on=[*keys, "start", "end"], how="left", validate="many_to_one")
