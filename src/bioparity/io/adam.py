@@ -392,7 +392,9 @@ def planned_hours_since_first(visit_day: np.ndarray, since_reference: np.ndarray
     and nominal hours ``since_reference`` since their reference dose (PCELTM): the pharmaverse admiral
     ``derive_var_nfrlt`` with ``first_dose_day = 1``, ``24 * (VISITDY - 1) + hours``, a negative day one
     day later (``VISITDY - 1 + 1``: no day 0 in the study day convention, SDTMIG v3.4, section 4.4.4, --DY);
-    NaN where either is missing.
+    NaN where either is missing. VISITDY is the "planned study day of the start of the visit based upon
+    RFSTDTC" (SDTMIG v3.4, SV and findings domains), so day 1 is taken as the day of the first dose, as
+    admiral's default does.
 
     >>> planned_hours_since_first(np.array([1.0, 8.0, -1.0, np.nan]), np.array([2.0, 0.5, -0.5, 1.0]))
     array([  2. , 168.5, -24.5,   nan])

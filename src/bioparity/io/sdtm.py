@@ -382,7 +382,7 @@ def interval_timing(
     :func:`pc_sample_timing`). An interval's value is the one all its samples share, from its dose up to the
     next (``start <= time < end``: a pre-dose sample at the next dose is that dose's), missing where they
     differ or none was taken: the visit of the parameters of that interval (SDTMIG v3.4, PP domain,
-    assumption 4: timing variables may be added to PP; section 4.4.7: VISITNUM/VISIT of the records), as
+    assumption 4: timing variables may be added to PP; VISITNUM "Visit Number", VISIT "Visit Name"), as
     the pharmaverse admiral ADPP template's AVISIT/AVISITN per record, so that a steady-state interval
     (Day 14) is told from the first (Day 1) by its visit, not its dose number only. ``nominal``: each
     sample's planned hours since its reference dose (PCELTM, in the row order of ``samples``); when given,
