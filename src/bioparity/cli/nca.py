@@ -58,13 +58,15 @@ Contract:
   ``--dose-unit``). Where each unit and the dose came from is recorded in ``OUT.provenance.json``
   (``units``, ``dose_source``).
   SDTM PP and ADPP of multiple-dose NCA reference each dosing interval's own dose (PPRFTDTC its EXSTDTC,
-  PPSTINT/PPENINT from it: :func:`bioparity.io.sdtm.per_dose_intervals`); OUT keeps the first-dose clock.
+  PPSTINT/PPENINT from it: :func:`bioparity.io.sdtm.per_dose_intervals`), each with the visit of its
+  samples (:func:`bioparity.io.sdtm.interval_timing`); OUT keeps the first-dose clock.
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (AFRLT since the subject's first
   dose, also across the periods of a crossover and, with ``--dosing``, from the first dose in EX even when
   it was not sampled; ARRLT since the sample's reference dose; NRRLT/NFRLT nominal, from an SDTM PC's
-  PCELTM, NFRLT only where the reference dose is the first: :func:`bioparity.io.adam.adnca_domain`;
+  PCELTM, NFRLT of a later dose with the PC's VISITDY where it has one:
+  :func:`bioparity.io.adam.adnca_domain`;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH, and AVISITN/AVISIT, ATPTN/ATPT copied from the PC's VISITNUM/VISIT, PCTPTNUM/PCTPT where it has
   them; TRTP/TRTA as ADPP's, one left out said on the terminal). ADPP's PARAMCD/PARAM are per parameter
@@ -130,6 +132,7 @@ from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
 from bioparity.io.sdtm import (
+    interval_timing,
     pc_nominal_hours,
     pc_profile_timing,
     pc_sample_timing,
@@ -565,7 +568,7 @@ def _multiple_dose(
     sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
-    long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc, doses.origin)
+    long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc, doses.origin, frame)
     summary = _summary_record(long, spec, outputs.out)
     fit = terminal_lambda_z(result)
     # the samples of missing concentrations are found again only when there are any (the run counted them)
@@ -696,11 +699,14 @@ def _write_tables(
     outputs: Outputs,
     pc: pd.DataFrame | None = None,
     origin: pd.Series | None = None,
+    samples: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked (``pc``: the SDTM PC domain read,
     whose VISITNUM, VISIT and EPOCH the PP and ADPP records of each profile carry; ``origin``: each
     subject's first EXSTDTC of multiple-dose NCA, so that each interval's PP and ADPP records reference
-    its own dose: :func:`~bioparity.io.sdtm.per_dose_intervals`)."""
+    its own dose: :func:`~bioparity.io.sdtm.per_dose_intervals`; ``samples``: the samples of multiple-dose
+    NCA on the dose clock, in the PC's row order, whose visits give each dosing interval's:
+    :func:`~bioparity.io.sdtm.interval_timing`)."""
     write_frame_atomic(long, outputs.out)
     groups, dated = spec.groups, long
     if origin is not None:  # PPRFTDTC, PPSTINT and PPENINT of each dosing interval from its own dose
@@ -709,6 +715,19 @@ def _write_tables(
     timing = None if pc is None or (outputs.sdtm_pp, outputs.adpp) == (None, None) else (
         pc_profile_timing(pc, spec.groups)
     )  # fmt: skip
+    if timing is not None and samples is not None and origin is not None:  # each interval's own visit
+        assert pc is not None
+        sampled = pc_sample_timing(pc)
+        taken = samples.assign(**{c: sampled[c].to_numpy() for c in sampled.columns if c not in samples})
+        each = interval_timing(
+            long,
+            taken,
+            subject=spec.subject,
+            time=spec.time,
+            groups=spec.groups,
+            nominal=pc_nominal_hours(pc),
+        )
+        dated, timing = dated.assign(**{c: each[c].to_numpy() for c in each.columns}), None
     if outputs.sdtm_pp is not None:
         pp = pp_domain(
             dated, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
@@ -726,8 +745,9 @@ def _write_tables(
     if outputs.adpp is not None:
         timed = with_profile_timing(dated, subject=spec.subject, groups=spec.groups, timing=timing)
         records = adpp_domain(
-            timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=groups
-        )
+            timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=groups,
+            profile=spec.groups,
+        )  # fmt: skip
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
         _say_missing_treatments(records, "ADPP")
@@ -795,8 +815,9 @@ def _write_adnca(
     dose_time = "time" if "time" in doses.columns else doses.columns[1]
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
-        conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
-        by=[g for g in spec.groups if g in doses.columns and g != spec.subject], reference=reference,
+        conc_unit=spec.conc_unit or "", dose_unit=spec.dose_unit or "", studyid=outputs.studyid,
+        groups=spec.groups, by=[g for g in spec.groups if g in doses.columns and g != spec.subject],
+        reference=reference,
         first_dose=first_dose, nominal=None if nominal is None else "_nominal",
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
@@ -818,7 +839,8 @@ NO_NOMINAL_TIMES_NOTE = gettext_noop(
 #: Said when NFRLT is left empty for samples whose reference dose is not the subject's first.
 LATER_DOSE_NFRLT_NOTE = gettext_noop(
     "note: ADNCA NFRLT left empty where a sample's reference dose is not the subject's first (%(records)s): "
-    "the PC gives no nominal time of that dose since the first"
+    "the PC gives no planned study day (VISITDY) of those samples, so no nominal time of their dose since "
+    "the first"
 )
 
 

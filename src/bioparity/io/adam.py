@@ -5,8 +5,8 @@ after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD/PARAM per pa
 (:func:`pk_parameter_params`; PPTESTCD kept, the analyte in PARCAT1), AVAL/AVALU, PPSTINT/PPENINT
 (ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
 ADNCA has one record per sample: PARAMCD/PARAM per analyte (:func:`concentration_params`), AFRLT (time since
-the first dose), ARRLT (since the most recent dose), DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag
-for samples before the first dose.
+the first dose), ARRLT (since the most recent dose), DOSEA (that dose; DOSEU its unit), AVAL/AVALU and the
+NCA exclusion flag for samples before the first dose.
 
 Both carry the columns that tell a subject's profiles apart (``groups``: the analyte, PCTESTCD, the arm, the
 period), so that two analytes or periods of one subject are two sets of records a reader can tell apart, not
@@ -34,9 +34,12 @@ def adpp_domain(
     labels: Mapping[str, str],
     studyid: str = "",
     groups: Sequence[str] = (),
+    profile: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """ADPP records (one per profile, interval and parameter) from an NCA long table; ``groups``: the
-    profile grouping columns carried (see the module's note), and the profile's SDTM timing variables
+    profile grouping columns carried (see the module's note; ``profile``: those of them that tell a
+    subject's profiles apart, default all, without the per-interval PCRFTDTC of multiple dosing), and the
+    profile's SDTM timing variables
     (VISITNUM, VISIT, EPOCH: columns of ``long``, e.g. from :func:`bioparity.io.sdtm.with_profile_timing`),
     as in PP. PARAMCD, PARAM and PARCAT1 per analyte: :func:`pk_parameter_params`; PPTESTCD is kept (the
     SDTM PP code, for tracing a record to PP). Records in the order of the keys, as PP
@@ -45,7 +48,10 @@ def adpp_domain(
     pharmaverse admiral ADPP template sets ``AVISITN = VISITNUM`` and AVISIT from VISIT, which it also puts
     in title case and leaves empty for screening or unscheduled visits: here VISIT is copied unchanged, no
     visit window or renaming applied, as in ADNCA), missing for a profile sampled over several visits (its
-    VISITNUM is). TRTP/TRTA: :func:`with_treatments`."""
+    VISITNUM is); each dosing interval of multiple dosing has its own where ``long`` gives it
+    (:func:`bioparity.io.sdtm.interval_timing`). TRTP/TRTA: :func:`with_treatments`, a subject's periods
+    counted over its profiles as in ADNCA (the dosing intervals of one profile, each in its own visit, are
+    one period)."""
     long = in_key_order(long, subject, groups)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -73,7 +79,8 @@ def adpp_domain(
         out = out.drop(columns="PARCAT1")  # no analyte: nothing to categorise by
     timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
     out = _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
-    return with_treatments(_with_analysis_timing(out, long))
+    keys = [_adam_name(c) for c in (groups if profile is None else profile) if c in long.columns]
+    return with_treatments(_with_analysis_timing(out, long), profile=[k for k in keys if k in out.columns])
 
 
 #: The record-level treatment variables of a BDS data set (ADaMIG v1.3, section 3.3.3) and the DM arm each
@@ -188,7 +195,8 @@ _ADAM_NAMES = {"dose_number": "DOSENUM", "treatment": "TRTA", "period": "APERIOD
 
 
 #: Carried variables that are numeric in ADaM (APERIOD, AVISITN, ATPTN) and SDTM (VISITNUM, VISITDY,
-#: TAETORD).
+#: TAETORD): written as numbers also where some or all of them are missing (SAS transport: a variable's type
+#: is the standard's, whatever its values; Pinnacle 21 flags a type other than the SDTM/ADaM one).
 _NUMBERS = {"APERIOD", "AVISITN", "ATPTN", "VISITNUM", "VISITDY", "TAETORD"}
 
 
@@ -197,13 +205,16 @@ def _carry(
 ) -> pd.DataFrame:
     """``out`` with each of ``columns`` found in ``source`` added under its ADaM name (``names``, keyed by
     the column's name in capitals, else :data:`_ADAM_NAMES`, else its name in capitals, at most 8
-    characters), except those ``out`` has already (STUDYID, USUBJID)."""
+    characters), except those ``out`` has already (STUDYID, USUBJID); those of :data:`_NUMBERS` as numbers
+    when every value given is one (blanks missing)."""
     for column in dict.fromkeys(columns):
         name = _adam_name(column, names)
         if column in source.columns and name not in out.columns:
             values = source[column]
             numbers = pd.to_numeric(values, errors="coerce")
-            numeric = name in _NUMBERS and bool(numbers.notna().all())  # numbers in ADaM and SDTM
+            blank = values.isna() | values.astype("string").str.strip().eq("").fillna(True)
+            # numbers in ADaM and SDTM, also where some or all are missing (a profile over several visits)
+            numeric = name in _NUMBERS and bool((numbers.notna() | blank).all())
             out[name] = (numbers if numeric else values).to_numpy()
     return out
 
@@ -223,6 +234,7 @@ def adnca_domain(
     dose_time: str = "time",
     dose: str = "dose",
     conc_unit: str = "",
+    dose_unit: str = "",
     studyid: str = "",
     groups: Sequence[str] = (),
     by: Sequence[str] = (),
@@ -230,7 +242,9 @@ def adnca_domain(
     first_dose: pd.Series | None = None,
     nominal: str | None = None,
 ) -> pd.DataFrame:
-    """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
+    """ADNCA concentration records: times relative to the first and to the most recent dose, the dose DOSEA
+    with its unit ``dose_unit`` as DOSEU (EXDOSU, or the dose unit given; left out without one: the
+    pharmaverse admiral ADPC template's ``DOSEA = EXDOSE``, ``DOSEU = EXDOSU``); ``groups``:
     the profile grouping columns carried (see the module's note); ``by``: columns of ``samples`` and
     ``doses`` that tie a sample to its dose records besides the subject (the profile columns of single-dose
     records, one per profile: each period of a crossover its own DOSEA).
@@ -268,12 +282,17 @@ def adnca_domain(
 
     ``nominal``: a column of ``samples`` with each sample's nominal (planned) hours since its reference
     dose (SDTM PCELTM: :func:`bioparity.io.sdtm.pc_nominal_hours`), written as NRRLT and, where the
-    sample's reference dose is the subject's first dose (AFRLT = ARRLT), as NFRLT; RRLTU/FRLTU ``h``
+    sample's reference dose is the subject's first dose (AFRLT = ARRLT and NRRLT not negative, or a sample
+    before the first dose), as NFRLT; RRLTU/FRLTU ``h``
     (ADaMIG for Non-compartmental Analysis Input Data v1.0, timing variables: NFRLT "nominal relative time
     from first dose", NRRLT "from reference dose", units in FRLTU/RRLTU; pharmaverse admiral
-    ``derive_var_nfrlt``). The nominal time of a later reference dose since the first is not in PC (admiral
-    takes it from the planned study day VISITDY, assuming dosing on a set clock time), so NFRLT is left
-    empty there rather than made up. Without ``nominal`` neither is written."""
+    ``derive_var_nfrlt``). The nominal time of a later reference dose since the first (and of a sample
+    before the first dose) is not in PCELTM: where the sample has a planned study day (SDTM VISITDY,
+    "Planned Study Day of Visit"), NFRLT is admiral's ``derive_var_nfrlt`` with its default first dose day
+    1: ``24 * (VISITDY - 1) + NRRLT`` hours (``VISITDY - 1 + 1`` for a negative day: there is no day 0),
+    which takes the visit's planned day as the planned day of the sample's reference dose, given at the
+    same clock time as the first; without VISITDY it is left empty rather than made up. Without
+    ``nominal`` neither is written."""
     timing = [c for c in samples.columns if str(c).upper() in PP_TIMING]
     carried = [
         c for c in dict.fromkeys(["STUDYID", *groups, *timing]) if c in samples.columns and c != subject
@@ -322,9 +341,13 @@ def adnca_domain(
             "NCAXRSN": np.where(before, "sample before the first dose", ""),
         }
     )
+    out = _carry(out, merged, carried)
+    if dose_unit:  # the unit of each dose given (none where DOSEA is missing)
+        out.insert(
+            list(out.columns).index("DOSEA") + 1, "DOSEU", np.where(out["DOSEA"].isna(), "", dose_unit)
+        )
     if nominal:
         _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
-    out = _carry(out, merged, carried)
     out = _with_analysis_timing(out, merged)
     profile = [_adam_name(c) for c in carried if c in groups]  # each profile's period, as its ADPP records'
     return with_treatments(out, profile=profile, dated=reference is not None)
@@ -347,14 +370,37 @@ _SAME_DOSE_HOURS = 0.1 / 3600
 
 
 def _add_nominal(out: pd.DataFrame, since_reference: np.ndarray) -> None:
-    """NFRLT/FRLTU and NRRLT/RRLTU after ARRLT (see :func:`adnca_domain`): NFRLT only where the sample's
-    reference dose is the subject's first."""
-    first = np.abs(out["AFRLT"].to_numpy(dtype=float) - out["ARRLT"].to_numpy(dtype=float)) < _SAME_DOSE_HOURS
+    """NFRLT/FRLTU and NRRLT/RRLTU after ARRLT (see :func:`adnca_domain`): NFRLT = NRRLT where the sample's
+    nominal time counts from the subject's first dose (a sample before it, or one after it whose reference
+    dose is the first and whose NRRLT is not negative: a sample planned before its reference dose, taken
+    after the first, is a later dose's pre-dose sample), else from the sample's VISITDY where ``out`` has
+    one (:func:`planned_hours_since_first`)."""
+    since_first = out["AFRLT"].to_numpy(dtype=float)
+    same = np.abs(since_first - out["ARRLT"].to_numpy(dtype=float)) < _SAME_DOSE_HOURS
+    first = (since_first < 0) | (same & ~(since_reference < 0))
+    day = pd.to_numeric(out["VISITDY"], errors="coerce") if "VISITDY" in out.columns else np.nan
+    planned = planned_hours_since_first(np.asarray(day, dtype=float), since_reference)
     at = list(out.columns).index("ARRLT") + 1
-    out.insert(at, "NFRLT", np.where(first, since_reference, np.nan))
+    out.insert(at, "NFRLT", np.where(first, since_reference, planned))
     out.insert(at + 1, "FRLTU", "h")
     out.insert(at + 2, "NRRLT", since_reference)
     out.insert(at + 3, "RRLTU", "h")
+
+
+def planned_hours_since_first(visit_day: np.ndarray, since_reference: np.ndarray) -> np.ndarray:
+    """Nominal hours since the first dose of samples with planned study day ``visit_day`` (SDTM VISITDY)
+    and nominal hours ``since_reference`` since their reference dose (PCELTM): the pharmaverse admiral
+    ``derive_var_nfrlt`` with ``first_dose_day = 1``, ``24 * (VISITDY - 1) + hours``, a negative day one
+    day later (``VISITDY - 1 + 1``: no day 0 in the study day convention, SDTMIG v3.4, section 4.4.4, --DY);
+    NaN where either is missing. VISITDY is the "planned study day of the start of the visit based upon
+    RFSTDTC" (SDTMIG v3.4, SV and findings domains), so day 1 is taken as the day of the first dose, as
+    admiral's default does.
+
+    >>> planned_hours_since_first(np.array([1.0, 8.0, -1.0, np.nan]), np.array([2.0, 0.5, -0.5, 1.0]))
+    array([  2. , 168.5, -24.5,   nan])
+    """
+    offset = np.where(visit_day < 0, visit_day, visit_day - 1.0)
+    return np.asarray(24.0 * offset + since_reference, dtype=float)
 
 
 def _hours_since_first(when: pd.Series, subject: pd.Series, origin: pd.Series | None = None) -> np.ndarray:
@@ -404,7 +450,7 @@ def concentration_params(analyte: pd.Series | str, unit: str = "") -> tuple[obje
 #: Variable labels of ADPP and ADNCA (at most 40 characters, SAS transport v5): ADaMIG v1.3, section 3
 #: (ADSL and BDS variables: STUDYID, USUBJID, PARAMCD, PARAM, PARCAT1, AVAL, AVALU, APERIOD, TRTP, TRTA,
 #: AVISIT, AVISITN, ATPT, ATPTN, ANL01FL), ADaMIG for Non-compartmental Analysis Input Data v1.0 (AFRLT,
-#: ARRLT, NFRLT, NRRLT, DOSEA, NCAXFL, NCAXRSN), the SDTM variables carried from PC, PP and DM by their
+#: ARRLT, NFRLT, NRRLT, DOSEA, DOSEU, NCAXFL, NCAXRSN), the SDTM variables carried from PC, PP and DM by their
 #: SDTMIG v3.4 labels. FDA Study Data Technical Conformance Guide, section 3.3.2: every variable of a
 #: transport file has a label. A column without one here is labelled with its name (as SDTM PP:
 #: :func:`bioparity.io.sdtm.write_sdtm_pp`).
@@ -429,6 +475,7 @@ ADAM_LABELS = {
     "FRLTU": "Rel Time Units",
     "RRLTU": "Rel Time Units",
     "DOSEA": "Actual Treatment Dose",
+    "DOSEU": "Treatment Dose Units",
     "DOSENUM": "Dose Number",
     "NCAXFL": "NCA Exclusion Flag",
     "NCAXRSN": "NCA Exclusion Reason",
@@ -441,7 +488,9 @@ ADAM_LABELS = {
     "PCRFTDTC": "Date/Time of Reference Point",
     "VISITNUM": "Visit Number",
     "VISIT": "Visit Name",
+    "VISITDY": "Planned Study Day of Visit",
     "EPOCH": "Epoch",
+    "TAETORD": "Planned Order of Element within Arm",
     "AVISITN": "Analysis Visit (N)",
     "AVISIT": "Analysis Visit",
     "ATPTN": "Analysis Timepoint (N)",

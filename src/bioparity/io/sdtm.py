@@ -364,6 +364,61 @@ def pc_profile_timing(pc: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame |
     return by[names].first().where(one).reset_index()
 
 
+def interval_timing(
+    long: pd.DataFrame,
+    samples: pd.DataFrame,
+    *,
+    subject: str,
+    time: str,
+    groups: Sequence[str],
+    nominal: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The SDTM timing variables (:data:`PP_TIMING` columns of ``samples`` that are not profile columns) of
+    each dosing interval of a multiple-dose NCA long table, one row per row of ``long`` (its order).
+
+    ``long``: ``start``/``end`` of each interval in hours since the subject's first dose (before
+    :func:`per_dose_intervals`); ``samples``: the samples on the same clock (``time``), with the profile
+    columns (``subject``, ``groups``) and each sample's timing variables (an SDTM PC's own:
+    :func:`pc_sample_timing`). An interval's value is the one all its samples share, from its dose up to the
+    next (``start <= time < end``: a pre-dose sample at the next dose is that dose's), missing where they
+    differ or none was taken: the visit of the parameters of that interval (SDTMIG v3.4, PP domain,
+    assumption 4: timing variables may be added to PP; VISITNUM "Visit Number", VISIT "Visit Name"), as
+    the pharmaverse admiral ADPP template's AVISIT/AVISITN per record, so that a steady-state interval
+    (Day 14) is told from the first (Day 1) by its visit, not its dose number only. ``nominal``: each
+    sample's planned hours since its reference dose (PCELTM, in the row order of ``samples``); when given,
+    a sample planned before its reference dose (a pre-dose sample of the next dose, taken minutes before
+    it, in the next dose's visit) counts for no interval."""
+    taken = {str(g).upper() for g in groups}
+    names = [c for c in samples.columns if str(c).upper() in PP_TIMING and str(c).upper() not in taken]
+    keys = [subject, *(g for g in groups if g in long.columns and g in samples.columns and g != subject)]
+    if not names:
+        return pd.DataFrame(index=pd.RangeIndex(len(long)))
+    texts = {k: str for k in keys}
+    bounds = long[[*keys, "start", "end"]].astype(texts).reset_index(drop=True)
+    intervals = bounds.drop_duplicates().reset_index(drop=True)
+    intervals["_interval"] = np.arange(len(intervals))
+    taken_at = samples[[*keys, time, *names]].astype(texts)
+    if nominal is not None:  # pre-dose samples of the next dose: not of this interval's visit
+        taken_at = taken_at[~(np.asarray(nominal, dtype=float) < 0)]
+    taken_at = taken_at.assign(_t=pd.to_numeric(taken_at[time], errors="coerce").astype(float))
+    starts = intervals.assign(_t=pd.to_numeric(intervals["start"], errors="coerce").astype(float))
+    # each sample to the latest interval of its profile starting at or before it (one pass, not a product)
+    both = pd.merge_asof(
+        taken_at.dropna(subset=["_t"]).sort_values("_t"),
+        starts.dropna(subset=["_t"]).sort_values("_t")[[*keys, "_t", "end", "_interval"]],
+        on="_t",
+        by=keys,
+        direction="backward",
+    )
+    end = pd.to_numeric(both["end"], errors="coerce").to_numpy(dtype=float)
+    inside = both[both["_t"].to_numpy(dtype=float) < end]  # NaN end (no interval): outside
+    by = inside.astype({"_interval": np.int64}).groupby("_interval", sort=False)
+    shared = by[names].first().where(by[names].nunique(dropna=False) == 1)
+    per_interval = intervals.join(shared, on="_interval")
+    found = bounds.merge(per_interval, on=[*keys, "start", "end"], how="left", validate="many_to_one")
+    return found[names].reset_index(drop=True)
+
+
 def analyte_values(long: pd.DataFrame) -> pd.Series | str:
     """PPCAT of each record: PCTESTCD of an SDTM PC input, else the column named ``analyte`` (any letter
     case) of a plain one, else empty. SDTMIG v3.4, PP domain: PPCAT is the analyte the parameter was
@@ -373,14 +428,20 @@ def analyte_values(long: pd.DataFrame) -> pd.Series | str:
     return long[named].astype(str) if named is not None else ""
 
 
+#: The data set label of PP (SDTMIG v3.4, PP domain specification: "Pharmacokinetics Parameters"; FDA Study
+#: Data Technical Conformance Guide, section 3.3.2: every data set of a transport file has a label).
+PP_DATASET_LABEL = "Pharmacokinetics Parameters"
+
+
 def write_sdtm_pp(pp: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a PP domain as SAS transport v5 (``.xpt``), table name PP, with variable labels."""
+    """Write a PP domain as SAS transport v5 (``.xpt``), table name PP, with variable labels and the data
+    set label :data:`PP_DATASET_LABEL`."""
     from bioparity.io.files import write_xport_atomic
 
     pp = pp.copy()
     pp["PPSEQ"] = pp["PPSEQ"].astype(float)
     labels: list[str | None] = [_PP_LABELS.get(c, c) for c in pp.columns]
-    write_xport_atomic(pp, path, table_name="PP", column_labels=labels)
+    write_xport_atomic(pp, path, table_name="PP", column_labels=labels, file_label=PP_DATASET_LABEL)
 
 
 # --- DM (demographics) domain: each subject's arm ---------------------------------------------------
