@@ -302,9 +302,16 @@ PP_WITHOUT_PPSTRESN = note_template("long PP format without a PPSTRESN column")
 PPTESTCD_AND_PPSTRESN = note_template("columns PPTESTCD and PPSTRESN")
 SECOND_PARAMETER_VALUE = note_template("second value of the same parameter for a subject")
 ONE_VALUE_PER_TESTCD = note_template("one value per subject and PPTESTCD (filter intervals first)")
-SUBJECT_SEVERAL_VALUES = note_template("subject {subject} has more than one value")
+#: A subject's column (arm, covariate) with another value than on its first row (``row`` is the other row).
+SUBJECT_TWO_VALUES = note_template(
+    "subject {subject} has {first} on row {first_row:d} and another value here"
+)
 ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
-SECOND_SUBJECT_ROW = note_template("second row for the same subject")
+#: In parallel arms a subject belongs to one arm: a second arm is a reused identifier or a mislabelled row.
+ONE_ARM_PER_SUBJECT = note_template(
+    "one arm per subject (parallel arms: a subject identifier used in two arms?)"
+)
+SECOND_SUBJECT_ROW = note_template("second row of subject {subject} (its first row is row {first_row:d})")
 ONE_ROW_PER_SUBJECT_WIDE = note_template("one row per subject in a wide table")
 METRICS_NOT_FOUND = note_template("metric(s) {metrics} not found")
 #: The same with what the file has: the PPTESTCD values of a long table, the other columns of a wide one.
