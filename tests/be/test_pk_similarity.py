@@ -214,6 +214,24 @@ def test_aucpext_over_20_kept_and_counted_by_default_ema() -> None:
     assert any("more than 20% of observations affected: discuss" in n for n in notes)
 
 
+def test_aucpext_over_20_kept_names_the_subjects() -> None:
+    """``keep`` counted the subjects with %AUCext > 20% ("3 of 119 subjects") without saying who: the
+    reviewer of the AUC0-inf comparisons needs them by name, as ``exclude`` names them (EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8: the subjects behind each analysis are accounted for). The three set
+    above 20% in ``_table_frame`` (rows 0, 1 and 45), in the order of the data; over 20 named, the rest
+    counted."""
+    d = _table_frame().assign(SUBJ=lambda f: [f"S{i + 1:03d}" for i in range(len(f))])
+    arms = ["test", "eu-ref", "us-ref"]
+    _, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO", "CMAX"], subject_column="SUBJ")
+    assert "AUCIFO: %AUCext > 20%, kept in AUCIFO: test S001, test S002, eu-ref S046" in notes
+    many = d.assign(AUCPEO=np.where(np.arange(len(d)) < 25, 30.0, 5.0))  # 25 subjects, all of them test
+    _, notes = pk_similarity_table(many, "arm", arms, ["AUCIFO"], subject_column="SUBJ")
+    named = ", ".join(f"test S{i:03d}" for i in range(1, 21))
+    assert f"AUCIFO: %AUCext > 20%, kept in AUCIFO: {named} and 5 more" in notes
+    _, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO"], subject_column="SUBJ", aucpext_rule="exclude")
+    assert not any("kept in AUCIFO" in n for n in notes)
+
+
 def test_aucpext_exclusion_leaves_auc0t_and_cmax_of_completers_analysed() -> None:
     """``exclude`` with completers: AUCIFO of a subject with %AUCext > 20% is unreliable, its AUC0-t and Cmax
     are not (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8; PKNCA's exclude_nca_max.aucinf.pext excludes only the

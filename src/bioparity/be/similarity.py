@@ -352,6 +352,11 @@ ZERO_NOT_ANALYSED = note_template(
 AUCEXT_EXCLUDED_SUBJECTS = note_template(
     "AUCIFO: %AUCext > {limit:g}%, left out of AUCIFO only (AUC0-t and Cmax analysed): {subjects}"
 )
+#: Who the %AUCext count of ``keep`` is (subject accountability, EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8).
+AUCEXT_KEPT_SUBJECTS = note_template("AUCIFO: %AUCext > {limit:g}%, kept in AUCIFO: {subjects}")
+AUCEXT_KEPT_SUBJECTS_MORE = note_template(
+    "AUCIFO: %AUCext > {limit:g}%, kept in AUCIFO: {subjects} and {more:d} more"
+)
 SUBJECTS_NOT_ANALYSED = note_template("{metric}: subjects not analysed: {subjects}")
 SUBJECTS_NOT_ANALYSED_MORE = note_template("{metric}: subjects not analysed: {subjects} and {more:d} more")
 #: Subjects a note names one by one (the rest counted).
@@ -488,6 +493,12 @@ def pk_similarity_table(
                 template = AUCEXT_KEPT if aucpext_rule == "keep" else AUCEXT_EXCLUDED
                 note = template.format(n=hi, total=n_obs, share=share_percent(share), limit=max_aucpext)
                 notes.append(AUCEXT_DISCUSS.format(note=note) if share > 0.20 else note)
+                if aucpext_rule == "keep" and who is not None:  # the excluded are named above
+                    subjects, more = _named(
+                        labels, who, in_arms & base & usable["AUCIFO"] & over, NAMED_SUBJECTS
+                    )
+                    template = AUCEXT_KEPT_SUBJECTS_MORE if more else AUCEXT_KEPT_SUBJECTS
+                    notes.append(template.format(limit=max_aucpext, subjects=subjects, more=more))
         elif metric == "AUCIFO" and extrapolation_column is not None:
             notes.append(AUCEXT_NOT_CHECKED.format(column=extrapolation_column, limit=max_aucpext))
         for subgroup, member in subgroups:
