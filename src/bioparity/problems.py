@@ -320,6 +320,15 @@ METRICS_AS_NAMED = note_template("PPTESTCD values or wide columns named like the
 A_NUMBER_OF_SUBJECT = note_template("a number (subject {subject})")
 PK_PARAMETERS = note_template("PK parameters")
 ARMS_NOT_IN_DATA = note_template("arm(s) {arms} not in the data")
+#: An arm of a PK similarity analysis left with fewer than 2 subjects, and why (what each metric lacks).
+TOO_FEW_ANALYSED = note_template(
+    "{metric}: fewer than {minimum:d} subjects analysed in arm(s) {arms} ({population} population; "
+    "analysed: {counts}); subjects left out: {lacking}"
+)
+#: Welch's interval needs 2 subjects per arm (a variance each); the pooled model 1.
+ENOUGH_PER_ARM = note_template(
+    "at least {minimum:d} subject(s) per arm with a value above 0 (completers: of every metric)"
+)
 ADA_STATUS_NOT_BINARY = note_template("ADA status is not 0 or 1")
 AN_ADA_STATUS = note_template("1 (ADA-positive) or 0 (ADA-negative) for every analysed subject")
 NEGATIVE_PK_VALUE = note_template("negative PK value (subject {subject})")
