@@ -293,6 +293,11 @@ A_COLUMN_NAMED_OR_OPTION = note_template(
     "a column named one of {names}, or give its name with {option}; columns found: {found}"
 )
 AN_EXISTING_PK_CSV = note_template("an existing CSV file of PK parameters")
+#: A covariate (body weight) asked of a long PP table: ``bioparity nca`` writes no subject covariates.
+COVARIATE_OF_PP = note_template(
+    "the covariate on every row of the subject; the PP output of bioparity nca carries none: give a table "
+    "with one row per subject, its metrics and the covariate (columns found: {found})"
+)
 #: ``{what} on every row``, by what the column holds.
 ON_EVERY_ROW = {
     "a subject": note_template("a subject on every row"),

@@ -16,6 +16,7 @@ from bioparity.problems import (
     A_COLUMN_NAMED,
     A_COLUMN_NAMED_OR_OPTION,
     A_NUMBER_OF_SUBJECT,
+    COVARIATE_OF_PP,
     EMPTY_CELL,
     METRICS_AS_NAMED,
     METRICS_NOT_FOUND_HAS,
@@ -166,6 +167,11 @@ def metric_table(
     subj = _pick(cols, subject_col, SUBJECT_COLUMNS, "subject", label, subject_option)
     arm = _pick(cols, arm_col, ARM_COLUMNS, "arm (treatment group)", label, arm_option)
     for c in covariates:
+        if "PPTESTCD" in cols and c not in cols:
+            found = ", ".join(cols)
+            raise DataFileError(
+                NO_COLUMN.format(column=repr(c)), file=label, expected=COVARIATE_OF_PP.format(found=found)
+            )
         _pick(cols, c, (), "covariate", label)
     for c, what in ((subj, "a subject"), (arm, "an arm")):
         # else the row would silently leave the analysis (no arm) or pool as subject ''
