@@ -293,6 +293,11 @@ A_COLUMN_NAMED_OR_OPTION = note_template(
     "a column named one of {names}, or give its name with {option}; columns found: {found}"
 )
 AN_EXISTING_PK_CSV = note_template("an existing CSV file of PK parameters")
+#: A covariate (body weight) asked of a long PP table: ``bioparity nca`` writes no subject covariates.
+COVARIATE_OF_PP = note_template(
+    "the covariate on every row of the subject; the PP output of bioparity nca carries none: give a table "
+    "with one row per subject, its metrics and the covariate (columns found: {found})"
+)
 #: ``{what} on every row``, by what the column holds.
 ON_EVERY_ROW = {
     "a subject": note_template("a subject on every row"),
@@ -302,9 +307,16 @@ PP_WITHOUT_PPSTRESN = note_template("long PP format without a PPSTRESN column")
 PPTESTCD_AND_PPSTRESN = note_template("columns PPTESTCD and PPSTRESN")
 SECOND_PARAMETER_VALUE = note_template("second value of the same parameter for a subject")
 ONE_VALUE_PER_TESTCD = note_template("one value per subject and PPTESTCD (filter intervals first)")
-SUBJECT_SEVERAL_VALUES = note_template("subject {subject} has more than one value")
+#: A subject's column (arm, covariate) with another value than on its first row (``row`` is the other row).
+SUBJECT_TWO_VALUES = note_template(
+    "subject {subject} has {first} on row {first_row:d} and another value here"
+)
 ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
-SECOND_SUBJECT_ROW = note_template("second row for the same subject")
+#: In parallel arms a subject belongs to one arm: a second arm is a reused identifier or a mislabelled row.
+ONE_ARM_PER_SUBJECT = note_template(
+    "one arm per subject (parallel arms: a subject identifier used in two arms?)"
+)
+SECOND_SUBJECT_ROW = note_template("second row of subject {subject} (its first row is row {first_row:d})")
 ONE_ROW_PER_SUBJECT_WIDE = note_template("one row per subject in a wide table")
 METRICS_NOT_FOUND = note_template("metric(s) {metrics} not found")
 #: The same with what the file has: the PPTESTCD values of a long table, the other columns of a wide one.
@@ -313,6 +325,15 @@ METRICS_AS_NAMED = note_template("PPTESTCD values or wide columns named like the
 A_NUMBER_OF_SUBJECT = note_template("a number (subject {subject})")
 PK_PARAMETERS = note_template("PK parameters")
 ARMS_NOT_IN_DATA = note_template("arm(s) {arms} not in the data")
+#: An arm of a PK similarity analysis left with fewer than 2 subjects, and why (what each metric lacks).
+TOO_FEW_ANALYSED = note_template(
+    "{metric}: fewer than {minimum:d} subjects analysed in arm(s) {arms} ({population} population; "
+    "analysed: {counts}); subjects left out: {lacking}"
+)
+#: Welch's interval needs 2 subjects per arm (a variance each); the pooled model 1.
+ENOUGH_PER_ARM = note_template(
+    "at least {minimum:d} subject(s) per arm with a value above 0 (completers: of every metric)"
+)
 ADA_STATUS_NOT_BINARY = note_template("ADA status is not 0 or 1")
 AN_ADA_STATUS = note_template("1 (ADA-positive) or 0 (ADA-negative) for every analysed subject")
 NEGATIVE_PK_VALUE = note_template("negative PK value (subject {subject})")

@@ -214,6 +214,53 @@ def test_aucpext_over_20_kept_and_counted_by_default_ema() -> None:
     assert any("more than 20% of observations affected: discuss" in n for n in notes)
 
 
+def test_aucpext_over_20_kept_names_the_subjects() -> None:
+    """``keep`` counted the subjects with %AUCext > 20% ("3 of 119 subjects") without saying who: the
+    reviewer of the AUC0-inf comparisons needs them by name, as ``exclude`` names them (EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8: the subjects behind each analysis are accounted for). The three set
+    above 20% in ``_table_frame`` (rows 0, 1 and 45), in the order of the data; over 20 named, the rest
+    counted."""
+    d = _table_frame().assign(SUBJ=lambda f: [f"S{i + 1:03d}" for i in range(len(f))])
+    arms = ["test", "eu-ref", "us-ref"]
+    _, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO", "CMAX"], subject_column="SUBJ")
+    assert "AUCIFO: %AUCext > 20%, kept in AUCIFO: test S001, test S002, eu-ref S046" in notes
+    many = d.assign(AUCPEO=np.where(np.arange(len(d)) < 25, 30.0, 5.0))  # 25 subjects, all of them test
+    _, notes = pk_similarity_table(many, "arm", arms, ["AUCIFO"], subject_column="SUBJ")
+    named = ", ".join(f"test S{i:03d}" for i in range(1, 21))
+    assert f"AUCIFO: %AUCext > 20%, kept in AUCIFO: {named} and 5 more" in notes
+    _, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO"], subject_column="SUBJ", aucpext_rule="exclude")
+    assert not any("kept in AUCIFO" in n for n in notes)
+
+
+def test_an_arm_left_without_subjects_says_why_and_where() -> None:
+    """An arm whose subjects all had CMAX 0 was refused as "arm(s) us-ref have no AUCIFO values" (they had
+    AUCIFO values: CMAX made them non-completers), an arm of one subject as "Welch's interval needs at least
+    2 subjects per arm", without the metric or the file; and the notes naming the subjects were lost with the
+    error. Now the file, the arm column, the counts analysed and the reasons: how many lack each metric."""
+    d = _table_frame()
+    arms = ["test", "eu-ref", "us-ref"]
+    n_us = int((d["arm"] == "us-ref").sum())
+    zero = d.assign(CMAX=np.where(d["arm"] == "us-ref", 0.0, d["CMAX"]))
+    with pytest.raises(DataFileError) as info:
+        pk_similarity_table(zero, "arm", arms, ["AUCIFO", "CMAX"], file="pp.csv")
+    text = str(info.value)
+    assert info.value.file == "pp.csv" and info.value.column == "arm"
+    assert (
+        "AUCIFO: fewer than 2 subjects analysed in arm(s) us-ref (completers population; analysed: "
+        f"test 40, eu-ref 38, us-ref 0); subjects left out: CMAX {n_us}" in text
+    )
+    one = d[(d["arm"] != "us-ref") | (np.arange(len(d)) == int(np.flatnonzero(d["arm"] == "us-ref")[0]))]
+    with pytest.raises(DataFileError, match=r"us-ref 1\); subjects left out: 0; expected at least 2 subject"):
+        pk_similarity_table(one, "arm", arms, ["CMAX"], file="pp.csv")
+    pooled, _ = pk_similarity_table(
+        one, "arm", arms, ["CMAX"], variance="pooled"
+    )  # one subject: pooled works
+    assert len(pooled) == 3
+    excluded = d.assign(AUCPEO=np.where(d["arm"] == "us-ref", 30.0, 5.0))
+    with pytest.raises(DataFileError, match=r"subjects left out: %AUCext > 20% " + str(n_us)):
+        pk_similarity_table(excluded, "arm", arms, ["AUCIFO", "CMAX"], aucpext_rule="exclude")
+
+
 def test_aucpext_exclusion_leaves_auc0t_and_cmax_of_completers_analysed() -> None:
     """``exclude`` with completers: AUCIFO of a subject with %AUCext > 20% is unreliable, its AUC0-t and Cmax
     are not (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8; PKNCA's exclude_nca_max.aucinf.pext excludes only the

@@ -69,18 +69,20 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         raise InputError(f"option variance={variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
     population = text_option(options, "population", "completers")
     aucpext_rule = text_option(options, "aucpext_rule", "keep")
+    covariates = list_option(options, "covariates", "")
     wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
     try:
-        wide, subject, arm = metric_table(frame, "PK parameters", None, None, wanted, [])
+        wide, subject, arm = metric_table(frame, "PK parameters", None, None, wanted, covariates)
     except DataFileError:
         if wanted == metrics:
             raise
-        wide, subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
+        wide, subject, arm = metric_table(frame, "PK parameters", None, None, metrics, covariates)
     table, notes = pk_similarity_table(
         wide,
         arm,
         arms,
         metrics,
+        covariates=covariates,
         variance=variance,
         alpha=number_option(options, "alpha", 0.05),
         theta1=number_option(options, "theta1", 0.80),
@@ -399,6 +401,15 @@ PK_SIMILARITY = Analysis(
             gettext_noop("welch (default; per comparison, FDA 2001) or pooled (one model over all arms)"),
             "welch",
             ("welch", "pooled"),
+        ),
+        Option(
+            "covariates",
+            gettext_noop(
+                "ANCOVA covariate columns (one value per subject), comma-separated (e.g. WT; default none; "
+                "as bioparity pk-similarity --covariates)"
+            ),
+            "",
+            type="list",
         ),
         Option("alpha", gettext_noop("one-sided level (default 0.05 = 90% CI)"), 0.05, type="number"),
         Option("theta1", gettext_noop("lower limit (default 0.80; upper = 1/theta1)"), 0.80, type="number"),

@@ -54,8 +54,10 @@ from bioparity.problems import (
     ADA_STATUS_NOT_BINARY,
     AN_ADA_STATUS,
     ARMS_NOT_IN_DATA,
+    ENOUGH_PER_ARM,
     NEGATIVE_PK_VALUE,
     ONE_OF,
+    TOO_FEW_ANALYSED,
 )
 
 #: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.
@@ -352,6 +354,11 @@ ZERO_NOT_ANALYSED = note_template(
 AUCEXT_EXCLUDED_SUBJECTS = note_template(
     "AUCIFO: %AUCext > {limit:g}%, left out of AUCIFO only (AUC0-t and Cmax analysed): {subjects}"
 )
+#: Who the %AUCext count of ``keep`` is (subject accountability, EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8).
+AUCEXT_KEPT_SUBJECTS = note_template("AUCIFO: %AUCext > {limit:g}%, kept in AUCIFO: {subjects}")
+AUCEXT_KEPT_SUBJECTS_MORE = note_template(
+    "AUCIFO: %AUCext > {limit:g}%, kept in AUCIFO: {subjects} and {more:d} more"
+)
 SUBJECTS_NOT_ANALYSED = note_template("{metric}: subjects not analysed: {subjects}")
 SUBJECTS_NOT_ANALYSED_MORE = note_template("{metric}: subjects not analysed: {subjects} and {more:d} more")
 #: Subjects a note names one by one (the rest counted).
@@ -488,8 +495,21 @@ def pk_similarity_table(
                 template = AUCEXT_KEPT if aucpext_rule == "keep" else AUCEXT_EXCLUDED
                 note = template.format(n=hi, total=n_obs, share=share_percent(share), limit=max_aucpext)
                 notes.append(AUCEXT_DISCUSS.format(note=note) if share > 0.20 else note)
+                if aucpext_rule == "keep" and who is not None:  # the excluded are named above
+                    subjects, more = _named(
+                        labels, who, in_arms & base & usable["AUCIFO"] & over, NAMED_SUBJECTS
+                    )
+                    template = AUCEXT_KEPT_SUBJECTS_MORE if more else AUCEXT_KEPT_SUBJECTS
+                    notes.append(template.format(limit=max_aucpext, subjects=subjects, more=more))
         elif metric == "AUCIFO" and extrapolation_column is not None:
             notes.append(AUCEXT_NOT_CHECKED.format(column=extrapolation_column, limit=max_aucpext))
+        lacks = {m: base & ~usable[m] for m in (metrics if population == "completers" else [metric])}
+        lacks["covariates"] = in_arms & ~base
+        if metric == "AUCIFO":
+            lacks[f"%AUCext > {max_aucpext:g}%"] = in_population & excluded
+        _refuse_too_few(
+            metric, labels, arms, ok, lacks, 1 if variance == "pooled" else 2, population, file, arm_column
+        )
         for subgroup, member in subgroups:
             sel = ok & member
             if subgroup != "all" and any(int(((labels == a) & sel).sum()) < 2 for a in arms):
@@ -523,6 +543,44 @@ def pk_similarity_table(
                 )
                 rows.append(row)
     return pd.DataFrame(rows), notes
+
+
+def _refuse_too_few(
+    metric: str,
+    labels: npt.NDArray[Any],
+    arms: Sequence[str],
+    ok: npt.NDArray[np.bool_],
+    lacks: dict[str, npt.NDArray[np.bool_]],
+    minimum: int,
+    population: str,
+    file: str | None,
+    arm_column: str,
+) -> None:
+    """An arm with fewer than ``minimum`` subjects analysed in ``metric`` (Welch: 2, a variance per arm;
+    pooled: 1) is an error that says why: how many of its subjects each reason in ``lacks`` left out (no
+    value above 0 of a metric the population needs, completers: every metric; a covariate missing; %AUCext
+    over the limit with ``exclude``). Was "arm(s) us-ref have no AUCIFO values" when their CMAX was 0 (they
+    had AUCIFO values; CMAX made them non-completers), or "Welch's interval needs at least 2 subjects per
+    arm", naming neither the metric nor the file; the notes naming the subjects were then not printed."""
+    analysed = {a: int(((labels == a) & ok).sum()) for a in arms}
+    small = [a for a, n in analysed.items() if n < minimum]
+    if not small:
+        return
+    mine = np.isin(labels, small)
+    counts = {reason: int((mine & mask).sum()) for reason, mask in lacks.items()}
+    raise DataFileError(
+        TOO_FEW_ANALYSED.format(
+            metric=metric,
+            minimum=minimum,
+            arms=", ".join(small),
+            population=population,
+            counts=", ".join(f"{a} {n}" for a, n in analysed.items()),
+            lacking=", ".join(f"{reason} {n}" for reason, n in counts.items() if n) or "0",
+        ),
+        file=file,
+        column=arm_column,
+        expected=ENOUGH_PER_ARM.format(minimum=minimum),
+    )
 
 
 def _refuse_negative(

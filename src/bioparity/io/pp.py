@@ -16,6 +16,7 @@ from bioparity.problems import (
     A_COLUMN_NAMED,
     A_COLUMN_NAMED_OR_OPTION,
     A_NUMBER_OF_SUBJECT,
+    COVARIATE_OF_PP,
     EMPTY_CELL,
     METRICS_AS_NAMED,
     METRICS_NOT_FOUND_HAS,
@@ -24,6 +25,7 @@ from bioparity.problems import (
     NO_COLUMN_OF_OPTION,
     NOT_A_NUMBER,
     ON_EVERY_ROW,
+    ONE_ARM_PER_SUBJECT,
     ONE_OF,
     ONE_ROW_PER_SUBJECT_WIDE,
     ONE_VALUE_PER_SUBJECT,
@@ -32,7 +34,7 @@ from bioparity.problems import (
     PPTESTCD_AND_PPSTRESN,
     SECOND_PARAMETER_VALUE,
     SECOND_SUBJECT_ROW,
-    SUBJECT_SEVERAL_VALUES,
+    SUBJECT_TWO_VALUES,
     T_OR_R,
 )
 
@@ -98,6 +100,32 @@ def _source_cell(
     return int(np.flatnonzero(rows.to_numpy())[0]) + 1, "PPSTRESN" if long and metric else name
 
 
+def _one_value_per_subject(raw: pd.DataFrame, label: str, subj: str, arm: str, covariates: list[str]) -> None:
+    """Refuse a subject whose arm (or covariate) differs between its rows of a long PP file, naming the
+    subject, its first row's value and the row that differs: in parallel arms a subject belongs to one arm
+    (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8: each comparison of arms rests on distinct
+    subjects), so a second arm is a reused identifier or a mislabelled row, never a second profile to
+    analyse. A blank cell beside a value is another value."""
+    subjects = raw[subj]
+    for c in [arm, *covariates]:
+        values = raw[c].fillna("").astype(str).str.strip()
+        first = values.groupby(subjects, sort=False).transform("first")
+        differs = (values != first).to_numpy()
+        if not differs.any():
+            continue
+        i = int(np.flatnonzero(differs)[0])
+        j = int(np.flatnonzero((subjects == subjects.iloc[i]).to_numpy())[0])
+        raise DataFileError(
+            SUBJECT_TWO_VALUES.format(subject=subjects.iloc[i], first=repr(values.iloc[j]), first_row=j + 1),
+            file=label,
+            row=i + 1,
+            line=i + 2,
+            column=c,
+            value=values.iloc[i],
+            expected=ONE_ARM_PER_SUBJECT if c == arm else ONE_VALUE_PER_SUBJECT,
+        )
+
+
 def read_metric_table(
     path: Path,
     subject_col: str | None,
@@ -139,6 +167,11 @@ def metric_table(
     subj = _pick(cols, subject_col, SUBJECT_COLUMNS, "subject", label, subject_option)
     arm = _pick(cols, arm_col, ARM_COLUMNS, "arm (treatment group)", label, arm_option)
     for c in covariates:
+        if "PPTESTCD" in cols and c not in cols:
+            found = ", ".join(cols)
+            raise DataFileError(
+                NO_COLUMN.format(column=repr(c)), file=label, expected=COVARIATE_OF_PP.format(found=found)
+            )
         _pick(cols, c, (), "covariate", label)
     for c, what in ((subj, "a subject"), (arm, "an arm")):
         # else the row would silently leave the analysis (no arm) or pool as subject ''
@@ -149,6 +182,8 @@ def metric_table(
         missing = [c for c in need if c not in cols]
         if missing:
             raise DataFileError(PP_WITHOUT_PPSTRESN, file=label, expected=PPTESTCD_AND_PPSTRESN)
+        # before the one-value-per-parameter check: a subject in two arms is what a second value means then
+        _one_value_per_subject(raw, label, subj, arm, covariates)
         long = raw[raw["PPTESTCD"].str.strip().isin(metrics)].copy()
         long["PPTESTCD"] = long["PPTESTCD"].str.strip()
         dup = long.duplicated([subj, "PPTESTCD"], keep="first")
@@ -166,24 +201,16 @@ def metric_table(
             )
         wide = long.pivot(index=subj, columns="PPTESTCD", values="PPSTRESN")
         per_subject = raw.groupby(subj, sort=False)[[arm, *covariates]].first()
-        for c in [arm, *covariates]:
-            counts = raw.groupby(subj)[c].nunique()
-            if (counts > 1).any():
-                first_bad = str(counts[counts > 1].index[0])
-                raise DataFileError(
-                    SUBJECT_SEVERAL_VALUES.format(subject=first_bad),
-                    file=label,
-                    column=c,
-                    expected=ONE_VALUE_PER_SUBJECT,
-                )
         frame = per_subject.join(wide, how="left").reset_index()
     else:
         frame = raw
-        dup = frame.duplicated([subj], keep="first")
-        if dup.any():
-            row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
+        repeated = frame.duplicated([subj], keep="first").to_numpy()
+        if repeated.any():
+            row = int(np.flatnonzero(repeated)[0]) + 1
+            subject = frame[subj].iloc[row - 1]
+            first_row = int(np.flatnonzero((frame[subj] == subject).to_numpy())[0]) + 1
             raise DataFileError(
-                SECOND_SUBJECT_ROW,
+                SECOND_SUBJECT_ROW.format(subject=subject, first_row=first_row),
                 file=label,
                 row=row,
                 line=row + 1,
