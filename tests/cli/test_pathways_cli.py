@@ -61,6 +61,25 @@ def test_a_chinese_reader_sees_the_citations_in_chinese_and_no_cut_text() -> Non
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.stdout)
 
 
+def test_the_table_prints_the_flags_of_a_citation_in_english() -> None:
+    """The English table read "comparative PK , 2021-05-10": Rich took "[section number unconfirmed]",
+    "[interpretation]" and "[unconfirmed]" for markup tags and printed nothing of them."""
+    args = ["pathways", str(EXAMPLES / "adalimumab_global.yaml"), "--region", "MHRA"]
+    result = runner.invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│ MHRA." in line}
+    assert (
+        "comparative PK [section number unconfirmed], 2021-05-10 [unconfirmed]"
+        in rows["MHRA.PK.CONFIRMATORY"]
+    )
+    # MHRA's interchangeability position (guidance as updated in November 2022) for a program seeking it
+    assert (
+        "interchangeability [section number unconfirmed], 2022-11 [interpretation] [unconfirmed]"
+        in (rows["MHRA.IC.INTERCHANGEABLE"])
+    )
+    assert " , " not in result.stdout
+
+
 def test_bad_program_file_exits_2_naming_the_entry(tmp_path: Path) -> None:
     program = tmp_path / "PROGRAM.yaml"
     program.write_text("program: {name: x, modality: vaccine, moa_understood: true}\n", encoding="utf-8")
