@@ -127,3 +127,15 @@ def test_aborted_is_said_in_the_command_language_and_english_after() -> None:
     assert english.exit_code == 1 and english.output.rstrip().endswith("Aborted.")
     assert {name: getattr(rich_utils, name) for name in ABORT_WORDS} == ABORT_WORDS  # Typer's own English
     assert TYPER_ENGLISH["ABORTED_TEXT"] == "Aborted."
+
+
+def test_the_password_prompts_are_in_the_command_language() -> None:
+    """``user create``/``reset-password`` asked "密码: " then Click's English "Repeat for confirmation: " and
+    "Error: The two entered values do not match."; English is as Click printed it."""
+    args = ["user", "reset-password", "bob", "--reason", "test"]
+    chinese = CliRunner().invoke(app, ["--lang", "zh-CN", *args], input="pw1\npw2\n")
+    assert chinese.output.startswith("密码：\n再次输入以确认：\n错误：两次输入的密码不一致。\n密码：")
+    assert "Repeat" not in chinese.output and "Error" not in chinese.output
+    english = CliRunner().invoke(app, args, input="pw1\npw2\n")
+    mismatch = "Error: The two entered values do not match."
+    assert english.output.startswith(f"Password: \nRepeat for confirmation: \n{mismatch}\nPassword: ")
