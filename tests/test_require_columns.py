@@ -39,3 +39,28 @@ def test_both_give_the_same_message() -> None:
         == ("pk.csv: missing column(s) 'time'; columns found: Time, conc; expected columns time, conc")
     )
     require_columns(columns, ["conc"], file="pk.csv")  # nothing missing: no error
+
+
+def test_the_cores_say_a_missing_column_of_a_frame_the_same_way() -> None:
+    """The ADA tables of :mod:`bioparity.clinical.immunogenicity` and the NCA table of
+    :mod:`bioparity.nca.summary` (frames, no file) each had a ``_require`` of their own, worded two other
+    ways (``the ADA table lacks column(s) 'ARM'``, ``the NCA table has no column(s) PPSTRESN; columns
+    present``); both now say which table by ``context``."""
+    from bioparity.clinical.immunogenicity import ada_incidence
+    from bioparity.nca.summary import flag_counts, summary_statistics
+
+    with pytest.raises(DataFileError) as ada:
+        ada_incidence(pd.DataFrame({"USUBJID": [1], "VISIT": ["D1"], "ADA": ["POS"]}))
+    assert str(ada.value) == (
+        "missing column(s) 'ARM' in the ADA table; columns found: USUBJID, VISIT, ADA; "
+        "expected columns USUBJID, ARM, VISIT, ADA"
+    )
+    with pytest.raises(DataFileError) as stats:
+        summary_statistics(pd.DataFrame({"PPTESTCD": ["CMAX"], "arm": ["A"]}))
+    assert str(stats.value) == (
+        "missing column(s) 'PPSTRESN' in the NCA table (summary statistics); columns found: PPTESTCD, arm; "
+        "expected columns PPTESTCD, PPSTRESN"
+    )
+    flags = r"^missing column\(s\) 'subject' in the NCA table \(flag counts\)"
+    with pytest.raises(DataFileError, match=flags):
+        flag_counts(pd.DataFrame({"PPTESTCD": ["CMAX"]}), group=None)
