@@ -110,6 +110,11 @@ A_CSV_NOT_WORKBOOK = note_template(
 AN_EXISTING_TEXT_FILE = note_template("an existing UTF-8 text file")
 A_CSV_WITH_HEADER = note_template("a CSV file with a header line")
 EACH_NAME_ONCE = note_template("each column name once (rename or remove the second one)")
+#: Two columns equal to a name ignoring letter case, none written as it (:class:`bioparity.columns.Columns`).
+COLUMNS_MATCH_ONE_NAME = note_template("columns {columns} all match {name} (letter case ignored)")
+ONE_COLUMN_PER_NAME = note_template(
+    "one column of that name: rename one, or give the name exactly as the column has it"
+)
 ONE_NAME_PER_FIELD = note_template(
     "one header name per field (is there a separator at the end of the data lines?)"
 )

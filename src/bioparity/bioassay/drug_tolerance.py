@@ -25,7 +25,7 @@ import pandas as pd
 
 from bioparity.bioassay.results import DrugToleranceResult
 from bioparity.bioassay.sensitivity import FIXED, checked_concentration_unit, run_cut_points
-from bioparity.errors import InputError
+from bioparity.errors import InputError, require_columns
 from bioparity.i18n.notes import note_template
 
 # The notes per ADA level (templates: see bioparity.i18n.notes).
@@ -101,9 +101,8 @@ def drug_tolerance(
     >>> drug_tolerance(frame, cut_point=50).drug_tolerance.tolist()
     [1.0, 10.0]
     """
-    need = {"ada_level", "drug_level", "signal"}
-    if not need <= set(frame.columns):
-        raise InputError(f"drug tolerance data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    need = ["ada_level", "drug_level", "signal"]
+    require_columns(frame.columns, need, file=None, context=" in the drug tolerance data")
     if (frame["drug_level"].astype(float) < 0).any():
         raise InputError("drug levels must be >= 0")
     units = [

@@ -35,7 +35,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 from bioparity.bioassay.results import SensitivityResult
-from bioparity.errors import InputError
+from bioparity.errors import InputError, require_columns
 from bioparity.i18n.notes import note_template
 
 #: The note of a run whose curve does not reach the cut point (templates: see bioparity.i18n.notes).
@@ -218,9 +218,8 @@ def sensitivity(
     """
     if method not in SENSITIVITY_METHODS:
         raise InputError(f"method must be one of {', '.join(SENSITIVITY_METHODS)}; got {method!r}")
-    need = {"run", "concentration", "signal"}
-    if not need <= set(frame.columns):
-        raise InputError(f"sensitivity data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    need = ["run", "concentration", "signal"]
+    require_columns(frame.columns, need, file=None, context=" in the sensitivity data")
     data = frame.assign(run=frame["run"].astype(str))
     if (data["concentration"].astype(float) <= 0).any():
         raise InputError("positive-control concentrations must be > 0")

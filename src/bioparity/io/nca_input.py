@@ -150,7 +150,7 @@ def samples_of(table: LoadedTable, spec: NCASpec, *, adsl: AdslPeriods | None = 
     if not is_sdtm_pc(table.frame):
         if adsl is not None:
             raise InputError(ADSL_UNUSED.format(adsl=adsl.file))
-        return NCASamples(table.frame, spec.resolve(table.frame), where)
+        return NCASamples(table.frame, spec.resolve(table.frame, file=table.file), where)
     samples = with_derived_period(pc_samples(table.frame, spec, where), adsl=adsl)
     cells = pc_unit_cells(table.frame, samples.spec)
     if cells is None:
