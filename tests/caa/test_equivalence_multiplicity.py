@@ -96,3 +96,18 @@ def test_the_alphas_of_the_catalogue_are_shown_as_a_range() -> None:
     note = _note(result.notes, "Multiplicity of the equivalence tests")
     assert "each at alpha 0.05-0.1 per side (80%-90% confidence interval)" in note
     assert not any(n.startswith("Equivalence tests failed by chance") for n in result.notes)
+
+
+def test_a_comparison_without_a_confidence_interval_is_not_counted() -> None:
+    data = _lots(3, {"test": 10, "ref-eu": 10})
+    one_us_lot = pd.DataFrame(
+        [(f"attr{a}", "ref-us", "U1", 100.0, 1) for a in range(3)], columns=data.columns
+    )
+    both = pd.concat([data, one_us_lot])
+    result = assess(both, plan="tiered-2017", region="ema", operating_characteristics=False)
+    status = result.table.set_index(["attribute", "comparison"])["status"]
+    assert (status.xs("test vs ref-eu", level="comparison") != "not-evaluable").all()
+    assert (status.drop("test vs ref-eu", level="comparison") == "not-evaluable").all()
+    note = _note(result.notes, "Multiplicity of the equivalence tests")
+    # test vs ref-us has no reference SD and ref-us vs ref-eu no test SD: only test vs ref-eu is tested
+    assert "3 tests (3 attribute(s) x 1 comparison(s): test vs ref-eu)" in note

@@ -639,7 +639,8 @@ def _span(values: Sequence[float], fmt: str) -> str:
 def equivalence_multiplicity_notes(table: pd.DataFrame, specs: dict[str, AttributeSpec]) -> list[str]:
     """What the assessment does about the multiplicity of its equivalence tests (tier 1 of the old plan, the
     sensitivity analysis of the default one): :data:`EQUIVALENCE_MULTIPLICITY` when two or more tests are run
-    (attributes x comparisons: test vs each reference and the bridge), :data:`EQUIVALENCE_SENSITIVITY_ONLY`
+    (attributes x comparisons that formed a confidence interval: test vs each reference and the bridge),
+    :data:`EQUIVALENCE_SENSITIVITY_ONLY`
     when none decides a verdict, and per comparison whose equivalence tests decide alone (no spread check) the
     chance that a truly similar product fails at least one (:data:`EQUIVALENCE_FALSE_FAILURE`, from the
     simulated ``oc_equal``; the spread-check notes cover comparisons with a spread check).
@@ -669,8 +670,13 @@ def equivalence_multiplicity_notes(table: pd.DataFrame, specs: dict[str, Attribu
     list of str
         The notes (none when fewer than two equivalence tests are run).
     """
-    primary = table["method"].astype(str) == "equivalence"
-    tested = primary | (table["sensitivity_method"].astype(str) == "equivalence")
+    # the tests that formed a confidence interval (a not-evaluable row, too few lots or s_R = 0, ran none)
+    judged = (PASS, FAIL)
+    primary = (table["method"].astype(str) == "equivalence") & table["status"].isin(judged)
+    sensitivity = (table["sensitivity_method"].astype(str) == "equivalence") & table[
+        "sensitivity_status"
+    ].isin(judged)
+    tested = primary | sensitivity
     rows = table[tested]
     if len(rows) < 2:
         return []
@@ -687,7 +693,7 @@ def equivalence_multiplicity_notes(table: pd.DataFrame, specs: dict[str, Attribu
             level=_span([1 - 2 * a for a in alphas], ".0%"),
         )
     ]
-    if not primary.any():
+    if not (table["method"].astype(str) == "equivalence").any():
         notes.append(EQUIVALENCE_SENSITIVITY_ONLY)
     if "oc_equal" not in table.columns:
         return notes
