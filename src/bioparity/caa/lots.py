@@ -65,6 +65,14 @@ SHARED_REFERENCE_LOTS_MORE = note_template(
     "is a single physical lot released for both markets, the bridge between those sources compares it with "
     "itself and a pooled reference counts it once per source; check the source and lot cells."
 )
+CASE_VARIANT_LOTS = note_template(
+    "Lot IDs that differ only in letter case within a source (analysed as different lots; check for a typing "
+    "slip): {lots}."
+)
+CASE_VARIANT_LOTS_MORE = note_template(
+    "Lot IDs that differ only in letter case within a source (analysed as different lots; check for a typing "
+    "slip): {lots} and {more:d} more."
+)
 NO_OUTLIERS = note_template(
     "Outlier flags: no lot outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source."
 )
@@ -140,6 +148,17 @@ def shared_reference_lots(lots: pd.DataFrame) -> pd.Series:
     return sources[sources.map(len) > 1]
 
 
+def case_variant_lots(lots: pd.DataFrame) -> pd.Series:
+    """Per source, the groups of lot IDs that are equal when letter case is ignored (``BS-24001`` and
+    ``bs-24001``): two lots in the analysis, most often one lot typed twice (the lot is the unit of analysis,
+    EMA/CHMP/138502/2017, section 4.1). The index is ``(source, folded ID)``; each value the sorted IDs."""
+    ids = (
+        lots[["source", "lot"]].drop_duplicates().assign(folded=lambda f: f["lot"].astype(str).str.casefold())
+    )
+    groups = ids.groupby(["source", "folded"], sort=False)["lot"].agg(lambda s: sorted(s.astype(str)))
+    return groups[groups.map(len) > 1]
+
+
 def data_notes(prepared: PreparedLots) -> list[str]:
     """The statements about data handling that a report must carry."""
     lots, missing = prepared.lots, prepared.missing
@@ -155,6 +174,11 @@ def data_notes(prepared: PreparedLots) -> list[str]:
     if len(shared):
         items = [f"{lot} ({', '.join(sources)})" for lot, sources in shared.items()]
         notes.append(_listed(items, SHARED_REFERENCE_LOTS, SHARED_REFERENCE_LOTS_MORE))
+    variants = case_variant_lots(lots)
+    if len(variants):
+        sources = variants.index.get_level_values("source")
+        items = [f"{' / '.join(names)} ({source})" for source, names in zip(sources, variants, strict=True)]
+        notes.append(_listed(items, CASE_VARIANT_LOTS, CASE_VARIANT_LOTS_MORE))
     uneven = uneven_replicates(lots)
     if len(uneven):
         items = [

@@ -1,4 +1,5 @@
-"""A lot ID under two reference sources is named in a note (the lot is the unit of analysis).
+"""Lot IDs a reader should check are named in notes (the lot is the unit of analysis): an ID under two
+reference sources, and IDs of one source that differ only in letter case.
 
 EMA/CHMP/138502/2017, section 4.1: the sampling unit is the lot. A lot listed under ``ref-eu`` and ``ref-us``
 is either two lots sharing an ID or one lot released for both markets; in the second case the EU/US bridge
@@ -53,3 +54,23 @@ def test_more_than_twenty_shared_lots_are_counted() -> None:
     )
     (note,) = _shared_note(assess(pd.concat([data, extra]), operating_characteristics=False).notes)
     assert note.count("(ref-eu, ref-us)") == 20 and "and 3 more." in note
+
+
+def _case_note(notes: tuple[str, ...]) -> list[str]:
+    return [n for n in notes if n.startswith("Lot IDs that differ only in letter case")]
+
+
+def test_lot_ids_differing_only_in_case_are_named_with_their_source() -> None:
+    data = _table([f"U{i}" for i in range(10)])
+    typed = data[(data["source"] == "test") & (data["lot"] == "T3")].index[0]
+    data.loc[typed, "lot"] = "t3"  # lot T3's purity typed in lower case (its potency keeps T3)
+    result = assess(data, operating_characteristics=False)
+    (note,) = _case_note(result.notes)
+    assert note.endswith("(analysed as different lots; check for a typing slip): T3 / t3 (test).")
+
+
+def test_the_shipped_example_has_no_case_variants_and_no_shared_reference_lots() -> None:
+    from bioparity.caa.example import example_paths
+
+    notes = assess(pd.read_csv(example_paths()[0]), operating_characteristics=False).notes
+    assert _case_note(notes) == [] and _shared_note(notes) == []
