@@ -652,10 +652,8 @@ def equivalence_multiplicity_notes(table: pd.DataFrame, specs: dict[str, Attribu
     Demonstrating Biosimilarity to a Reference Product, 2015, section VI.A; for PK, Clinical Pharmacology
     Data to Support a Demonstration of Biosimilarity, 2016, section IV.B). A claim that needs every test to
     pass is an intersection-union test, of level alpha without adjustment (Berger 1982, Technometrics
-    24:295-300; Berger & Hsu 1996, Stat Sci 11:283-319); simultaneous and Bonferroni/Holm-adjusted
-    alternatives for three-way bridges are compared by Pong, Chow & Chow 2024, Biologics: Targets & Therapy
-    18:377-387. Multiplicity raises the false *failure* rate instead (Stangler & Schiestl 2019, AAPS Open
-    5:4), which the notes quantify.
+    24:295-300; Berger & Hsu 1996, Stat Sci 11:283-319). Multiplicity raises the false *failure* rate
+    instead (Stangler & Schiestl 2019, AAPS Open 5:4), which the notes quantify.
 
     Parameters
     ----------
