@@ -15,7 +15,8 @@ sensitivity that the run contradicts). A run that failed its documented acceptan
 from the data by the analyst, not by this function.
 
 A **floating** screening cut point differs between runs (the run's negative control times the
-normalisation factor, or NC x exp(factor) on the log scale: Shankar et al. 2008, Appendix 1 section 5), so
+normalisation factor, NC x exp(factor) on the log scale, or NC plus the factor when the result's stored
+``normalization`` is ``additive``: Shankar et al. 2008, Appendix 1 section 5), so
 each run's curve is read at its own cut point, given in a ``cut_point`` column (one per run). One cut
 point for data that carry each run's negative control ``nc`` is refused rather than applied to every run
 (it would read each curve at the wrong signal); signals already divided by their run's NC can use the
