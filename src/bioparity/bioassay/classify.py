@@ -105,15 +105,17 @@ NO_NORMALISATION_FACTOR = note_template(
     "data had no negative control 'nc'): give each run's cut point in a 'cut_point' column"
 )
 FLOATING_NEEDS_NC = note_template(
-    "the validated screening cut point floats (each run's cut point = its negative control x the "
-    "normalisation factor): the data need each run's negative control in an 'nc' column"
+    "the validated screening cut point floats (each run's cut point from its negative control and the "
+    "normalisation factor: NC x NF, NC x exp(NF) on the log scale, NC + NF when additive): the data need "
+    "each run's negative control in an 'nc' column"
 )
 
 #: Refusals of a floating screening cut point applied to a clinical listing (:func:`ada_status`): without the
 #: plate's negative control the validation set's cut point would stand for every plate, silently.
 LISTING_NEEDS_NC = note_template(
-    "the validated screening cut point floats (each plate's cut point = its negative control x the "
-    "normalisation factor): the listing needs each sample's plate negative control in its {column} column"
+    "the validated screening cut point floats (each plate's cut point from its negative control and the "
+    "normalisation factor: NC x NF, NC x exp(NF) on the log scale, NC + NF when additive): the listing needs "
+    "each sample's plate negative control in its {column} column"
 )
 LISTING_NO_FACTOR = note_template(
     "the validated screening cut point is {type} but its result has no normalisation factor (the cut-point "
