@@ -75,6 +75,7 @@ TERMS: dict[str, str] = {
     "floating (variances differ)": gettext_noop("floating (variances differ)"),
     "additive on log scale": gettext_noop("additive on log scale"),
     "multiplicative": gettext_noop("multiplicative"),
+    "additive": gettext_noop("additive"),
     # sections of stacked result tables (stability, profiles)
     "shelf life": gettext_noop("shelf life"),
     "slope difference": gettext_noop("slope difference"),
@@ -316,6 +317,7 @@ LABELS: dict[str, KeyLabel] = {
     "confirmatory_cut_point": KeyLabel(gettext_noop("confirmatory cut point (%% inhibition)")),
     "normalization": KeyLabel(gettext_noop("normalisation")),
     "normalization_factor": KeyLabel(gettext_noop("normalisation factor")),
+    "normalisation": KeyLabel(gettext_noop("normalisation rule of a floating cut point")),
     "cut_point_run": KeyLabel(gettext_noop("cut points from run")),
     "catalogue": KeyLabel(gettext_noop("attribute catalogue")),
     "plan": KeyLabel(gettext_noop("statistical plan")),
@@ -471,6 +473,10 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("normalization", "none"): gettext_noop("none"),
     ("normalization", "additive on log scale"): gettext_noop("additive on log scale"),
     ("normalization", "multiplicative"): gettext_noop("multiplicative"),
+    ("normalization", "additive"): gettext_noop("additive"),
+    ("normalisation", "auto"): gettext_noop("automatic"),
+    ("normalisation", "multiplicative"): gettext_noop("multiplicative"),
+    ("normalisation", "additive"): gettext_noop("additive"),
     # profiles: the distance threshold by default (a quantile is typed q0.95, printed as typed)
     ("threshold", "max"): gettext_noop("maximum of the reference leave-one-out distances"),
     # stability and comparability

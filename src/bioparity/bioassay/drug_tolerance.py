@@ -6,7 +6,8 @@ ADA level the tolerance is the highest tested drug level at which that level and
 are detected (a non-monotone pattern is flagged in the notes, never smoothed).
 
 A **floating** screening cut point differs between runs (the run's negative control times the normalisation
-factor, or NC x exp(factor) on the log scale: Shankar et al. 2008, Appendix 1 section 5; FDA 2019 ADA
+factor, NC x exp(factor) on the log scale, or NC plus the factor when the stored ``normalization`` is
+``additive``: Shankar et al. 2008, Appendix 1 section 5; FDA 2019 ADA
 guidance, section IV.B), so, as in :func:`bioparity.bioassay.sensitivity`, the data then give each run's own
 cut point in a ``cut_point`` column (one per run, with the ``run`` column) and each run's wells are judged
 at their run's cut point: replicate wells are averaged within their run, and a sample (ADA level, drug
