@@ -41,7 +41,7 @@ from bioparity.analyses.nca import nca_kind, read_concentrations
 from bioparity.cli.main import app
 from bioparity.i18n import use_language
 from bioparity.i18n.notes import note_text
-from bioparity.io.nca_input import PERIOD_DERIVED, REFERENCE_ON_DOSE_CLOCK
+from bioparity.io.nca_input import PERIOD_DERIVED, REFERENCE_ON_DOSE_CLOCK, SAMPLE_TIMES_FROM_REFERENCE
 from bioparity.io.sdtm import hours_to_iso8601
 
 runner = CliRunner()
@@ -139,6 +139,21 @@ def test_the_same_pc_without_pcrftdtc_gives_the_same_files_and_treatments(tmp_pa
         bare, _ = pyreadstat.read_xport(str(tmp_path / "bare" / xpt))
         pd.testing.assert_frame_equal(ref, bare)
         assert (ref["TRTP"] == ref["USUBJID"].map(ARMS)).all() and (ref["TRTA"] == ref["TRTP"]).all()
+
+
+def test_a_pc_without_pcdtc_puts_each_sample_at_pcrftdtc_plus_pceltm(tmp_path: Path) -> None:
+    """Without PCDTC, each sample's time on the dose clock is PCRFTDTC + PCELTM - the subject's first
+    EXSTDTC (before: refused, "SDTM PC without PCDTC"): here PCDTC was exactly that, so OUT is the one with
+    PCDTC and R's values hold; a note says how the times were found."""
+    args = _write(tmp_path / "in")
+    _pc().drop(columns="PCDTC").to_csv(args[0], index=False)
+    said = _nca(tmp_path, *args, "--tau", "24")
+    _nca(tmp_path / "in", *_write(tmp_path / "in"), "--tau", "24")
+    out = pd.read_csv(tmp_path / "o.csv")
+    pd.testing.assert_frame_equal(out, pd.read_csv(tmp_path / "in" / "o.csv"))
+    auctau = out[out["PPTESTCD"] == "AUCTAU"].set_index(["subject", "dose_number"])["PPSTRESN"]
+    assert auctau[("S-2", 3)] == pytest.approx(R_VALUES["S-2"][2][0], rel=1e-10, abs=0)
+    assert SAMPLE_TIMES_FROM_REFERENCE in said
 
 
 def test_the_workspace_nca_gives_the_clis_dosing_intervals(tmp_path: Path) -> None:

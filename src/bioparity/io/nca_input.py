@@ -186,6 +186,10 @@ SAMPLE_TIMES_FROM_EX = note_template("sample times PCDTC - EXSTDTC")
 SAMPLE_TIMES_FROM_PROFILE_DOSE = note_template("sample times PCDTC - EXSTDTC of the profile's dose")
 ONE_DOSE_PER_PROFILE = note_template("one dose record per profile (USUBJID, {keys})")
 PCRFTDTC_FROM_EX = note_template("PCRFTDTC = EXSTDTC of each profile's dose")
+SAMPLE_TIMES_FROM_REFERENCE = note_template(
+    "sample times PCRFTDTC + PCELTM - the subject's first EXSTDTC (PC has no PCDTC: planned times after "
+    "each sample's reference dose)"
+)
 
 
 #: The profile column of the period derived for an SDTM PC whose subjects have several reference doses
@@ -585,6 +589,9 @@ def read_doses(
             origin = ex.origin  # the dose clock is hours since each subject's first EXSTDTC
         if times is not None:
             samples = dataclasses.replace(samples, frame=samples.frame.assign(**{samples.spec.time: times}))
+            pc = samples.sdtm_pc
+            if pc is not None and _column(pc, "PCDTC") is None:  # sdtm.pc_reference_hours_since
+                note += "; " + SAMPLE_TIMES_FROM_REFERENCE
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
     return samples, NCADoses(doses, where, note, origin=origin)
