@@ -156,6 +156,39 @@ def test_a_pc_without_pcdtc_puts_each_sample_at_pcrftdtc_plus_pceltm(tmp_path: P
     assert SAMPLE_TIMES_FROM_REFERENCE in said
 
 
+def test_a_multiple_dose_crossover_has_its_adsl_periods_and_their_own_doses(tmp_path: Path) -> None:
+    """Daily doses on Days 1-3 (period 1, TRT01P A) and 15-17 (period 2, TRT02P B, concentrations x 2),
+    ``--adsl``: each sample in the ADSL period of its PCRFTDTC and each EX dose in the period of its EXSTDTC,
+    so a profile per subject and period with its own 3 dosing intervals (18 in all; before: 36, each period
+    with the other's doses, 18 of them empty, period 1's last interval up to period 2's first dose).
+    AUCTAU and CMAX: R's, x 2 in period 2 (both scale with the concentrations)."""
+    folder = tmp_path / "in"
+    args = _write(folder)
+    second = _pc(days=(14, 15, 16)).assign(PCSTRESN=lambda d: d["PCSTRESN"] * 2)
+    pd.concat([_pc(), second]).to_csv(args[0], index=False)
+    ex = pd.read_csv(args[2])
+    later = ex.assign(
+        EXSTDTC=(pd.to_datetime(ex["EXSTDTC"]) + pd.Timedelta(days=14)).dt.strftime("%Y-%m-%dT%H:%M")
+    )
+    pd.concat([ex, later]).to_csv(args[2], index=False)
+    pd.DataFrame({
+        "STUDYID": "ST", "USUBJID": list(SCALE), "TRT01P": "A", "TRT02P": "B",
+        "AP01SDTM": "2026-01-05T07:00", "AP01EDTM": "2026-01-12T00:00",
+        "AP02SDTM": "2026-01-19T07:00", "AP02EDTM": "2026-01-26T00:00",
+    }).to_csv(folder / "adsl.csv", index=False)  # fmt: skip
+    _nca(tmp_path, args[0], "--dosing", args[2], "--adsl", str(folder / "adsl.csv"), "--tau", "24")
+    out = pd.read_csv(tmp_path / "o.csv")
+    assert len(out.drop_duplicates(["subject", "period", "dose_number"])) == 18  # 3 subjects x 2 x 3
+    assert out.groupby("period")["TRTP"].unique().map(list).to_dict() == {1: ["A"], 2: ["B"]}
+    assert sorted(out.drop_duplicates("start")["start"].tolist()) == [0, 24, 48, 336, 360, 384]
+    values = out.set_index(["subject", "period", "dose_number", "PPTESTCD"])["PPSTRESN"]
+    for subject, intervals in R_VALUES.items():
+        for period, factor in ((1, 1.0), (2, 2.0)):
+            for n, (auctau, cmax) in enumerate(intervals, start=1):
+                got = values[(subject, period, n, "AUCTAU")], values[(subject, period, n, "CMAX")]
+                assert got == pytest.approx((factor * auctau, factor * cmax), rel=1e-10, abs=0)
+
+
 def test_the_workspace_nca_gives_the_clis_dosing_intervals(tmp_path: Path) -> None:
     """The workspace NCA (the ``nca`` kind with the EX as option ``dosing``) reads through the same
     function: 3 profiles, 9 intervals, the CLI's values, and no derived-period note stored."""

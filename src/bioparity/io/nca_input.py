@@ -96,7 +96,9 @@ class NCASamples:
     ``units`` names, per unit of the spec (``conc_unit``, ``dose_unit``), the file column it was read
     from (``PCSTRESU of pc.xpt``); a unit not listed there was given as an option or is missing.
     ``dose_from`` says where the dose column came from when it is not the file's own (EX per subject);
-    ``derived`` says which profile columns were derived rather than read (:func:`with_derived_period`).
+    ``derived`` says which profile columns were derived rather than read (:func:`with_derived_period`);
+    ``adsl`` the ADSL periods that placed the samples in their period, which place the EX doses of
+    multiple-dose NCA too (:func:`read_doses`).
     """
 
     frame: pd.DataFrame
@@ -107,6 +109,7 @@ class NCASamples:
     units: Mapping[str, str] = field(default_factory=dict)
     dose_from: str = ""
     derived: tuple[str, ...] = ()
+    adsl: AdslPeriods | None = None
 
 
 @dataclass(frozen=True)
@@ -341,7 +344,8 @@ def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
     spec = dataclasses.replace(spec, groups=(*spec.groups, *columns)).resolve(frame)
     rule = _ADSL_RULES[adsl.treatments].format(adsl=adsl.file)
     note = f"{samples.note}; {rule}" if samples.note else rule
-    return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, rule))
+    derived = (*samples.derived, rule)
+    return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=derived, adsl=adsl)
 
 
 def with_dm_arms(
@@ -585,6 +589,11 @@ def read_doses(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
         assert ex.frame is not None
+        if samples.adsl is not None:  # each dose in its ADSL period, as the samples of its profile
+            period, _ = assign_periods(
+                samples.adsl, doses["subject"], iso_instants(ex.frame["EXSTDTC"]), None, ""
+            )
+            doses = doses.assign(**{PERIOD: period})
         if ex.origin is not None and bool(iso_instants(ex.frame["EXSTDTC"]).notna().all()):
             origin = ex.origin  # the dose clock is hours since each subject's first EXSTDTC
         if times is not None:
@@ -601,7 +610,8 @@ def read_doses(
 #: a note template, said in the reader's language).
 REFERENCE_ON_DOSE_CLOCK = note_template(
     "multiple-dose NCA: PCRFTDTC is each sample's reference dose, not a profile of its own: one profile per "
-    "subject, its dosing intervals from the EX doses, each sample after the latest dose at or before it"
+    "subject (and ADSL period), its dosing intervals from the EX doses, each sample after the latest dose at "
+    "or before it"
 )
 
 
