@@ -123,6 +123,8 @@ def test_pcrftdtc_of_each_daily_dose_gives_one_profile_per_subject_and_rs_number
             assert values[(subject, n, "AUCTAU")] == pytest.approx(auctau, rel=1e-10, abs=0)
             assert values[(subject, n, "CMAX")] == pytest.approx(cmax, rel=1e-10, abs=0)
     assert REFERENCE_ON_DOSE_CLOCK in said and "wrote 9 dosing intervals" in said
+    # the terminal says what was finally read: no period derived (it used to say so before EX was read)
+    assert "period derived" not in said and "PCRFTDTC" not in said.split(REFERENCE_ON_DOSE_CLOCK)[0]
 
 
 def test_the_same_pc_without_pcrftdtc_gives_the_same_files_and_treatments(tmp_path: Path) -> None:

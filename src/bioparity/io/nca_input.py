@@ -639,7 +639,8 @@ def reference_on_dose_clock(samples: NCASamples) -> tuple[NCASamples, str]:
     dropped = {reference, *((PERIOD,) if derived else ())}
     frame = frame.drop(columns=[c for c in dropped if c in frame.columns])
     spec = dataclasses.replace(spec, groups=tuple(g for g in spec.groups if g not in dropped)).resolve(frame)
-    note = samples.note.replace(f"; {PERIOD_DERIVED}", "")
+    # the detection note named PCRFTDTC among the profile columns: no longer one
+    note = samples.note.replace(f"; {PERIOD_DERIVED}", "").replace(f" {reference}, ", " ", 1)
     kept = tuple(d for d in samples.derived if d != PERIOD_DERIVED)
     moved = dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=kept)
     return moved, "; " + REFERENCE_ON_DOSE_CLOCK
