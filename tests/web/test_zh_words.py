@@ -220,3 +220,15 @@ def test_the_market_page_says_the_provenance_of_its_facts_in_words(
     with demo_client(demo_store, "olivia") as olivia:
         english = html.unescape(olivia.get("/ui/market?as_of=2026").text)
     assert "patent expiry: " in english and re.search(r"knowledge base \[[^\]]+, as of ", english)
+
+
+def test_the_run_page_names_each_input_in_words(demo_store: DemoStore, chinese: FormClient) -> None:
+    """Web QA F3: the run page printed the input's stored key, 输入 SHA-256（dataset）, on a zh-CN page (the
+    run report already said 输入 SHA-256（数据集）, bioparity.analyses.terms.input_name); now both do."""
+    run = f"/ui/runs/{demo_store.summary.runs['pk-similarity']}"
+    page = html.unescape(chinese.get(run).text)
+    report = html.unescape(chinese.get(f"{run}/report.html").text)
+    assert "<dt>输入 SHA-256（数据集）</dt>" in page and "输入 SHA-256（数据集）" in report
+    assert "（dataset）" not in page
+    with demo_client(demo_store, "sam") as sam:
+        assert "<dt>Input SHA-256 (dataset)</dt>" in sam.get(run).text

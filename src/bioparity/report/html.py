@@ -40,7 +40,7 @@ from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, resu
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.registry import kind_words
 from bioparity.analyses.tables import ReportTables, Table
-from bioparity.analyses.terms import LABELS, key_label, labelled, term
+from bioparity.analyses.terms import input_name, labelled, term
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
 from bioparity.i18n.notes import note_text
@@ -161,13 +161,6 @@ _ENV.globals.update(
     digest_chars=DIGEST_CHARS,
     run_id_chars=RUN_ID_CHARS,
 )
-
-
-def input_name(key: str) -> str:
-    """A run's input in the reader's words: ``dataset`` (the analysed one) or the option naming another
-    dataset under its label (NCA's ``dosing``: dose records); printed as stored, the key was English on
-    a Chinese report ("输入 SHA-256（dataset）")."""
-    return key_label(key) if key in LABELS else term(key)
 
 
 def option_text(value: Any) -> str:

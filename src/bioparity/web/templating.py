@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioparity import __version__
 from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
 from bioparity.analyses.registry import kind_words
-from bioparity.analyses.terms import labelled
+from bioparity.analyses.terms import input_name, labelled
 from bioparity.errors import BioparityError, DataFileError, RuleFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
 from bioparity.i18n import gettext as _
@@ -135,6 +135,7 @@ TEMPLATES.env.filters["study_kind"] = study_kind_words
 # translated when shown (tests/i18n/test_kind_texts.py keeps every kind's texts in the catalogue).
 TEMPLATES.env.filters["translate"] = translate
 TEMPLATES.env.filters["column_map_text"] = column_map_text
+TEMPLATES.env.filters["input_name"] = input_name  # a run's input in words (as the reports)
 TEMPLATES.env.globals["languages"] = [(tag, LANGUAGE_NAMES[tag]) for tag in LANGUAGES]
 install_jinja(TEMPLATES.env)
 
