@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
-from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
+from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text, utc_second
 from bioparity.analyses.registry import kind_words
 from bioparity.analyses.terms import input_name, labelled
 from bioparity.errors import BioparityError, DataFileError, RuleFileError
@@ -68,6 +68,7 @@ def to_json(value: Any) -> ScriptJSON:
 
 TEMPLATES.env.filters["value"] = fmt_value
 TEMPLATES.env.filters["time"] = fmt_time
+TEMPLATES.env.filters["time_second"] = utc_second  # a signature's time, as the reports print it
 TEMPLATES.env.filters["tojson_script"] = to_json
 TEMPLATES.env.filters["short"] = lambda h: (h or "")[:12]
 TEMPLATES.env.filters["table_html"] = table_html
