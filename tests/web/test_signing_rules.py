@@ -147,7 +147,10 @@ def test_the_run_page_shows_each_signature_as_recorded_to_the_second_with_the_us
     with _signed_in(demo_store, "rita", PASSWORD["rita"]) as rita:
         page = html.unescape(rita.get(f"/ui/runs/{run}").text)
         report = html.unescape(rita.get(f"/ui/runs/{run}/report.html").text)
+        program = html.unescape(rita.get(f"/ui/programs/{demo_store.summary.program_id}/report.html").text)
     for name, day, second in expected:
         shown = f"<td>{name}</td><td>{{}}</td><td>{day} {second} UTC</td>"
         assert re.search(re.escape(shown).replace(re.escape("{}"), "[^<]+"), page), (name, day, second)
         assert f"{name}</td>" in report and f"{day} {second} UTC" in report
+        # the program report's signature table names the user too (it printed the printed name alone)
+        assert f"<td>{name}</td>" in program and f"{day} {second} UTC" in program
