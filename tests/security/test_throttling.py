@@ -90,7 +90,7 @@ def test_wrong_signing_passwords_lock_the_account_and_end_its_session(server: Li
     session = server.login(reviewer.username, PASSWORD, "127.0.0.31").json()["token"]
     url = f"/runs/{run['id']}/signatures"
     me = reviewer.username
-    with server.client(token=session) as c:
+    with server.client("127.0.0.31", token=session) as c:  # signs from where it signed in
         codes = [
             c.post(url, json={"username": me, "password": f"guess {i}", "meaning": "reviewed"})
             for i in range(5)
@@ -126,7 +126,7 @@ def test_a_user_name_not_ones_own_fails_signing_like_a_wrong_password_and_locks(
         other.username,
         reviewer.username + "x",
     ]
-    with server.client(token=session) as c:
+    with server.client("127.0.0.32", token=session) as c:  # signs from where it signed in
         missing = c.post(url, json={"password": PASSWORD, "meaning": "reviewed"})
         assert missing.status_code == 422 and missing.json()["problems"][0]["loc"] == ["body", "username"]
         codes = [
