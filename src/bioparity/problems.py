@@ -379,6 +379,12 @@ A_POSITIVE_POTENCY = note_template("a positive number (see the row's flags)")
 UNKNOWN_ROLES = note_template("unknown column role(s) {roles}")
 ROLES = note_template("roles {roles}")
 ONE_ROW_PER_RESPONSE = note_template("one row per response")
+#: What a header-only bioassay file lacks (bioparity.io.bioassay): "rows of" the data it names, both notes.
+ROWS_OF = note_template("rows of {what}")
+CUT_POINT_DATA = note_template("cut-point validation data")
+DILUTION_CURVES = note_template("positive-control dilution curves")
+DRUG_TOLERANCE_DATA = note_template("drug-tolerance data")
+ISR_DATA = note_template("incurred sample reanalysis")
 COLUMNS_RENAMED = note_template("columns {columns} (rename with the column options)")
 A_ROLE_LABEL = note_template("a {role} label")
 #: What a dose or response cell must hold, by its role.

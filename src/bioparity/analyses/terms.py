@@ -609,6 +609,20 @@ def key_label(key: str, level: str = "") -> str:
     return str(_(label.text) % {"level": level}).strip()
 
 
+def input_name(key: str) -> str:
+    """A run's input (a key of its stored ``inputs``) in the reader's words: ``dataset`` (the analysed one)
+    or the option naming another dataset or run under its label (NCA's ``dosing``: dose records), as the
+    run page and the reports print it beside the input's SHA-256; printed as stored, the key was English on
+    a Chinese page ("输入 SHA-256（dataset）").
+
+    Examples
+    --------
+    >>> input_name("dataset"), input_name("dosing")
+    ('dataset', 'dose records (dataset)')
+    """
+    return key_label(key) if key in LABELS else term(key)
+
+
 def shown_value(key: str, value: Any) -> Any:
     """The value as a page prints it under the key's label: a fraction times 100 for a ``percent`` label,
     a number as text to the label's ``decimals``; any other value as stored.

@@ -10,7 +10,15 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from bioparity.analyses.registry import all_analyses
-from bioparity.api.deps import CurrentActor, PathId, read_unit, request_run, unit_of_work, write_unit
+from bioparity.api.deps import (
+    CurrentActor,
+    PathId,
+    client_address,
+    read_unit,
+    request_run,
+    unit_of_work,
+    write_unit,
+)
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     DatasetIn,
@@ -261,7 +269,13 @@ def sign_run(run_id: RunId, body: SignIn, actor: CurrentActor, request: Request)
     in the audit trail (``sign_failed``, ``sign_refused``)."""
     with unit_of_work(request) as session:
         sig = signatures.sign_run(
-            session, actor, run_id, username=body.username, password=body.password, meaning=body.meaning
+            session,
+            actor,
+            run_id,
+            username=body.username,
+            password=body.password,
+            meaning=body.meaning,
+            client=client_address(request),
         )
         run = analyses.get_run(session, actor, run_id)
         used = signatures.superseded_by(session, [run])[run.id]
