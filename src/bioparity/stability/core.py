@@ -104,6 +104,12 @@ LOT_EXTRAPOLATES = note_template(
 REAL_TIME_FOR_BIOLOGICS = note_template(
     "ICH Q5C (biological products): shelf life from real-time data; extrapolation generally not accepted"
 )
+#: Results that repeat another of the same lot and time with the same value: true replicates, or a row
+#: entered twice that weighs its time point double in the regression (a data-integrity question a reviewer
+#: asks); stated, not refused, as equal rounded replicates are possible.
+REPEATED_RESULTS = note_template(
+    "results repeated exactly (same lot, time and value): {places}; check that no row was entered twice"
+)
 OTHER_PRODUCTS = note_template("lots of other products ignored in the means (kept in the pooled MSE): {lots}")
 FEW_LOTS = note_template("fewer than 3 lots of a product: the mean slope rests on few lots")
 
