@@ -409,6 +409,15 @@ EMPTY_RESULT = note_template("empty cell (missing result)")
 NEGATIVE = note_template("negative")
 A_FINITE_NONNEGATIVE = note_template("a finite number >= 0")
 LOT_IN_TWO_PRODUCTS = note_template("lot {lot} appears under more than one product")
+#: a lot of one attribute x condition x product without a regression line (ICH Q1E Appendix B.1: the
+#: shelf life comes from each lot's regression on time; the reader names the lot's last row, not the fit)
+LOT_WITHOUT_REGRESSION = note_template(
+    "lot {lot} of {attribute} ({where}) has {n:d} result(s) at {times:d} time point(s); "
+    "remove its rows or add its later results"
+)
+A_REGRESSION_PER_LOT = note_template(
+    "at least 3 results at 2 or more time points per lot (a regression line)"
+)
 ONE_PRODUCT_PER_LOT = note_template("one product per lot")
 NOT_IN_SPECIFICATION = note_template("no entry in the specification {file}")
 NOT_IN_SPECIFICATION_NOR = note_template("no entry in the specification {file} (nor for {others})")

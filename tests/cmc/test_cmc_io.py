@@ -49,6 +49,33 @@ def test_lot_under_two_products_is_an_error(tmp_path: Path) -> None:
         read_stability(tmp_path / "s.csv")
 
 
+def test_lot_with_one_time_point_is_named_by_row(tmp_path: Path) -> None:
+    # a third lot placed on stability with only its initial result: no regression line (ICH Q1E Appendix
+    # B.1), so the readers name the lot and its row; the fit used to fail naming neither file nor row
+    from bioparity.analyses.stability import read_stability_data
+
+    leb = _leblond()
+    extra = pd.DataFrame({"lot": ["b9"], "time": [0], "value": [100.1], "attribute": ["potency"]})
+    pd.concat([leb, extra], ignore_index=True).to_csv(tmp_path / "s.csv", index=False)
+    row = len(leb) + 1
+    problem = r"lot 'b9' of potency \(product\) has 1 result\(s\) at 1 time point\(s\)"
+    with pytest.raises(
+        DataFileError, match=rf"s\.csv, row {row} \(line {row + 1}\), column 'time': {problem}"
+    ):
+        read_stability_data(tmp_path / "s.csv")  # the stability kind's reader
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("attributes:\n  potency: {lower: 95}\n", encoding="utf-8")
+    out = CliRunner().invoke(
+        app, ["stability", str(tmp_path / "s.csv"), "--spec", str(spec), "--out", str(tmp_path / "o.csv")]
+    )
+    assert out.exit_code == 2
+    assert f"s.csv, row {row}, column 'time': lot 'b9' of potency" in " ".join(out.output.split())
+    # two results at one time point have no slope either
+    pd.concat([leb, extra, extra], ignore_index=True).to_csv(tmp_path / "s.csv", index=False)
+    with pytest.raises(DataFileError, match=r"has 2 result\(s\) at 1 time point\(s\)"):
+        read_stability_data(tmp_path / "s.csv")
+
+
 def test_spec_defaults_and_errors(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("attributes:\n  potency: {lower: 95}\n", encoding="utf-8")

@@ -66,7 +66,7 @@ from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import note_template
-from bioparity.io.cmc import stability_frame
+from bioparity.io.cmc import check_regression_per_lot, stability_frame
 from bioparity.io.readers import LoadedTable, read_any_table
 
 NAME = "comparability"
@@ -145,6 +145,8 @@ def _stability(raw: pd.DataFrame, rows: list[int], loaded: LoadedTable) -> pd.Da
     with _file_rows(rows, loaded):
         data = stability_frame(part, loaded.file, None)
     data = stability_kind.with_spec_columns(data, part, loaded.file, loaded.line_offset, rows)
+    with _file_rows(rows, loaded):
+        check_regression_per_lot(data, loaded.file)
     return data.rename(columns={"product": SOURCE}).assign(row=rows)
 
 

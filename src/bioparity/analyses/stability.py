@@ -42,7 +42,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import LABELLED
 from bioparity.i18n.printing import time_unit_words
-from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
+from bioparity.io.cmc import STABILITY_COLUMNS, check_regression_per_lot, read_stability
 from bioparity.io.readers import read_any_table
 from bioparity.problems import (
     A_FINITE_OR_BLANK,
@@ -128,7 +128,9 @@ def read_stability_data(path: Path) -> pd.DataFrame:
     loaded = read_any_table(path)
     raw = loaded.frame.rename(columns=lambda c: str(c).strip())
     data = read_stability(path)
-    return with_spec_columns(data, raw, loaded.file, loaded.line_offset, columns=(*SPEC_COLUMNS, LABEL))
+    checked = with_spec_columns(data, raw, loaded.file, loaded.line_offset, columns=(*SPEC_COLUMNS, LABEL))
+    check_regression_per_lot(checked, loaded.file, loaded.line_offset)
+    return checked
 
 
 def with_spec_columns(

@@ -33,6 +33,7 @@ from bioparity.problems import (
     A_FINITE_NONNEGATIVE,
     A_FINITE_NUMBER,
     A_LABEL,
+    A_REGRESSION_PER_LOT,
     A_SPECIFICATION_FILE,
     AN_ATTRIBUTE_OF,
     COLUMNS,
@@ -42,6 +43,7 @@ from bioparity.problems import (
     HEADER_ONLY,
     LOT_IN_TWO_PRODUCTS,
     LOT_IN_TWO_SOURCES,
+    LOT_WITHOUT_REGRESSION,
     MISSING_SPECIES,
     NEGATIVE,
     NOT_A_NUMBER,
@@ -156,6 +158,31 @@ def stability_frame(frame: pd.DataFrame, file: str, offset: int | None) -> pd.Da
         problem = LOT_IN_TWO_PRODUCTS.format(lot=repr(lot))
         raise _cell_error(problem, file, i, offset, "product", out.loc[i, "product"], ONE_PRODUCT_PER_LOT)
     return out
+
+
+def check_regression_per_lot(data: pd.DataFrame, file: str, offset: int | None = None) -> None:
+    """Refuse a lot of an attribute x condition x product without a regression line with a residual
+    variance (3 results at 2 or more times), which the shelf life of ICH Q1E Appendix B.1 and the slope
+    comparison need, naming the lot's last row (``data`` as :func:`read_stability` returns it, with
+    ``row``; ``offset`` the header's line, None: rows only) rather than the fit failing without a place
+    (a lot placed on stability with only its initial result, say). Run after :func:`check_specified`:
+    a misspelt attribute is a one-row lot of its own, which that check names better."""
+    keys = ["attribute", "condition", "product", "lot"]
+    per_lot = data.groupby(keys, sort=False).agg(
+        n=("time", "size"), times=("time", "nunique"), last=("row", "max")
+    )
+    short = per_lot[(per_lot["n"] < 3) | (per_lot["times"] < 2)]
+    if short.empty:
+        return
+    first = short.reset_index().iloc[0]
+    where = ", ".join(str(first[c]) for c in ("condition", "product") if str(first[c]))
+    problem = LOT_WITHOUT_REGRESSION.format(
+        lot=repr(first["lot"]), attribute=first["attribute"], where=where, n=int(first["n"]),
+        times=int(first["times"]),
+    )  # fmt: skip
+    i = int(first["last"]) - 1
+    time = data.loc[data["row"] == first["last"], "time"].iloc[0]
+    raise _cell_error(problem, file, i, offset, "time", time, A_REGRESSION_PER_LOT)
 
 
 @dataclass(frozen=True)
@@ -288,6 +315,7 @@ def check_specified(data: pd.DataFrame, spec: StabilitySpec, file: str, spec_fil
             value=first["attribute"],
             expected=AN_ATTRIBUTE_OF.format(file=spec_file, attributes=", ".join(spec.attributes)),
         )
+    check_regression_per_lot(data, file)
 
 
 @dataclass(frozen=True)

@@ -89,11 +89,26 @@ EXTRAPOLATES_IN_UNIT = note_template(
     "shelf life {shelf:.4g} {unit} extrapolates beyond the last time point {last:g} {unit} "
     "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
 )
+#: :data:`EXTRAPOLATES_IN_UNIT` when the lots are not pooled (``dids``) and the worst lot's own line,
+#: fitted to its results alone, crosses after that lot's last time point but not after the study's (a lot
+#: with fewer time points): ICH Q1E section 2.4 limits extrapolation beyond the observed range of the data
+#: the line rests on.
+LOT_EXTRAPOLATES = note_template(
+    "shelf life {shelf:.4g} {unit} extrapolates lot {lot}'s own regression line beyond its last time "
+    "point {last:g} {unit} (lots not pooled; ICH Q1E sections 2.3-2.4 and Appendix A limit "
+    "extrapolation; justify it)"
+)
 #: Beside :data:`EXTRAPOLATES` (a separate note, so that stored notes of that template keep translating): a
 #: biotechnological/biological product (a biosimilar) has its shelf life from real-time/real-temperature
 #: data (ICH Q5C, CPMP/ICH/138/95, 1995): the Q1E extrapolation is generally not accepted for it.
 REAL_TIME_FOR_BIOLOGICS = note_template(
     "ICH Q5C (biological products): shelf life from real-time data; extrapolation generally not accepted"
+)
+#: Results that repeat another of the same lot and time with the same value: true replicates, or a row
+#: entered twice that weighs its time point double in the regression (a data-integrity question a reviewer
+#: asks); stated, not refused, as equal rounded replicates are possible.
+REPEATED_RESULTS = note_template(
+    "results repeated exactly (same lot, time and value): {places}; check that no row was entered twice"
 )
 OTHER_PRODUCTS = note_template("lots of other products ignored in the means (kept in the pooled MSE): {lots}")
 FEW_LOTS = note_template("fewer than 3 lots of a product: the mean slope rests on few lots")
@@ -146,6 +161,15 @@ def _lot_sums(time: FloatArray, y: FloatArray, lot: npt.ArrayLike) -> _Lots:
     sxy = np.bincount(idx, weights=dt * dy, minlength=k).astype(float)
     syy = np.bincount(idx, weights=dy * dy, minlength=k).astype(float)
     return _Lots(tuple(str(x) for x in names), idx, n, tbar, ybar, sxx, sxy, syy)
+
+
+def _last_time_of_line(time: FloatArray, lots: _Lots, pooling: str, worst: int) -> float:
+    """The last time point of the data the worst line rests on: the worst lot's own when the lots are not
+    pooled (``dids``: each lot's regression on its results alone), else the study's (ICH Q1E section 2.4:
+    extrapolation is beyond the observed range of the data)."""
+    if pooling != "dids":
+        return float(time.max())
+    return float(time[lots.index == worst].max())
 
 
 def _check_inputs(time: Any, value: Any, lot: Any, model: str) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -741,12 +765,13 @@ def fit_stability(
             flags.append(OUTSIDE_AT_ZERO)
         elif math.isinf(shelf):
             flags.append(WITHIN_UP_TO.format(horizon=horizon))
-        elif shelf > max_obs:
-            extrapolates = (
-                EXTRAPOLATES_IN_UNIT.format(shelf=shelf, last=max_obs, unit=time_unit)
-                if time_unit
-                else EXTRAPOLATES.format(shelf=shelf, last=max_obs)
-            )
+        elif shelf > (last := _last_time_of_line(t, lots, pooling, worst_i)):
+            if last < max_obs and time_unit:
+                extrapolates = LOT_EXTRAPOLATES.format(shelf=shelf, unit=time_unit, lot=worst, last=last)
+            elif time_unit:
+                extrapolates = EXTRAPOLATES_IN_UNIT.format(shelf=shelf, last=last, unit=time_unit)
+            else:
+                extrapolates = EXTRAPOLATES.format(shelf=shelf, last=last)
             flags += [extrapolates, REAL_TIME_FOR_BIOLOGICS]
     return StabilityResult(
         attribute=attribute,

@@ -10,7 +10,7 @@ the attribute's ``slope_margin``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -18,7 +18,7 @@ import pandas as pd
 from bioparity._results import ResultMixin, json_record, software_version, verdict, with_rows
 from bioparity.errors import InputError
 from bioparity.problems import NO_SPECIFICATION_ENTRY, STABILITY_TIME_UNIT_REFUSED
-from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
+from bioparity.stability.core import REPEATED_RESULTS, StabilityResult, compare_slopes, fit_stability
 
 #: Units of a stability study's ``time`` (ICH Q1E, CPMP/ICH/420/02, 2003, states a shelf life in months;
 #: stress studies run in hours or days), as written in the outputs.
@@ -154,6 +154,22 @@ class StabilityTable(ResultMixin):
         return with_rows(head, rows)
 
 
+def _repeated(sub: pd.DataFrame) -> str:
+    """The results of one attribute x condition x product that repeat another exactly (lot, time, value),
+    as ``lot B1 at 3 (rows 11, 41)`` (rows when ``sub`` has the reader's ``row``); empty when none."""
+    keys = ["lot", "time", "value"]
+    dup = sub[sub.duplicated(keys, keep=False)]
+    if dup.empty:
+        return ""
+    places = []
+    for (lot, time, _value), rows in dup.groupby(keys, sort=False):
+        where = f"lot {lot} at {time:g}"
+        if "row" in rows.columns:
+            where += " (rows " + ", ".join(str(int(r)) for r in rows["row"]) + ")"
+        places.append(where)
+    return ", ".join(places)
+
+
 def stability_table(
     data: pd.DataFrame,
     attributes: Mapping[str, Mapping[str, Any]],
@@ -257,6 +273,8 @@ def stability_table(
                 condition=str(cond),
                 time_unit=unit,
             )
+            if places := _repeated(sub):
+                res = replace(res, flags=(*res.flags, REPEATED_RESULTS.format(places=places)))
             row = res.summary_row()
             summary.append(
                 {"attribute": row.pop("attribute"), "condition": row.pop("condition"), "product": prod} | row
