@@ -202,3 +202,19 @@ def test_plots_are_written(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_stability_command_says_each_analysis_flags(tmp_path: Path) -> None:
+    """The review flags of an analysis (here: shelf lives beyond the last time point, ICH Q1E sections
+    2.3-2.4 and Appendix A) are said on the terminal under its line, not only written in the CSV."""
+    data, spec = _stability_files(tmp_path)
+    res = runner.invoke(app, ["stability", str(data), "--spec", str(spec), "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    table = pd.read_csv(tmp_path / "o.csv")
+    flagged = table["flags"].fillna("").ne("")
+    assert flagged.sum() == 3  # the three analyses extrapolate (12 and 24 months of data)
+    for flags in table.loc[flagged, "flags"]:
+        assert f"warning: {flags}" in lines
+    first = next(i for i, line in enumerate(lines) if line.startswith("purity [25C] test:"))
+    assert lines[first + 1].startswith("warning: shelf life 25.17 months extrapolates beyond the last")

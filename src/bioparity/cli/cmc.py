@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import check_outputs, echo_notes, user_errors, write_result, wrote_rows
+from bioparity.cli.common import check_outputs, echo_notes, user_errors, warn_note, write_result, wrote_rows
 from bioparity.cli.options import PlotFormat, Seed
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
@@ -428,6 +428,8 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
             },
             err=True,
         )
+        if isinstance(row.get("flags"), str) and row["flags"]:
+            warn_note(row["flags"])  # extrapolation, one lot, repeated results: never only in the CSV
     for row in table.slopes.to_dict(orient="records"):
         verdict = {True: _("equivalent"), False: _("not shown equivalent"), None: _("no margin given")}[
             row["equivalent"]
