@@ -1256,6 +1256,19 @@ EXTRAPOLATE_TAU = Option(
     type="flag",
     label=gettext_noop("Extrapolate AUCTAU to the end of tau"),
 )
+#: The subject-level columns carried to the result (``bioparity nca --keep``): one definition for the
+#: command line's words, the API and the web form (:mod:`bioparity.nca.covariates`).
+KEEP = Option(
+    "keep",
+    gettext_noop(
+        "subject-level columns to carry into the result, comma-separated (e.g. WT, for an ANCOVA in PK "
+        "similarity with covariates WT): one value per subject, copied to each of its profiles, splitting "
+        "nothing; same as bioparity nca --keep; '' = none"
+    ),
+    "",
+    type="list",
+    label=gettext_noop("Subject-level columns to keep (covariates)"),
+)
 #: The options that need dose records (``dosing`` itself and the settings of multiple-dose NCA).
 DOSE_RECORD_OPTIONS = ("dosing", TAU.name, EXTRAPOLATE_TAU.name)
 
@@ -1413,7 +1426,8 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
     ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, ``review`` (the reviewer's
     lambda_z choices), ``dosing`` (``--dosing``, see :func:`nca_input`), ``tau`` and ``extrapolate_tau``
-    (``--tau``, ``--extrapolate-tau``), ``dm`` (``--dm``: each subject's arm from an SDTM DM domain); the
+    (``--tau``, ``--extrapolate-tau``), ``dm`` (``--dm``: each subject's arm from an SDTM DM domain), ``keep``
+    (``--keep``: subject-level columns such as body weight carried to the result); the
     same table and options give the same numbers as the command line, an SDTM PC domain included. A unit
     of another dimension is refused and a unit bioparity does not know is named in the result's ``notes``
     (:meth:`bioparity.nca.NCASpec.unit_notes`, as the command line warns); so is an SDTM PC domain without
@@ -1665,6 +1679,7 @@ NCA = Analysis(
         ),
         TAU,
         EXTRAPOLATE_TAU,
+        KEEP,
         Option(
             "review",
             gettext_noop(
