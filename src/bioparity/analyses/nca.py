@@ -127,7 +127,7 @@ FLAG_TEXT = {
     "flag_r2adj_low": gettext_noop("adjusted R2 of the lambda_z fit below %(r2adj)g"),
     "flag_span_ratio_low": gettext_noop("span ratio (fit time range / half-life) below %(span)g"),
     "flag_aucpeo_high": gettext_noop("AUC extrapolated beyond Tlast above %(aucpext)g%%"),
-    "flag_blq_imputed": gettext_noop("a BLQ sample of the profile kept as 0 or imputed"),
+    "flag_blq_imputed": gettext_noop("a BLQ sample after the dose kept as 0 or imputed"),
     "flag_no_time0": gettext_noop("no sample at the dose time: AUC from time 0 not computed"),
 }
 #: The stored reason of the values that need lambda_z when too few points follow Tmax.
@@ -688,7 +688,7 @@ def review_flag_words(flags: Iterable[str], options: Mapping[str, Any]) -> dict[
     Examples
     --------
     >>> review_flag_words(["blq_imputed"], {})
-    {'blq_imputed': 'a BLQ sample of the profile kept as 0 or imputed'}
+    {'blq_imputed': 'a BLQ sample after the dose kept as 0 or imputed'}
     """
     settings = spec_from_options(options).options
     return {flag: _flag_words(f"flag_{flag}", settings) for flag in flags}
@@ -1083,16 +1083,29 @@ def nca_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str
     ]
 
 
+#: The BLQ samples the rule kept, in the summary line: as counted before (the pre-dose baseline included)
+#: and since (after the dose only; translated where said).
+KEPT_WORDS = gettext_noop("; BLQ samples kept as 0 or imputed (not left out): %(kept)s")
+KEPT_AFTER_DOSE_WORDS = gettext_noop(
+    "; BLQ samples after the dose kept as 0 or imputed (not left out; a pre-dose 0 is the baseline, not "
+    "counted): %(kept)s"
+)
+
+
 def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``NCA of 201 profiles: 33 parameters per profile; 0 missing and 0 BLQ samples left out; BLQ
     samples kept as 0 or imputed (not left out): 201``: the BLQ samples the rule keeps are counted apart,
     so that "0 BLQ samples left out" beside the flag "BLQ imputed" on every subject reads as both true
-    (results stored before they were counted have no ``n_blq_kept``: the clause is left out). A
+    (results stored before they were counted have no ``n_blq_kept``: the clause is left out). Results
+    stored since a pre-dose 0 (the baseline, time <= 0, kept as 0) is no longer counted hold
+    ``n_blq_kept_after_dose`` and say so; older ones keep their words (``n_blq_kept``, the baseline
+    included). A
     multiple-dose run (``n_intervals`` stored) says so, with its dosing intervals: its parameters are per
     interval."""
     columns = result.get("columns") or []
     codes = {r[columns.index(TESTCD)] for r in result.get("rows") or []} if TESTCD in columns else set()
-    kept = result.get("n_blq_kept")
+    after = result.get("n_blq_kept_after_dose")
+    kept = result.get("n_blq_kept") if after is None else after
     values = {
         "profiles": result.get("n_profiles", "?"),
         "intervals": result.get("n_intervals"),
@@ -1113,7 +1126,7 @@ def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     )
     return (
         head % values
-        + (_("; BLQ samples kept as 0 or imputed (not left out): %(kept)s") % {"kept": kept} if kept else "")
+        + (_(KEPT_WORDS if after is None else KEPT_AFTER_DOSE_WORDS) % {"kept": kept} if kept else "")
         + missing_note(result)
     )
 
@@ -1478,7 +1491,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         n_profiles=int(result.n_profiles),
         n_missing_dropped=n_missing,
         n_blq_dropped=int(result.n_blq_dropped.sum()),
-        n_blq_kept=int(result.n_blq_kept.sum()),
+        n_blq_kept_after_dose=int(result.n_blq_kept.sum()),
         excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
         **noted,
     )
