@@ -1708,6 +1708,8 @@ NCA = Analysis(
     figures=nca_figures,
     actions=(Action(gettext_noop("Review lambda_z"), "review", "nca-review", note=review_note),),
     study_kinds=("pk",),
+    # the kind's own words for its option keep (a name other kinds may mean otherwise by)
+    labels={KEEP.name: gettext_noop("subject-level columns carried to the result (covariates)")},
     layout=nca_layout,
     example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),
 )
