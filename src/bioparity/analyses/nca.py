@@ -44,6 +44,7 @@ from bioparity.analyses.figures import (
     semilog_means_note,
 )
 from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import list_option
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
     ReportTables,
@@ -1142,7 +1143,8 @@ def concentration_profile(run: RunView) -> Figure | None:
     """Mean concentration-time profiles of the concentrations in the run's provenance chain.
 
     The concentrations are the first dataset of the chain checked for NCA, or the uploaded file the chain
-    starts from; the unit is the ``conc_unit`` of the first NCA run of the chain that sets one.
+    starts from; the unit is the ``conc_unit`` of the first NCA run of the chain that sets one. The lines
+    and panels of a PK similarity run follow its ``arms`` (test first), those of an NCA run the arms' names.
     """
     source = next((s for s in run.chain if s.validated_for == NAME or s.produced_by is None), None)
     if source is None:
@@ -1155,7 +1157,9 @@ def concentration_profile(run: RunView) -> Figure | None:
     given = {k: next((o[k] for o in settings if o.get(k)), "") for k in wanted}
     frame = source.load()
     options = {k: v for k, v in given.items() if v}
-    plot = None if frame is None else sample_profiles(frame, options, treatments=_nca_table(run))
+    # the arms in the order the PK similarity run lists them (test first), not in name order
+    order = list_option(run.options, "arms", "") if run.kind != NAME else []
+    plot = None if frame is None else sample_profiles(frame, options, treatments=_nca_table(run), order=order)
     if plot is None:
         return None
     return Figure(
@@ -1406,7 +1410,11 @@ def _option_file(options: Mapping[str, Any], name: str) -> str:
 
 
 def sample_profiles(
-    frame: pd.DataFrame, options: Mapping[str, Any], *, treatments: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    options: Mapping[str, Any],
+    *,
+    treatments: pd.DataFrame | None = None,
+    order: Sequence[str] = (),
 ) -> ProfilePlot | None:
     """The concentration-time profiles of a table of concentrations as an NCA run reads its samples
     (:func:`nca_input`, with ``options`` such as the units stored with a dataset): an SDTM PC domain by
@@ -1415,7 +1423,8 @@ def sample_profiles(
     PKNCA's by default, as the NCA). A table NCA does not read (an EX domain, a table of
     other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None).
     ``treatments``: the NCA result table of the run the figure goes with, whose arm (ARM from a DM, TRTP
-    from an ADSL) gives the lines (:func:`with_result_lines`)."""
+    from an ADSL) gives the lines (:func:`with_result_lines`); ``order``: the arms in the order of the
+    analysis (PK similarity's ``arms``), which the lines and panels follow."""
     left = (*DOSE_RECORD_OPTIONS, DM_OPTION)  # the samples as the file holds them
     given = {k: v for k, v in options.items() if k not in left and v not in ("", None)}
     try:
@@ -1430,6 +1439,7 @@ def sample_profiles(
         by=spec.groups,
         blq=spec.options.blq,
         flags=(spec.blq, spec.lloq),
+        order=order,
     )
 
 
