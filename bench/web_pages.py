@@ -9,7 +9,9 @@ and CPU seconds (user + system of this process) of ``--repeat`` requests that fo
 
 ``--nca-subjects N`` adds the review page of a large NCA run: N subjects and two analytes, 2 x N
 profiles (``bench/_big_nca.py``, uploaded to the store first; 1002: 2,004 profiles), its first profile
-and a page of its flagged profiles. Target: <= 0.5 s wall for 2,004 profiles.
+and a page of its flagged profiles, and the API's list of the study's runs (``GET /studies/{id}/runs``)
+with their results (the NCA result of 2,004 profiles is 10.9 MB of JSON) and without
+(``?result=false``). Target: <= 0.5 s wall for the review page of 2,004 profiles.
 
 Run: ``.venv/bin/python bench/web_pages.py [--repeat N] [--db FILE] [--quick] [--nca-subjects N] [--json]``
 """
@@ -32,10 +34,10 @@ ORIGIN = "http://127.0.0.1"
 
 
 def _pages(
-    runs: dict[str, str], programs: dict[str, str], big: str = "", profiles: int = 0
+    runs: dict[str, str], programs: dict[str, str], big: str = "", profiles: int = 0, study: str = ""
 ) -> dict[str, str]:
-    """The pages timed, by name: paths of the demo's runs (by kind) and programs (by name), and of the
-    large NCA run ``big`` of ``profiles`` profiles."""
+    """The pages timed, by name: paths of the demo's runs (by kind) and programs (by name), of the
+    large NCA run ``big`` of ``profiles`` profiles and of the runs of its ``study``."""
     del programs  # kept for the pages that are per program
     nca = runs["nca"]
     pages = {
@@ -47,20 +49,26 @@ def _pages(
         pages[f"NCA review page, {profiles:,} profiles, flagged"] = (
             f"/ui/runs/{big}/review?profile={profiles - 1}&flag=any"
         )
+        pages[f"API runs of a study, {profiles:,}-profile NCA"] = f"/studies/{study}/runs"
+        pages[f"API runs of a study, {profiles:,}-profile NCA, result=false"] = (
+            f"/studies/{study}/runs?result=false"
+        )
     return pages
 
 
-def _demo_ids(db: str) -> tuple[dict[str, str], dict[str, str]]:
+def _demo_ids(db: str) -> tuple[dict[str, str], dict[str, str], str]:
+    """The demo's runs (the latest of each kind) and programs by name, and the id of PK-101."""
     from sqlalchemy import select
 
     from bioparity.store import make_engine, make_sessionmaker
-    from bioparity.store.models import AnalysisRun, Program
+    from bioparity.store.models import AnalysisRun, Program, Study
 
     with make_sessionmaker(make_engine(f"sqlite:///{db}"))() as session:
         query = select(AnalysisRun.id, AnalysisRun.kind).order_by(AnalysisRun.created_at.desc())
         runs = {kind: rid for rid, kind in session.execute(query).all()}  # the first run of each kind
         programs = {name: pid for pid, name in session.execute(select(Program.id, Program.name)).all()}
-    return runs, programs
+        study = session.scalars(select(Study.id).where(Study.name == "PK-101")).first() or ""
+    return runs, programs, study
 
 
 def _timed(get: Callable[[], object], repeat: int) -> tuple[float, float, float]:
@@ -96,7 +104,8 @@ def measure(db: str, repeat: int, quick: bool, nca_subjects: int = 0) -> list[Fi
     signed = client.post("/ui/login", data={"username": "sam", "password": "demo-sam-2026",
                                              "csrf_token": form.group(1)})  # fmt: skip
     assert signed.status_code in (200, 303), signed.status_code
-    pages = _pages(*_demo_ids(db), big, 2 * nca_subjects)
+    runs, programs, study = _demo_ids(db)
+    pages = _pages(runs, programs, big, 2 * nca_subjects, study)
     out: list[Figure] = []
     for name, path in list(pages.items())[:1] if quick else pages.items():
 

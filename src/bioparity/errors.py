@@ -163,9 +163,12 @@ class DataFileError(InputError):
         return replace(self, file=file, row=row, line=line, key=self.key if key is None else key)
 
 
-def require_columns(columns: Collection[object], need: Sequence[str], *, file: str | None) -> None:
+def require_columns(
+    columns: Collection[object], need: Sequence[str], *, file: str | None, context: str = ""
+) -> None:
     """Check that a table has the columns ``need``: :func:`require_columns_found` (the same arguments and
-    message) with all of ``need`` as what was expected (``columns subject, period, ...``).
+    message) with all of ``need`` as what was expected (``columns subject, period, ...``). A table of no
+    file (a frame given to a core) says which table it is by ``context`` (``" in the ADA table"``).
 
     Examples
     --------
@@ -175,7 +178,7 @@ def require_columns(columns: Collection[object], need: Sequence[str], *, file: s
     ...     print(exc)
     pk.csv: missing column(s) 'time'; columns found: Time, conc; expected columns time, conc
     """
-    require_columns_found(columns, need, file=file, expected=f"columns {', '.join(need)}")
+    require_columns_found(columns, need, file=file, expected=f"columns {', '.join(need)}", context=context)
 
 
 def require_columns_found(

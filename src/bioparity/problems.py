@@ -110,6 +110,11 @@ A_CSV_NOT_WORKBOOK = note_template(
 AN_EXISTING_TEXT_FILE = note_template("an existing UTF-8 text file")
 A_CSV_WITH_HEADER = note_template("a CSV file with a header line")
 EACH_NAME_ONCE = note_template("each column name once (rename or remove the second one)")
+#: Two columns equal to a name ignoring letter case, none written as it (:class:`bioparity.columns.Columns`).
+COLUMNS_MATCH_ONE_NAME = note_template("columns {columns} all match {name} (letter case ignored)")
+ONE_COLUMN_PER_NAME = note_template(
+    "one column of that name: rename one, or give the name exactly as the column has it"
+)
 ONE_NAME_PER_FIELD = note_template(
     "one header name per field (is there a separator at the end of the data lines?)"
 )
@@ -380,6 +385,12 @@ A_POSITIVE_POTENCY = note_template("a positive number (see the row's flags)")
 UNKNOWN_ROLES = note_template("unknown column role(s) {roles}")
 ROLES = note_template("roles {roles}")
 ONE_ROW_PER_RESPONSE = note_template("one row per response")
+#: What a header-only bioassay file lacks (bioparity.io.bioassay): "rows of" the data it names, both notes.
+ROWS_OF = note_template("rows of {what}")
+CUT_POINT_DATA = note_template("cut-point validation data")
+DILUTION_CURVES = note_template("positive-control dilution curves")
+DRUG_TOLERANCE_DATA = note_template("drug-tolerance data")
+ISR_DATA = note_template("incurred sample reanalysis")
 COLUMNS_RENAMED = note_template("columns {columns} (rename with the column options)")
 A_ROLE_LABEL = note_template("a {role} label")
 #: What a dose or response cell must hold, by its role.

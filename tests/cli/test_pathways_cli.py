@@ -42,8 +42,14 @@ def test_a_chinese_reader_sees_the_citations_in_chinese_and_no_cut_text() -> Non
     wide = runner.invoke(app, ["--lang", "zh-CN", *args], env={"COLUMNS": "240"})
     assert wide.exit_code == 0, wide.output
     # the CDE/NMPA guidelines by their own titles, the status in Chinese (试行: the 2015 guideline's title)
-    assert "《生物类似药研发与评价技术指导原则（试行）》 (试行, 2015-02-28)" in wide.stdout
-    assert "《生物类似药相似性评价和适应症外推技术指导原则》 (CDE notice 2021 No. 18, 定稿)" in wide.stdout
+    assert "《生物类似药研发与评价技术指导原则（试行）》 (国家食品药品监督管理总局通告2015年第7号, 试行)" in (
+        wide.stdout
+    )
+    assert (
+        "《生物类似药相似性评价和适应症外推技术指导原则》 (国家药监局药审中心通告2021年第18号, 定稿)"
+        in wide.stdout
+    )
+    assert "CDE notice" not in wide.stdout and "CFDA notice" not in wide.stdout  # the numbers as issued
     assert "(Interim)" not in wide.stdout and "interim" not in wide.stdout
     # a Chinese finding has no spaces to wrap at: folded, never cut short with an ellipsis
     narrow = runner.invoke(app, ["--lang", "zh-CN", *args], env={"COLUMNS": "80"})
@@ -53,6 +59,25 @@ def test_a_chinese_reader_sees_the_citations_in_chinese_and_no_cut_text() -> Non
         english.stdout
     )
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.stdout)
+
+
+def test_the_table_prints_the_flags_of_a_citation_in_english() -> None:
+    """The English table read "comparative PK , 2021-05-10": Rich took "[section number unconfirmed]",
+    "[interpretation]" and "[unconfirmed]" for markup tags and printed nothing of them."""
+    args = ["pathways", str(EXAMPLES / "adalimumab_global.yaml"), "--region", "MHRA"]
+    result = runner.invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│ MHRA." in line}
+    assert (
+        "comparative PK [section number unconfirmed], 2021-05-10 [unconfirmed]"
+        in rows["MHRA.PK.CONFIRMATORY"]
+    )
+    # MHRA's interchangeability position (guidance as updated in November 2022) for a program seeking it
+    assert (
+        "interchangeability [section number unconfirmed], 2022-11 [interpretation] [unconfirmed]"
+        in (rows["MHRA.IC.INTERCHANGEABLE"])
+    )
+    assert " , " not in result.stdout
 
 
 def test_bad_program_file_exits_2_naming_the_entry(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from bioparity.i18n import DOMAINS, use_language
 from bioparity.i18n.catalogues import load
 from bioparity.i18n.glossary import load_glossary
 from bioparity.pathways import assess_program, explain_rule, load_program
-from bioparity.pathways.rules import all_rules, load_rules
+from bioparity.pathways.rules import Rule, all_rules, load_rules
 from bioparity.report.evidence import cited_guideline
 
 #: Replaced rendering -> (the catalogues' term, a phrase in which the replaced one is still right).
@@ -74,7 +74,7 @@ def test_the_nmpa_guideline_is_cited_as_trial_in_chinese() -> None:
     assert "试行" in text and "暂行" not in text
     assert "状态：试行；" in explained and "interim" not in explained
     assert "status: interim;" in explain_rule(nmpa[0].id)
-    assert "(interim" in cited_guideline(citation)
+    assert "(CFDA notice 2015 No. 7, interim)" in cited_guideline(citation)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
@@ -100,6 +100,41 @@ CHINESE_TITLES = {
 }
 
 
+#: The document numbers of the notices publishing them, as the notices write them (read 2026-12-07:
+#: reproductions of the notices' text by chrk.com.cn, zyqjg.com and lexiscn.com).
+CHINESE_NUMBERS = {
+    "NMPA-2015": ("CFDA notice 2015 No. 7", "国家食品药品监督管理总局通告2015年第7号"),
+    "CDE-2021-18": ("CDE notice 2021 No. 18", "国家药监局药审中心通告2021年第18号"),
+    "NMPA-2018-52": ("NMPA notice 2018 No. 52", "国家药品监督管理局通告2018年第52号"),
+}
+
+
+def _nmpa_citations() -> list[tuple[Rule, str, str, str]]:
+    """Each NMPA rule, its citation in English and in Chinese, and its --explain text in Chinese."""
+    cited = []
+    for rule in load_rules()["NMPA"].rules:
+        with use_language("zh-CN"):
+            chinese, explained = cited_guideline(rule.citation), explain_rule(rule.id)
+        cited.append((rule, cited_guideline(rule.citation), chinese, explained))
+    return cited
+
+
+def test_a_chinese_guideline_is_cited_by_its_own_document_number_to_a_chinese_reader() -> None:
+    """The zh-CN citation and --explain printed the English rendering ("CDE notice 2021 No. 18"), and the
+    2015 guideline no number at all."""
+    nmpa = load_rules()["NMPA"]
+    numbers = {key: (doc.reference, doc.reference_zh) for key, doc in nmpa.documents.items() if doc.reference}
+    assert numbers == CHINESE_NUMBERS
+    for rule, english, chinese, explained in _nmpa_citations():
+        doc = rule.citation.document
+        if doc.reference:
+            assert f"({doc.reference}, " in english and doc.reference_zh not in english
+            assert f"({doc.reference_zh}, " in chinese and doc.reference not in chinese
+            assert f"文号：{doc.reference_zh}\n" in explained
+        else:
+            assert "文号：（无文号）" in explained  # the 2019 Q&A (unconfirmed)
+
+
 def test_a_chinese_guideline_is_cited_by_its_own_title_to_a_chinese_reader() -> None:
     nmpa = load_rules()["NMPA"]
     titles = {key: doc.title_zh for key, doc in nmpa.documents.items() if doc.title_zh}
@@ -107,12 +142,8 @@ def test_a_chinese_guideline_is_cited_by_its_own_title_to_a_chinese_reader() -> 
     glossary_sources = " ".join(t.source for t in load_glossary())
     assert CHINESE_TITLES["NMPA-2015"] in glossary_sources
     assert CHINESE_TITLES["CDE-2021-18"] in glossary_sources
-    for rule in nmpa.rules:
+    for rule, english, chinese, explained in _nmpa_citations():
         doc = rule.citation.document
-        english = cited_guideline(rule.citation)
-        with use_language("zh-CN"):
-            chinese = cited_guideline(rule.citation)
-            explained = explain_rule(rule.id)
         assert english.startswith(doc.title) and not re.search(r"[\u4e00-\u9fff]", english)
         if doc.title_zh:
             assert chinese.startswith(doc.title_zh) and doc.title not in chinese

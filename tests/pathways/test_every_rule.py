@@ -5,7 +5,8 @@ PK in Chinese subjects against each reference, equivalent clinical, PD and switc
 manual item recorded). The missing program changes exactly what the rule's check looks at (the
 mutation per check below) and drops scientific advice, so that an "at risk" finding is not resolved.
 The only rule kind that cannot be missed is a stated agency position (``position``: MHRA's "no in
-vivo animal studies required"), which is checked to be met for any program.
+vivo animal studies required" and "an authorised biosimilar is interchangeable"), which is checked to be met
+for any program.
 """
 
 from __future__ import annotations
@@ -120,4 +121,5 @@ def test_a_program_lacking_what_the_rule_checks_misses_it(region: RegionRules, r
 
 def test_every_check_used_by_a_rule_has_a_miss_case() -> None:
     assert {r.check for _, r in RULES} - {"position"} <= set(MISS)
-    assert sum(r.check == "position" for _, r in RULES) == 1  # MHRA.NONCLIN.IN_VIVO only
+    positions = sorted(r.id for _, r in RULES if r.check == "position")
+    assert positions == ["MHRA.IC.INTERCHANGEABLE", "MHRA.NONCLIN.IN_VIVO"]

@@ -42,18 +42,22 @@ def test_every_rule_cites_a_defined_document_with_section_and_date() -> None:
 # CES draft October 2025; Health Canada final guidance 19 May 2026 (Smart & Biggar; Aitken Klee);
 # CDE notice 2021 No. 18 of 10 February 2021; NMPA notice 2018 No. 52 of 6 July 2018; EMA
 # immunogenicity guideline Rev 1 published 1 June 2017 (EMA page); FDA immunogenicity testing
-# guidance February 2019 (FDA page).
+# guidance February 2019 (FDA page); FDA interchangeability draft announced 20 June 2024 (Federal
+# Register notice; text not read); MHRA guidance last updated 27 February 2025 (gov.uk publication page);
+# NMPA 2015 guideline published by CFDA notice 2015 No. 7 of 28 February 2015.
 CURRENT_TEXTS = [
     ("EMA", "EMA-RP-TAILORED-2026", "final", "2026-03-16", True),
     ("EMA", "EMA-IMMUNO-2017", "final", "2017-06-01", False),
     ("FDA", "FDA-CES-DRAFT-2025", "draft", "2025-10", True),
     ("FDA", "FDA-IMMUNO-2019", "final", "2019-02", False),
+    ("FDA", "FDA-IC-DRAFT-2024", "draft", "2024-06-20", True),
     ("HC", "HC-2026", "final", "2026-05-19", False),
     ("NMPA", "CDE-2021-18", "final", "2021-02-10", False),
     ("NMPA", "NMPA-2018-52", "final", "2018-07-06", False),
     ("NMPA", "CDE-QA-2019", "final", "2019-07-31", True),
     ("WHO", "WHO-2022", "final", "2022-04-08", False),
-    ("MHRA", "MHRA-2021", "final", "2021-05-10", False),
+    ("MHRA", "MHRA-2021", "final", "2025-02-27", False),
+    ("NMPA", "NMPA-2015", "interim", "2015-02-28", False),
 ]
 
 

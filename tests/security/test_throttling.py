@@ -90,7 +90,7 @@ def test_wrong_signing_passwords_lock_the_account_and_end_its_session(server: Li
     session = server.login(reviewer.username, PASSWORD, "127.0.0.31").json()["token"]
     url = f"/runs/{run['id']}/signatures"
     me = reviewer.username
-    with server.client(token=session) as c:
+    with server.client("127.0.0.31", token=session) as c:  # signs from where it signed in
         codes = [
             c.post(url, json={"username": me, "password": f"guess {i}", "meaning": "reviewed"})
             for i in range(5)
@@ -126,7 +126,7 @@ def test_a_user_name_not_ones_own_fails_signing_like_a_wrong_password_and_locks(
         other.username,
         reviewer.username + "x",
     ]
-    with server.client(token=session) as c:
+    with server.client("127.0.0.32", token=session) as c:  # signs from where it signed in
         missing = c.post(url, json={"password": PASSWORD, "meaning": "reviewed"})
         assert missing.status_code == 422 and missing.json()["problems"][0]["loc"] == ["body", "username"]
         codes = [
@@ -139,6 +139,51 @@ def test_a_user_name_not_ones_own_fails_signing_like_a_wrong_password_and_locks(
     assert actions.count("sign_failed") == LOCKOUT_AFTER and "sign" not in actions
     assert server.login(reviewer.username, PASSWORD, "127.0.0.33").status_code == 401  # locked
     assert server.login(other.username, PASSWORD, "127.0.0.34").status_code == 200  # not the other's
+
+
+def test_wrong_signing_passwords_are_counted_per_client_and_recorded_with_its_address(
+    server: LiveServer,
+) -> None:
+    """Web QA F1: a wrong signing password was counted against the account only, and its ``sign_failed``
+    row had no client address (sign-in, token creation and password change record and count it). Now one
+    address guessing the signing passwords of two accounts (each below its own lock) is slowed down after
+    the client's free attempts, as at sign-in (21 CFR 11.300(d); NIST SP 800-63B section 5.2.2), another
+    address is not, and every row names the address."""
+    company = make_company(server.sessions, "sign-client")
+    with server.client(token=company.tokens["analyst"]) as analyst:
+        body = {"name": "grid", "filename": "g.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
+        dataset = analyst.post(f"/studies/{company.study.id}/datasets", json=body)
+        run = run_and_wait(analyst, dataset.json()["id"], {}, "samplesize")
+    url = f"/runs/{run['id']}/signatures"
+    guesser, elsewhere = "127.0.0.51", "127.0.0.52"
+    signers = [company.users["reviewer"], company.users["statistician"]]
+    per_account = CLIENT_FREE // len(signers)
+    assert per_account < LOCKOUT_AFTER  # neither account locks: only the client's count can slow it down
+    for user in signers:
+        token = server.login(user.username, PASSWORD, elsewhere).json()["token"]
+        with server.client(guesser, token) as c:
+            for i in range(per_account):
+                answer = c.post(
+                    url, json={"username": user.username, "password": f"guess {i}", "meaning": "reviewed"}
+                )
+                assert answer.status_code == 403, answer.text
+    reviewer = signers[0]
+    token = server.login(reviewer.username, PASSWORD, elsewhere).json()["token"]
+    right = {"username": reviewer.username, "password": PASSWORD, "meaning": "reviewed"}
+    with server.client(guesser, token) as c:
+        throttled = c.post(url, json=right)
+    assert throttled.status_code == 429, throttled.text
+    with server.client(elsewhere, token) as c:
+        assert c.post(url, json=right).status_code == 201
+    with server.sessions() as s:
+        rows = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == run["id"], AuditEvent.action == "sign_failed")
+            .order_by(AuditEvent.seq)
+        ).all()
+        details = [json.loads(r.after_json or "{}") for r in rows]
+    assert [d.get("client") for d in details] == [guesser] * CLIENT_FREE
+    assert [d.get("client_failures") for d in details] == list(range(1, CLIENT_FREE + 1))
 
 
 def test_one_client_guessing_many_accounts_gets_429_with_retry_after(server: LiveServer) -> None:

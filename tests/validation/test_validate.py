@@ -47,9 +47,11 @@ MINIMUM_CASES = {
     # 1,650 wells: 2 models (3 and 4 variances, REML log-likelihood)
     # the kinds ada-sensitivity (2 methods x (6 runs + 3)), ada-drug-tolerance (4 x 2), isr (2 x (20 + 3));
     # the run comparison (3 designs x (run-means p, df, Levene p)); method auto on 4 designs + the example's
-    # 2 tiers (transform, outliers, Shapiro-Wilk n, W, p, method)
+    # 2 tiers (transform, outliers, Shapiro-Wilk n, W, p, method); the floating cut point's normalisation
+    # factor (3 rules x 2 methods x (rule stored, cut point, NF, 3 plate cut points))
     "bioassay": (30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34 + 4 + 5 + 2 * 9 + 4 * 2 + 2 * 23)
-    + (3 * 3 + 6 * 6),
+    + (3 * 3 + 6 * 6)
+    + 3 * 2 * 6,
     # R nls 4PL / 5PL (12 each), separate 4PL curves (8), parallel-line RB / LS (17 each), slope ratio (11),
     # combination (2 x 11); Ph. Eur. 5.3 / CombiStats printed ANOVA, p values and potencies (106)
     "potency": 12 * 2 + 8 + 17 * 2 + 11 + 2 * 11 + 106,

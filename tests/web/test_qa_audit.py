@@ -107,6 +107,20 @@ def test_the_page_and_the_pdf_show_the_same_details(store: DemoStore, changed: s
     assert "segregation of duties: yes → no" in " ".join(text.split())
 
 
+def test_who_answered_a_share_is_named_by_user_name_not_by_id(store: DemoStore, changed: str) -> None:
+    """Web QA F2: the demo's share_accept row read "responded by: — → 6500e500-299b-..." on the page: the
+    partner owner's user id, naming nobody to a reader. The page names the user (the CSV, which is data,
+    keeps the recorded id)."""
+    with make_sessionmaker(store.engine)() as s:
+        carl = s.scalars(select(User).where(User.username == "carl")).one().id
+    (accepted,) = _rows(store, changed, "share_accept")
+    assert f"responded_by: null → {carl}" in accepted["details"]
+    with demo_client(store, "olivia") as olivia:
+        page = olivia.get(f"/ui/programs/{changed}/audit").text
+    assert "responded by: — → carl;" in page
+    assert carl not in page
+
+
 @pytest.fixture(scope="module")
 def caa_v2(store: DemoStore) -> tuple[str, str]:
     """Version 2 of the approved CAA run's input ``caa-lots`` (one value changed), stored by sam: the ids

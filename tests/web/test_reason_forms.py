@@ -10,6 +10,7 @@ when the file would replace a dataset a signed run used, keeping the file chosen
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from sqlalchemy import select
@@ -152,7 +153,10 @@ def test_the_signing_form_asks_for_the_user_name_and_refuses_another(store: Demo
             assert "Not signed: signature refused: the user name or password does not match" in html.unescape(
                 refused.text
             )
-            assert _last_row(store, "sign_failed").actor == "sam"
+            failed = _last_row(store, "sign_failed")
+            assert failed.actor == "sam"
+            # counted and recorded against the page's client address too, as at sign-in (web QA F1)
+            assert json.loads(failed.after_json or "{}")["client"] == "testclient"
 
 
 def test_declining_a_program_offered_asks_for_the_reason_next_to_the_offer(store: DemoStore) -> None:

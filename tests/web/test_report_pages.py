@@ -385,6 +385,20 @@ def test_a_small_caa_figure_prints_its_whole_title() -> None:
     assert figure.axes[0].get_title().endswith("ref-eu vs ref-us: descriptive")
 
 
+def test_a_caa_figure_prints_the_lot_values_not_an_offset() -> None:
+    """The demo CAA report's intact mass (148,052-148,059 Da) printed ticks 2 ... 9 and "+1.4805e5" above the
+    axis; the ticks now carry the values themselves."""
+    values = {"test": [148052.3, 148055.0], "ref-eu": [148054.1, 148058.9], "ref-us": [148056.0, 148053.2]}
+    plot = CAAPlot("intact_mass", "Da", ("test", "ref-eu", "ref-us"), values, (), "", "Intact mass")
+    with static._style():
+        figure = static._caa_figure(plot, small=True)
+        FigureCanvasAgg(figure).draw()  # type: ignore[no-untyped-call]
+    axis = figure.axes[0].yaxis
+    assert axis.get_offset_text().get_text() == ""
+    shown = [t.get_text().replace("\u2212", "-") for t in axis.get_ticklabels()]
+    assert shown and all(float(text) > 148000 for text in shown if text), shown
+
+
 # --- where the portrait pages end (bioparity.report.pagination.landscape_from) ------------------------
 
 #: A trial layout's page height in CSS px (A4: 297 mm at 96 px per inch); its middle is 561 px.

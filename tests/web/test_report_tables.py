@@ -225,6 +225,14 @@ def test_caa_bands_are_keyed_in_the_legend_not_as_overlapping_labels() -> None:
     assert [b["name"] for b in boxes] == ["test (n = 2)", "ref-eu (n = 2)", "ref-us (n = 2)"]
 
 
+def test_the_caa_plot_prints_plain_lot_values() -> None:
+    """An intact mass of about 148,055 Da is not printed with plotly's SI suffix (148.055k) on the web."""
+    values = {"test": [148052.3, 148055.0], "ref-eu": [148054.1, 148058.9]}
+    fig = plots.caa_figure(figures.CAAPlot("intact_mass", "Da", ("test", "ref-eu"), values, ()))
+    assert fig["layout"]["yaxis"]["exponentformat"] == "none"
+    assert fig["layout"]["yaxis"]["title"]["text"] == "lot value (Da)"
+
+
 def test_the_power_plot_is_drawn_in_percent_as_the_table_prints_power() -> None:
     rows = [
         {"design": "2x2", "cv": 0.3, "theta0": 0.95, "n": n, "power": p, "method": "exact"}

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bioparity.demo import DEMO_USERS
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import AuditEvent
+from bioparity.store.models import AuditEvent, Signature
 from tests.web.chinese_user import PASSWORD as CHINESE_PASSWORD
 from tests.web.chinese_user import USERNAME as CHINESE_USER
 from tests.web.chinese_user import ensure_chinese_user
@@ -125,3 +125,32 @@ def test_a_chinese_owner_is_offered_review_and_approval_and_told_why_not_authors
     assert offered == ["reviewed", "approved"]
     why = " ".join(_why(page).split())
     assert why == "当前未向您提供的含义： 已编写: 只有运行此分析的人（Sam Statistician）才能以“已编写”签署"
+
+
+def test_the_run_page_shows_each_signature_as_recorded_to_the_second_with_the_user_name(
+    demo_store: DemoStore,
+) -> None:
+    """Web QA F4: the run page printed a signature's time to the minute and the signer's printed name
+    alone (three signatures made within one minute all read "18:58 UTC"), while the record and the run
+    report hold the second and the user name (21 CFR 11.50(a), (b): the manifestation on the display shows
+    the printed name, the date and time of signing and the meaning, as the printed report does)."""
+    run = demo_store.summary.runs["pk-similarity"]
+    with make_sessionmaker(demo_store.engine)() as s:
+        recorded = s.scalars(
+            select(Signature).where(Signature.run_id == run).order_by(Signature.signed_at)
+        ).all()
+        expected = [
+            (f"{sig.display_name} ({sig.username})", sig.signed_at[:10], sig.signed_at[11:19])
+            for sig in recorded
+        ]
+    assert len(expected) == 3
+    with _signed_in(demo_store, "rita", PASSWORD["rita"]) as rita:
+        page = html.unescape(rita.get(f"/ui/runs/{run}").text)
+        report = html.unescape(rita.get(f"/ui/runs/{run}/report.html").text)
+        program = html.unescape(rita.get(f"/ui/programs/{demo_store.summary.program_id}/report.html").text)
+    for name, day, second in expected:
+        shown = f"<td>{name}</td><td>{{}}</td><td>{day} {second} UTC</td>"
+        assert re.search(re.escape(shown).replace(re.escape("{}"), "[^<]+"), page), (name, day, second)
+        assert f"{name}</td>" in report and f"{day} {second} UTC" in report
+        # the program report's signature table names the user too (it printed the printed name alone)
+        assert f"<td>{name}</td>" in program and f"{day} {second} UTC" in program

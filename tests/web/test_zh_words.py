@@ -220,3 +220,36 @@ def test_the_market_page_says_the_provenance_of_its_facts_in_words(
     with demo_client(demo_store, "olivia") as olivia:
         english = html.unescape(olivia.get("/ui/market?as_of=2026").text)
     assert "patent expiry: " in english and re.search(r"knowledge base \[[^\]]+, as of ", english)
+
+
+def test_the_run_page_names_each_input_in_words(demo_store: DemoStore, chinese: FormClient) -> None:
+    """Web QA F3: the run page printed the input's stored key, 输入 SHA-256（dataset）, on a zh-CN page (the
+    run report already said 输入 SHA-256（数据集）, bioparity.analyses.terms.input_name); now both do."""
+    run = f"/ui/runs/{demo_store.summary.runs['pk-similarity']}"
+    page = html.unescape(chinese.get(run).text)
+    report = html.unescape(chinese.get(f"{run}/report.html").text)
+    assert "<dt>输入 SHA-256（数据集）</dt>" in page and "输入 SHA-256（数据集）" in report
+    assert "（dataset）" not in page
+    with demo_client(demo_store, "sam") as sam:
+        assert "<dt>Input SHA-256 (dataset)</dt>" in sam.get(run).text
+
+
+def test_a_header_only_bioassay_file_is_refused_in_words(demo_store: DemoStore, chinese: FormClient) -> None:
+    """Web QA F5: an ISR (or cut-point, dilution-curve, drug-tolerance) file with a header and no rows was
+    refused on a zh-CN page with "应为 rows of incurred sample reanalysis": the expected text was built in
+    English outside the note templates (bioparity.problems.ROWS_OF now, with the data it names)."""
+    with demo_client(demo_store, "sam") as sam:
+        study = re.search(
+            r'href="/ui/studies/([0-9a-f-]{36})/upload"',
+            sam.get(f"/ui/programs/{demo_store.summary.program_id}").text,
+        )
+        assert study is not None
+        path = f"/ui/studies/{study.group(1)}/upload"
+        files = {"file": ("isr.csv", b"sample,original,repeat\n", "text/csv")}
+        english = html.unescape(sam.post(path, data={"analysis_kind": "isr"}, files=files).text)
+    refused = chinese.post(path, data={"analysis_kind": "isr"}, files=files)
+    assert refused.status_code == 422
+    page = html.unescape(refused.text)
+    assert "isr.csv：有表头但没有数据行；应为 已测样品再分析的数据行" in page, page
+    assert "rows of" not in page
+    assert "has a header but no data rows; expected rows of incurred sample reanalysis" in english

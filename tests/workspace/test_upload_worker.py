@@ -53,7 +53,7 @@ def large() -> str:
 
 
 def _worker_pids() -> list[int]:
-    pool = upload_worker._PARSER._pool  # the parser's pool, to look at its process from outside
+    pool = upload_worker._PARSER._pools.peek()  # the parser's pool, to look at its process from outside
     assert isinstance(pool, ProcessPoolExecutor)
     return list((getattr(pool, "_processes", None) or {}).keys())
 

@@ -31,7 +31,7 @@ from bioparity.analyses.options import flag_option, number_option, optional_numb
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import CutPointResult, inhibition, screening_and_confirmatory
-from bioparity.bioassay.cutpoint import DYNAMIC_TYPES, NORMALITY_VALUES
+from bioparity.bioassay.cutpoint import DYNAMIC_TYPES, NORMALISATION_RULES, NORMALITY_VALUES
 from bioparity.bioassay.results import SCALE_WORDS
 from bioparity.bioassay.stats import DEFAULT_OUTLIER_QUARTILES, OUTLIER_QUARTILES
 from bioparity.i18n import gettext as _
@@ -70,6 +70,7 @@ def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[s
         quantile_type=int(number_option(options, "quantile_type", 7)),
         remove_outliers=flag_option(options, "remove_outliers", True),
         outlier_quartiles=text_option(options, OUTLIER_QUARTILES_OPTION, DEFAULT_OUTLIER_QUARTILES),
+        normalisation=text_option(options, "normalisation", "auto"),
     )
     return cut_point_result(results)
 
@@ -737,6 +738,16 @@ ADA_CUTPOINT = Analysis(
             ),
             DEFAULT_OUTLIER_QUARTILES,
             OUTLIER_QUARTILES,
+        ),
+        Option(
+            "normalisation",
+            gettext_noop(
+                "normalisation factor of a floating cut point (needs nc): auto (default: additive on the log "
+                "scale, multiplicative on the raw scale), multiplicative (plate cut point NC x NF) or "
+                "additive (NC + NF, raw scale only: transform none)"
+            ),
+            "auto",
+            NORMALISATION_RULES,
         ),
     ),
     tables=ada_tables,

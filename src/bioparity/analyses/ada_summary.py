@@ -441,7 +441,8 @@ ADA_SUMMARY = Analysis(
         Option(
             "normalization",
             gettext_noop(
-                "floating screening cut point: none (fixed, default), additive on log scale or multiplicative"
+                "floating screening cut point: none (fixed, default), additive on log scale (NC x exp(NF)), "
+                "multiplicative (NC x NF) or additive (NC + NF)"
             ),
             "none",
             NORMALIZATIONS,

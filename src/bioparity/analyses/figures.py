@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.analyses.terms import setting_text, term
+from bioparity.columns import Columns
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io.nca_input import TREATMENT
@@ -376,25 +377,30 @@ def _number(value: Any) -> float:
     return float(value) if _finite(value) else math.nan
 
 
-def named_arm_column(frame: pd.DataFrame) -> str | None:
+def named_arm_column(frame: pd.DataFrame, *, file: str | None = None) -> str | None:
     """The arm column of ``frame`` (:data:`ARM_COLUMNS`: arm, treatment, TRT or group; the name as written,
     else in any letter case, as the NCA grouping rule reads ``ARM`` or ``Treatment``), or None.
 
     In any letter case: an ``ARM`` column (an SDTM DM domain's, ``bioparity nca --dm``) splits the profiles
     (:mod:`bioparity.nca.spec`), so its arms must be neither pooled into one row of summary statistics nor
     into one line of a figure (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive statistics per
-    treatment)."""
-    names = [str(c) for c in frame.columns]
-    exact = next((c for c in ARM_COLUMNS if c in names), None)
-    lower = {c.lower(): c for c in reversed(names)}  # the first column of each lower-case name
-    return exact or next((lower[c.lower()] for c in ARM_COLUMNS if c.lower() in lower), None)
+    treatment). The lookup is the NCA's (:meth:`bioparity.columns.Columns.first`): two columns of one name
+    in two letter cases (``ARM`` and ``Arm``, no ``arm``) are refused, naming ``file`` and both columns,
+    rather than one of them taken as the arm.
+
+    Raises
+    ------
+    DataFileError
+        Two columns equal to an arm name ignoring letter case, neither written as it."""
+    return Columns(frame.columns, file=file).first(ARM_COLUMNS)
 
 
-def arm_column(frame: pd.DataFrame) -> str | None:
-    """The column whose values are the lines (:func:`named_arm_column`), else a crossover's planned
-    treatment of each period (TRTP, from an ADSL's TRTxxP: :data:`bioparity.io.nca_input.TREATMENT`): the
-    column the summary statistics of the table are grouped by; None without either."""
-    return named_arm_column(frame) or (TREATMENT if TREATMENT in frame.columns else None)
+def arm_column(frame: pd.DataFrame, *, file: str | None = None) -> str | None:
+    """The column whose values are the lines (:func:`named_arm_column`, ``file`` named in its error), else a
+    crossover's planned treatment of each period (TRTP, from an ADSL's TRTxxP:
+    :data:`bioparity.io.nca_input.TREATMENT`): the column the summary statistics of the table are grouped
+    by; None without either."""
+    return named_arm_column(frame, file=file) or (TREATMENT if TREATMENT in frame.columns else None)
 
 
 #: Columns holding the nominal (planned) time of a sample, in order of preference.

@@ -71,6 +71,18 @@ def fmt_time(value: Any) -> str:
         return str(value)
 
 
+def utc_second(value: Any) -> str:
+    """A stored ISO time (e.g. a signature's ``2026-12-06T07:55:23.193756Z``) to the second in UTC:
+    ``2026-12-06 07:55:23 UTC`` (the microseconds only clutter a printed signature); a signature's time as
+    the run page and the reports print it (21 CFR 11.50(a)(2): the date and time of signing)."""
+    if not value:
+        return "—"
+    try:
+        return utc_moment(str(value)).strftime("%Y-%m-%d %H:%M:%S UTC")  # no offset: UTC
+    except ValueError:
+        return str(value)
+
+
 def column_map_text(value: Any) -> str:
     """The column mapping a run read its file with (the ``column_map`` of its stored inputs), in words:
     ``Subject → subject, Time → time; units: conc ng/mL, dose mg; units per row: conc from column PCSTRESU``

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -55,6 +55,7 @@ from bioparity.analyses.tables import (
     unit_label,
 )
 from bioparity.analyses.terms import key_label
+from bioparity.columns import AmbiguousColumnError
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, translations
@@ -414,7 +415,7 @@ def with_arms(
     """
     if dm is None or (not isinstance(dm, LoadedTable) and not str(dm).strip()):
         return samples
-    if named_arm_column(samples.frame) is not None:
+    if named_arm_column(samples.frame, file=samples.where.file) is not None:
         raise InputError(_("%(given)s: the input has an arm column already") % {"given": given})
     return with_dm_arms(samples, dm, label=label)
 
@@ -451,7 +452,8 @@ def arms_notes(samples: NCASamples) -> list[str]:
     list of str
         The note of :data:`bioparity.io.nca_input.ARMS_POOLED`, or nothing.
     """
-    return [ARMS_POOLED] if samples.sdtm_pc is not None and arm_column(samples.frame) is None else []
+    pooled = samples.sdtm_pc is not None and arm_column(samples.frame, file=samples.where.file) is None
+    return [ARMS_POOLED] if pooled else []
 
 
 def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
@@ -1196,7 +1198,7 @@ def with_result_lines(samples: NCASamples, table: pd.DataFrame | None) -> pd.Dat
     neither, or a profile's keys match two values."""
     frame, spec = samples.frame, samples.spec
     line = None if table is None else arm_column(table)
-    if table is None or line is None or arm_column(frame) is not None:
+    if table is None or line is None or arm_column(frame, file=samples.where.file) is not None:
         return frame
     groups, subject = profile_columns(table)
     keys = [c for c in (subject, *groups) if c in frame.columns and c not in (PERIOD, TREATMENT, line)]
@@ -1424,15 +1426,19 @@ def sample_profiles(
     other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None).
     ``treatments``: the NCA result table of the run the figure goes with, whose arm (ARM from a DM, TRTP
     from an ADSL) gives the lines (:func:`with_result_lines`); ``order``: the arms in the order of the
-    analysis (PK similarity's ``arms``), which the lines and panels follow."""
+    analysis (PK similarity's ``arms``), which the lines and panels follow. Not drawn (None) either when two
+    columns name the arm in two letter cases (``Trt`` and ``trt``:
+    :func:`~bioparity.analyses.figures.arm_column` refuses to pick one), which the lines could not tell
+    apart."""
     left = (*DOSE_RECORD_OPTIONS, DM_OPTION)  # the samples as the file holds them
     given = {k: v for k, v in options.items() if k not in left and v not in ("", None)}
     try:
         samples, _doses = nca_input(frame, given)
     except BioparityError:
-        return None if nca_layout([str(c) for c in frame.columns]) else profile_plot(frame)
+        return None if nca_layout([str(c) for c in frame.columns]) else _drawn(profile_plot, frame)
     spec = samples.spec
-    return profile_plot(
+    return _drawn(
+        profile_plot,
         with_result_lines(samples, treatments),
         conc_unit=spec.conc_unit or "",
         time_unit=spec.time_unit or "h",
@@ -1441,6 +1447,14 @@ def sample_profiles(
         flags=(spec.blq, spec.lloq),
         order=order,
     )
+
+
+def _drawn(plot: Callable[..., ProfilePlot | None], *args: Any, **kwargs: Any) -> ProfilePlot | None:
+    """``plot(*args, **kwargs)``, or None when the table's arm column is ambiguous (a figure not drawn)."""
+    try:
+        return plot(*args, **kwargs)
+    except AmbiguousColumnError:
+        return None
 
 
 def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:

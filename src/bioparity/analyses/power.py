@@ -9,7 +9,7 @@ noncentral t or the shifted central t approximation, as R PowerTOST's ``power.TO
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -63,16 +63,21 @@ def _notes(frame: pd.DataFrame) -> dict[str, list[str]]:
 
 def power_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """``bioparity power --grid``: TOST power per scenario row (blank method cells use option ``method``)."""
-    try:
-        return grid_result(frame, evaluate_power_grid(frame, _method(options)), **_notes(frame))
-    except ScenarioError as exc:
-        raise locate_scenario_error(exc) from exc
+    return _grid(frame, options, evaluate_power_grid)
 
 
 def samplesize_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """``bioparity samplesize --grid``: smallest total n reaching the target power, per scenario row."""
+    return _grid(frame, options, evaluate_samplesize_grid)
+
+
+def _grid(
+    frame: pd.DataFrame, options: Mapping[str, Any], evaluate: Callable[[pd.DataFrame, str], dict[str, Any]]
+) -> dict[str, Any]:
+    """``evaluate(frame, method)`` of every scenario row as a stored result (with the notes of a CV typed as
+    a percentage); a scenario out of its domain named by its row (:func:`locate_scenario_error`)."""
     try:
-        return grid_result(frame, evaluate_samplesize_grid(frame, _method(options)), **_notes(frame))
+        return grid_result(frame, evaluate(frame, _method(options)), **_notes(frame))
     except ScenarioError as exc:
         raise locate_scenario_error(exc) from exc
 

@@ -75,6 +75,7 @@ TERMS: dict[str, str] = {
     "floating (variances differ)": gettext_noop("floating (variances differ)"),
     "additive on log scale": gettext_noop("additive on log scale"),
     "multiplicative": gettext_noop("multiplicative"),
+    "additive": gettext_noop("additive"),
     # sections of stacked result tables (stability, profiles)
     "shelf life": gettext_noop("shelf life"),
     "slope difference": gettext_noop("slope difference"),
@@ -322,6 +323,7 @@ LABELS: dict[str, KeyLabel] = {
     "confirmatory_cut_point": KeyLabel(gettext_noop("confirmatory cut point (%% inhibition)")),
     "normalization": KeyLabel(gettext_noop("normalisation")),
     "normalization_factor": KeyLabel(gettext_noop("normalisation factor")),
+    "normalisation": KeyLabel(gettext_noop("normalisation rule of a floating cut point")),
     "cut_point_run": KeyLabel(gettext_noop("cut points from run")),
     "catalogue": KeyLabel(gettext_noop("attribute catalogue")),
     "plan": KeyLabel(gettext_noop("statistical plan")),
@@ -477,6 +479,10 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("normalization", "none"): gettext_noop("none"),
     ("normalization", "additive on log scale"): gettext_noop("additive on log scale"),
     ("normalization", "multiplicative"): gettext_noop("multiplicative"),
+    ("normalization", "additive"): gettext_noop("additive"),
+    ("normalisation", "auto"): gettext_noop("automatic"),
+    ("normalisation", "multiplicative"): gettext_noop("multiplicative"),
+    ("normalisation", "additive"): gettext_noop("additive"),
     # profiles: the distance threshold by default (a quantile is typed q0.95, printed as typed)
     ("threshold", "max"): gettext_noop("maximum of the reference leave-one-out distances"),
     # stability and comparability
@@ -607,6 +613,20 @@ def key_label(key: str, level: str = "") -> str:
     if label is None:
         return key
     return str(_(label.text) % {"level": level}).strip()
+
+
+def input_name(key: str) -> str:
+    """A run's input (a key of its stored ``inputs``) in the reader's words: ``dataset`` (the analysed one)
+    or the option naming another dataset or run under its label (NCA's ``dosing``: dose records), as the
+    run page and the reports print it beside the input's SHA-256; printed as stored, the key was English on
+    a Chinese page ("输入 SHA-256（dataset）").
+
+    Examples
+    --------
+    >>> input_name("dataset"), input_name("dosing")
+    ('dataset', 'dose records (dataset)')
+    """
+    return key_label(key) if key in LABELS else term(key)
 
 
 def shown_value(key: str, value: Any) -> Any:

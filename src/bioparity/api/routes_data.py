@@ -6,11 +6,19 @@ import base64
 import binascii
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from bioparity.analyses.registry import all_analyses
-from bioparity.api.deps import CurrentActor, PathId, read_unit, request_run, unit_of_work, write_unit
+from bioparity.api.deps import (
+    CurrentActor,
+    PathId,
+    client_address,
+    read_unit,
+    request_run,
+    unit_of_work,
+    write_unit,
+)
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     DatasetIn,
@@ -20,6 +28,7 @@ from bioparity.api.schemas import (
     KindOut,
     RunIn,
     RunOut,
+    RunSummaryOut,
     SignatureOut,
     SignIn,
     StudyOut,
@@ -193,12 +202,26 @@ def derive_dataset(run_id: RunId, body: DeriveIn, actor: CurrentActor, request: 
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
 
 
+#: ``GET /studies/{id}/runs?result=false``: the runs without their results.
+WithResults = Annotated[
+    bool,
+    Query(
+        description="false: each run without its result (no result field; result_sha256 identifies it, "
+        "GET /runs/{id} answers it), the stored results not read: an NCA result is megabytes of JSON",
+    ),
+]
+
+
 @router.get("/studies/{study_id}/runs", tags=["analyses"])
-def list_runs(study_id: StudyId, actor: CurrentActor, request: Request) -> list[RunOut]:
+def list_runs(
+    study_id: StudyId, actor: CurrentActor, request: Request, result: WithResults = True
+) -> list[RunOut] | list[RunSummaryOut]:
+    """The study's runs in the order they were made, each with its result (``result=false``: without)."""
     with unit_of_work(request) as session:
-        runs = analyses.list_runs(session, actor, study_id)
+        runs = analyses.list_runs(session, actor, study_id, results=result)
         used = signatures.superseded_by(session, runs)
-        return [RunOut.of(r, used[r.id]) for r in runs]
+        form = RunOut if result else RunSummaryOut
+        return [form.of(r, used[r.id]) for r in runs]
 
 
 @router.get(
@@ -246,7 +269,13 @@ def sign_run(run_id: RunId, body: SignIn, actor: CurrentActor, request: Request)
     in the audit trail (``sign_failed``, ``sign_refused``)."""
     with unit_of_work(request) as session:
         sig = signatures.sign_run(
-            session, actor, run_id, username=body.username, password=body.password, meaning=body.meaning
+            session,
+            actor,
+            run_id,
+            username=body.username,
+            password=body.password,
+            meaning=body.meaning,
+            client=client_address(request),
         )
         run = analyses.get_run(session, actor, run_id)
         used = signatures.superseded_by(session, [run])[run.id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -412,7 +412,10 @@ SUPERSEDED_BY = (
 )
 
 
-class RunOut(BaseModel):
+class RunSummaryOut(BaseModel):
+    """A stored run without its result (``GET /studies/{id}/runs?result=false``): what a list of runs
+    shows; ``result_sha256`` identifies the result, ``GET /runs/{id}`` answers it."""
+
     id: str
     study_id: str
     dataset_id: str
@@ -422,7 +425,6 @@ class RunOut(BaseModel):
     software_version: str
     run_key: str
     status: str
-    result: Any
     result_sha256: str | None
     error: str | None
     created_at: datetime | None
@@ -430,15 +432,25 @@ class RunOut(BaseModel):
     superseded_by: str | None = Field(default=None, description=SUPERSEDED_BY)
 
     @classmethod
-    def of(cls, r: m.AnalysisRun, superseded_by: str | None = None) -> RunOut:
-        return from_record(
-            cls,
-            r,
-            inputs=json.loads(r.inputs_json),
-            options=json.loads(r.options_json),
-            result=None if r.result_json is None else json.loads(r.result_json),
-            superseded_by=superseded_by,
-        )
+    def of(cls, r: m.AnalysisRun, superseded_by: str | None = None) -> Self:
+        return from_record(cls, r, **cls.stored_values(r), superseded_by=superseded_by)
+
+    @classmethod
+    def stored_values(cls, r: m.AnalysisRun) -> dict[str, Any]:
+        """The fields stored as JSON text, read (the result only by :class:`RunOut`, which has it)."""
+        return {"inputs": json.loads(r.inputs_json), "options": json.loads(r.options_json)}
+
+
+class RunOut(RunSummaryOut):
+    """A stored run with its result (the analysis kind's JSON: a table's ``columns`` and ``rows``, its
+    scalars and notes; null when the run failed)."""
+
+    result: Any
+
+    @classmethod
+    def stored_values(cls, r: m.AnalysisRun) -> dict[str, Any]:
+        result = None if r.result_json is None else json.loads(r.result_json)
+        return {**super().stored_values(r), "result": result}
 
 
 class JobOut(BaseModel):

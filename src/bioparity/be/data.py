@@ -34,7 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.arrays import BoolArray, FloatArray, IntArray
-from bioparity.delimited import require_short_cells, require_utf8
+from bioparity.delimited import require_file, require_short_cells, require_utf8
 from bioparity.errors import DataFileError, InputError, require_columns
 from bioparity.problems import (
     A_PK_ABOVE_ZERO,
@@ -49,7 +49,6 @@ from bioparity.problems import (
     EACH_NAME_ONCE,
     EMPTY_SUBJECT,
     EMPTY_TABLE,
-    FILE_NOT_FOUND,
     INVALID_SEQUENCE,
     LETTERS_PER_PERIOD,
     MISSING_COLUMNS_FOUND,
@@ -485,8 +484,7 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
     """
     file = Path(path)
     label = str(path)
-    if not file.is_file():
-        raise DataFileError(FILE_NOT_FOUND, file=label, expected=AN_EXISTING_CSV)
+    require_file(file, label, AN_EXISTING_CSV)  # not found, or a folder
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:

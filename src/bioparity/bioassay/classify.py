@@ -2,11 +2,12 @@
 
 Screening: positive when the signal is at or above the screening cut point; with a floating cut point
 and the plate's negative control ``nc``, the plate cut point is ``nc * exp(NF)`` (additive NF on the log
-scale) or ``nc * NF`` (multiplicative). Confirmation: a screen-positive sample is ADA positive when its
-% inhibition by excess drug is at or above the confirmatory cut point (Shankar et al. 2008, J Pharm
-Biomed Anal 48:1267, section 2; FDA 2019 ADA guidance, section III). The ``status`` column uses the
-``POS``/``NEG`` codes of ``bioparity.clinical.immunogenicity``; ``cut_point_run`` records which cut-point
-analysis was applied (provenance).
+scale), ``nc * NF`` (multiplicative) or ``nc + NF`` (additive on the raw scale), by the rule the result
+stores (``normalization``; Shankar et al. 2008, Appendix 1 section 5). Confirmation: a screen-positive
+sample is ADA positive when its % inhibition by excess drug is at or above the confirmatory cut point
+(Shankar et al. 2008, J Pharm Biomed Anal 48:1267, section 2; FDA 2019 ADA guidance, section III). The
+``status`` column uses the ``POS``/``NEG`` codes of ``bioparity.clinical.immunogenicity``;
+``cut_point_run`` records which cut-point analysis was applied (provenance).
 
 The validated cut points come either from a :class:`~bioparity.bioassay.results.CutPointResult` or from
 the results table that ``bioparity ada-cutpoint --out`` (or the workspace's ``ada-cutpoint`` kind) writes,
@@ -64,7 +65,7 @@ class ValidatedCutPoint:
         ``fixed``, ``floating``, ``dynamic`` or ``floating (variances differ)`` (an earlier version's
         word for ``dynamic``).
     normalization : str
-        ``none``, ``additive on log scale`` or ``multiplicative``.
+        ``none``, ``additive on log scale``, ``multiplicative`` or ``additive`` (raw scale, ``NC + NF``).
     normalization_factor : float
         Normalisation factor of a floating cut point (NaN when none was estimated).
     """
@@ -104,15 +105,17 @@ NO_NORMALISATION_FACTOR = note_template(
     "data had no negative control 'nc'): give each run's cut point in a 'cut_point' column"
 )
 FLOATING_NEEDS_NC = note_template(
-    "the validated screening cut point floats (each run's cut point = its negative control x the "
-    "normalisation factor): the data need each run's negative control in an 'nc' column"
+    "the validated screening cut point floats (each run's cut point from its negative control and the "
+    "normalisation factor: NC x NF, NC x exp(NF) on the log scale, NC + NF when additive): the data need "
+    "each run's negative control in an 'nc' column"
 )
 
 #: Refusals of a floating screening cut point applied to a clinical listing (:func:`ada_status`): without the
 #: plate's negative control the validation set's cut point would stand for every plate, silently.
 LISTING_NEEDS_NC = note_template(
-    "the validated screening cut point floats (each plate's cut point = its negative control x the "
-    "normalisation factor): the listing needs each sample's plate negative control in its {column} column"
+    "the validated screening cut point floats (each plate's cut point from its negative control and the "
+    "normalisation factor: NC x NF, NC x exp(NF) on the log scale, NC + NF when additive): the listing needs "
+    "each sample's plate negative control in its {column} column"
 )
 LISTING_NO_FACTOR = note_template(
     "the validated screening cut point is {type} but its result has no normalisation factor (the cut-point "
@@ -257,6 +260,8 @@ def _plate_cut_point(result: CutPointLike, nc: np.ndarray | None) -> np.ndarray 
     ):
         if result.normalization == "additive on log scale":
             return nc * math.exp(result.normalization_factor)
+        if result.normalization == "additive":  # on the raw scale: NC + NF (Shankar 2008, App. 1 sec. 5)
+            return nc + result.normalization_factor
         return nc * result.normalization_factor
     return result.cut_point
 
@@ -269,7 +274,8 @@ def with_validated_cut_point(
 
     A floating cut point (``cut_point_type`` ``floating...`` with a normalisation factor) gives each row
     the cut point of its run from the run's negative control ``nc``: ``nc exp(NF)`` (additive on the log
-    scale) or ``nc NF`` (multiplicative), as :func:`classify_samples` computes a plate's cut point (Shankar
+    scale), ``nc NF`` (multiplicative) or ``nc + NF`` (additive on the raw scale), by the result's stored
+    ``normalization``, as :func:`classify_samples` computes a plate's cut point (Shankar
     et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1 section 5; FDA 2019 ADA guidance, section IV.B):
     the frame is returned with that ``cut_point`` column (``nc`` dropped) and ``None``. A fixed cut point
     is returned as the number for every run (``nc``, not needed, dropped).

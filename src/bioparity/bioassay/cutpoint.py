@@ -74,8 +74,15 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    lies between the largest values and a note says so (:data:`FEW_VALUES_FOR_PERCENTILE`).
 6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5): the same
    estimate computed on the values normalised by the negative control ``nc`` of their run, additive on
-   the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate cut point ``NC * exp(NF)``) or
-   multiplicative on the raw scale (``NF`` = estimate of ``signal / NC``; plate cut point ``NC * NF``).
+   the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate cut point ``NC * exp(NF)``) or,
+   on the raw scale, multiplicative (``NF`` = estimate of ``signal / NC``; plate cut point ``NC * NF``)
+   or additive (``NF`` = estimate of ``signal - NC``; plate cut point ``NC + NF``). Option
+   ``normalisation``: ``auto`` (the default, unchanged: additive on the log scale, multiplicative on the
+   raw scale), ``multiplicative`` (the same as ``auto``: on the log scale the difference of logs is the
+   log of the ratio) or ``additive`` (raw scale only; refused on the log scale, where the difference of
+   raw signals is not what the estimate is computed on). The rule applied is stored in ``normalization``
+   (``additive on log scale``, ``multiplicative`` or ``additive``) and read back by the classification,
+   sensitivity and drug-tolerance steps; results stored before the option carry one of the first two.
 
 Confirmatory cut points use % inhibition ``100 (1 - signal_with_drug / signal_without_drug)`` per donor
 and run (Shankar 2008, section 3.2; FDA 2019 ADA guidance, section IV.B.2), no transform by default, 1%
@@ -122,7 +129,16 @@ CUT_POINT_TYPES = ("fixed", "floating", "dynamic", "floating (variances differ)"
 #: The types of a cut point that no single value or normalisation factor applies to (run variances differ):
 #: ``dynamic``, and ``floating (variances differ)`` as results of earlier versions stored it.
 DYNAMIC_TYPES = ("dynamic", "floating (variances differ)")
-NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
+NORMALIZATIONS = ("none", "additive on log scale", "multiplicative", "additive")
+#: The normalisation rules a floating cut point's factor may be asked for (step 6 of the module docstring).
+NORMALISATION_RULES = ("auto", "additive", "multiplicative")
+#: ``normalisation = additive`` with a log-scale analysis: the factor is a difference of logs (a ratio).
+ADDITIVE_ON_LOG = (
+    "normalisation 'additive' (plate cut point NC + NF, NF estimated on signal - NC) is for the "
+    "untransformed scale, but the screening values are analysed on the log scale, where the normalisation "
+    "is log(signal) - log(NC) (plate cut point NC x exp(NF)): give transform none with normalisation "
+    "additive, or normalisation auto"
+)
 
 # The notes of a cut-point analysis (templates: see bioparity.i18n.notes).
 EXCLUDED_DONORS = note_template("donors excluded by the user: {donors}")
@@ -416,6 +432,7 @@ def compute_cut_point(
     exclude_donors: Sequence[str] = (),
     outlier_quartiles: str = DEFAULT_OUTLIER_QUARTILES,
     fits: dict[bytes, RemlFit] | None = None,
+    normalisation: str = "auto",
 ) -> CutPointResult:
     """Cut point of one tier from a frame with columns ``donor``, ``run``, ``value`` [, ``nc``].
 
@@ -457,6 +474,10 @@ def compute_cut_point(
         REML fits already made, by the data they fitted (:func:`fit_key`): a fit of the same values, runs
         and donors is taken from it instead of fitted again, a new one added. The screening and titration
         tiers analyse the same values (:func:`screening_and_confirmatory` passes one dict to its tiers).
+    normalisation : str, default "auto"
+        Normalisation of a floating cut point's factor (step 6 of the module docstring): ``auto``
+        (additive on the log scale, multiplicative on the raw scale), ``multiplicative`` (``NC * NF``) or
+        ``additive`` (``NC + NF``, raw scale only); stored in the result's ``normalization``.
 
     Returns
     -------
@@ -468,8 +489,8 @@ def compute_cut_point(
     ------
     InputError
         When an option is out of range, a column is missing, a value is not finite, an excluded
-        donor is not in the data, the log is taken of a value <= 0, an ``nc`` is <= 0, or fewer than
-        3 donors remain.
+        donor is not in the data, the log is taken of a value <= 0, an ``nc`` is <= 0, fewer than
+        3 donors remain, or ``normalisation = additive`` meets a log-scale analysis (:data:`ADDITIVE_ON_LOG`).
     DataFileError
         When the values have no residual scatter (:data:`NO_RESIDUAL_SCATTER`); without a file name,
         which the caller adds (:meth:`DataFileError.relocated <bioparity.errors.DataFileError.relocated>`).
@@ -504,6 +525,10 @@ def compute_cut_point(
         raise InputError(f"transform must be one of {', '.join(TRANSFORMS)}; got {transform!r}")
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if normalisation not in NORMALISATION_RULES:
+        raise InputError(
+            f"normalisation must be one of {', '.join(NORMALISATION_RULES)}; got {normalisation!r}"
+        )
     conf = (0.90 if tier == "screening" else 0.80) if lcl_confidence is None else lcl_confidence
     if not 0.5 <= conf < 1.0:
         raise InputError(f"the LCL confidence must be in [0.5, 1); got {conf}")
@@ -638,8 +663,12 @@ def compute_cut_point(
         if np.any(nc <= 0):
             raise InputError("negative-control signals 'nc' must be > 0 for a normalisation factor")
         if transform == "log":
+            if normalisation == "additive":
+                raise InputError(ADDITIVE_ON_LOG)
             # the cut-point factor estimated on the normalised values log(signal) - log(NC of the run)
             normalization, normed = "additive on log scale", y - np.log(nc)
+        elif normalisation == "additive":  # Shankar 2008, App. 1 sec. 5: cut point minus the NC
+            normalization, normed = "additive", y - nc
         else:
             normalization, normed = "multiplicative", y / nc
         nf = _estimate(normed, method, z, fpr, quantile_type, len(donors), conf)
@@ -702,6 +731,7 @@ def screening_and_confirmatory(
     quantile_type: int = 7,
     remove_outliers: bool = True,
     outlier_quartiles: str = DEFAULT_OUTLIER_QUARTILES,
+    normalisation: str = "auto",
 ) -> list[CutPointResult]:
     """Screening cut point from ``signal``; confirmatory from ``signal_drug`` (% inhibition); titration.
 
@@ -730,6 +760,8 @@ def screening_and_confirmatory(
         Apply the boxplot outlier steps in every tier.
     outlier_quartiles : str, default "type7"
         Quartiles of the boxplot rule in every tier (see :func:`compute_cut_point`).
+    normalisation : str, default "auto"
+        Normalisation of the screening and titration factors (see :func:`compute_cut_point`).
 
     Returns
     -------
@@ -748,7 +780,7 @@ def screening_and_confirmatory(
         compute_cut_point(
             base, tier="screening", fpr=fpr, transform=transform, method=method,
             quantile_type=quantile_type, remove_outliers=remove_outliers,
-            outlier_quartiles=outlier_quartiles, fits=fits,
+            outlier_quartiles=outlier_quartiles, fits=fits, normalisation=normalisation,
         )
     ]  # fmt: skip
     if confirm_fpr is not None:
@@ -771,7 +803,7 @@ def screening_and_confirmatory(
             compute_cut_point(
                 base, tier="titration", fpr=titration_fpr, transform=transform, method=method,
                 quantile_type=quantile_type, remove_outliers=remove_outliers,
-                outlier_quartiles=outlier_quartiles, fits=fits,
+                outlier_quartiles=outlier_quartiles, fits=fits, normalisation=normalisation,
             )
         )  # fmt: skip
     return out

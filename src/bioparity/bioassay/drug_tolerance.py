@@ -6,7 +6,8 @@ ADA level the tolerance is the highest tested drug level at which that level and
 are detected (a non-monotone pattern is flagged in the notes, never smoothed).
 
 A **floating** screening cut point differs between runs (the run's negative control times the normalisation
-factor, or NC x exp(factor) on the log scale: Shankar et al. 2008, Appendix 1 section 5; FDA 2019 ADA
+factor, NC x exp(factor) on the log scale, or NC plus the factor when the stored ``normalization`` is
+``additive``: Shankar et al. 2008, Appendix 1 section 5; FDA 2019 ADA
 guidance, section IV.B), so, as in :func:`bioparity.bioassay.sensitivity`, the data then give each run's own
 cut point in a ``cut_point`` column (one per run, with the ``run`` column) and each run's wells are judged
 at their run's cut point: replicate wells are averaged within their run, and a sample (ADA level, drug
@@ -25,7 +26,7 @@ import pandas as pd
 
 from bioparity.bioassay.results import DrugToleranceResult
 from bioparity.bioassay.sensitivity import FIXED, checked_concentration_unit, run_cut_points
-from bioparity.errors import InputError
+from bioparity.errors import InputError, require_columns
 from bioparity.i18n.notes import note_template
 
 # The notes per ADA level (templates: see bioparity.i18n.notes).
@@ -101,9 +102,8 @@ def drug_tolerance(
     >>> drug_tolerance(frame, cut_point=50).drug_tolerance.tolist()
     [1.0, 10.0]
     """
-    need = {"ada_level", "drug_level", "signal"}
-    if not need <= set(frame.columns):
-        raise InputError(f"drug tolerance data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    need = ["ada_level", "drug_level", "signal"]
+    require_columns(frame.columns, need, file=None, context=" in the drug tolerance data")
     if (frame["drug_level"].astype(float) < 0).any():
         raise InputError("drug levels must be >= 0")
     units = [

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.bioassay.results import IsrResult
-from bioparity.errors import InputError
+from bioparity.errors import InputError, require_columns
 
 #: ICH M10 section 7 limits on |% difference|.
 ISR_LIMITS = {"chromatographic": 20.0, "ligand-binding": 30.0}
@@ -92,9 +92,7 @@ def isr(frame: pd.DataFrame, assay: str) -> IsrResult:
     """
     if assay not in ISR_LIMITS:
         raise InputError(f"assay must be one of {', '.join(ISR_LIMITS)}; got {assay!r}")
-    need = {"sample", "original", "repeat"}
-    if not need <= set(frame.columns):
-        raise InputError(f"ISR data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    require_columns(frame.columns, ["sample", "original", "repeat"], file=None, context=" in the ISR data")
     if frame.empty:
         raise InputError("ISR data contain no samples")
     orig = frame["original"].to_numpy(float)

@@ -96,8 +96,9 @@ class CutPointResult(ResultMixin):
         differ: ``cut_point`` is the pooled estimate for reference, the validation runs' own cut points are
         in ``notes``; see :mod:`bioparity.bioassay.cutpoint`, step 4).
     normalization : str
-        ``none``, ``additive on log scale`` (plate cut point ``NC exp(NF)``) or ``multiplicative``
-        (plate cut point ``NC NF``).
+        ``none``, ``additive on log scale`` (plate cut point ``NC exp(NF)``), ``multiplicative``
+        (plate cut point ``NC NF``) or ``additive`` (raw scale, plate cut point ``NC + NF``; option
+        ``normalisation = additive`` of :func:`bioparity.bioassay.compute_cut_point`, step 6).
     normalization_factor : float
         NF, the cut-point estimate of the values normalised by the run's negative control; NaN
         without an ``nc`` column.

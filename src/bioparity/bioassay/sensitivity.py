@@ -15,7 +15,8 @@ sensitivity that the run contradicts). A run that failed its documented acceptan
 from the data by the analyst, not by this function.
 
 A **floating** screening cut point differs between runs (the run's negative control times the
-normalisation factor, or NC x exp(factor) on the log scale: Shankar et al. 2008, Appendix 1 section 5), so
+normalisation factor, NC x exp(factor) on the log scale, or NC plus the factor when the result's stored
+``normalization`` is ``additive``: Shankar et al. 2008, Appendix 1 section 5), so
 each run's curve is read at its own cut point, given in a ``cut_point`` column (one per run). One cut
 point for data that carry each run's negative control ``nc`` is refused rather than applied to every run
 (it would read each curve at the wrong signal); signals already divided by their run's NC can use the
@@ -35,7 +36,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 from bioparity.bioassay.results import SensitivityResult
-from bioparity.errors import InputError
+from bioparity.errors import InputError, require_columns
 from bioparity.i18n.notes import note_template
 
 #: The note of a run whose curve does not reach the cut point (templates: see bioparity.i18n.notes).
@@ -54,11 +55,11 @@ UNKNOWN_CONC_UNIT = note_template(
 #: Refusal of one cut point for runs that carry their own negative control (a floating cut point).
 FLOATING_NEEDS_RUN_CUT_POINTS = note_template(
     "the data give each run's negative control 'nc' (a floating screening cut point) but one cut point was "
-    "given for every run: give each run's own cut point (NC x normalisation factor, or NC x exp(factor) on "
-    "the log scale) in a 'cut_point' column, or signals divided by their run's NC with the normalisation "
-    "factor as the cut point (FDA 2019, Immunogenicity Testing of Therapeutic Protein Products - Developing "
-    "and Validating Assays for Anti-Drug Antibody Detection, sections IV.B-C; Shankar et al. 2008, J Pharm "
-    "Biomed Anal 48:1267, Appendix 1-2)"
+    "given for every run: give each run's own cut point (NC x normalisation factor, NC x exp(factor) on the "
+    "log scale, NC + factor when additive) in a 'cut_point' column, or signals normalised by their run's NC "
+    "(divided by it, or minus it when additive) with the normalisation factor as the cut point (FDA 2019, "
+    "Immunogenicity Testing of Therapeutic Protein Products - Developing and Validating Assays for Anti-Drug "
+    "Antibody Detection, sections IV.B-C; Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1-2)"
 )
 #: Refusal of a cut point given twice: as a number and as each run's column.
 CUT_POINT_TWICE = note_template(
@@ -218,9 +219,8 @@ def sensitivity(
     """
     if method not in SENSITIVITY_METHODS:
         raise InputError(f"method must be one of {', '.join(SENSITIVITY_METHODS)}; got {method!r}")
-    need = {"run", "concentration", "signal"}
-    if not need <= set(frame.columns):
-        raise InputError(f"sensitivity data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    need = ["run", "concentration", "signal"]
+    require_columns(frame.columns, need, file=None, context=" in the sensitivity data")
     data = frame.assign(run=frame["run"].astype(str))
     if (data["concentration"].astype(float) <= 0).any():
         raise InputError("positive-control concentrations must be > 0")

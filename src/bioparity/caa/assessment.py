@@ -44,6 +44,7 @@ from bioparity.caa.methods import METHODS, ComparisonBatch
 from bioparity.caa.operating import (
     DEFAULT_SEED,
     DEFAULT_SIMULATIONS,
+    familywise_false_failure,
     oc_columns,
     plan_text,
     spread_familywise,
@@ -143,6 +144,25 @@ SINGLE_TEST_LOT = note_template(
     "Single test lot, {comparison}: {attributes} passed on one test lot; the share of test lots inside a "
     "range (or a mean) from one lot says nothing of the test product's lot-to-lot variability: add lots "
     "before relying on it."
+)
+
+
+EQUIVALENCE_MULTIPLICITY = note_template(
+    "Multiplicity of the equivalence tests: {n_tests:d} tests ({n_attributes:d} attribute(s) x "
+    "{n_comparisons:d} comparison(s): {comparisons}), each at alpha {alpha} per side ({level} confidence "
+    "interval), not adjusted for the number of attributes or comparisons (FDA 2017 draft, tier 1: alpha "
+    "0.05 per attribute; no adjustment described). Each comparison is judged on its own and similarity needs "
+    "every one to pass: an intersection-union test, whose chance of a false similarity conclusion stays at "
+    "most alpha without adjustment; no simultaneous or Bonferroni-adjusted procedure is applied. What the "
+    "number of tests raises is the chance that a truly similar product fails at least one."
+)
+EQUIVALENCE_SENSITIVITY_ONLY = note_template(
+    "Plan qr-2025: the equivalence tests are a sensitivity analysis; their results change no verdict."
+)
+EQUIVALENCE_FALSE_FAILURE = note_template(
+    "Equivalence tests failed by chance, {comparison}: with equal means and SDs at least one of its {n:d} "
+    "tests fails with probability {familywise} (one minus each test's simulated pass probability, combined "
+    "over attributes taken as independent)."
 )
 
 
@@ -552,6 +572,7 @@ def assess(
         )
     )
     notes.extend(_tiered_alpha_notes(catalogue.plan, attributes, specs))
+    notes.extend(equivalence_multiplicity_notes(table, dict(zip(attributes, specs, strict=True))))
     notes.extend(spread_notes(table))
     notes.extend(single_lot_notes(table))
     return CAAResult(
@@ -606,6 +627,85 @@ def spread_notes(table: pd.DataFrame) -> list[str]:
                 plan=f"{r.plan_familywise:.1%}",
             )
         )
+    return notes
+
+
+def _span(values: Sequence[float], fmt: str) -> str:
+    """``0.05``, or ``0.025-0.05`` when the values differ."""
+    low, high = format(min(values), fmt), format(max(values), fmt)
+    return low if low == high else f"{low}-{high}"
+
+
+def equivalence_multiplicity_notes(table: pd.DataFrame, specs: dict[str, AttributeSpec]) -> list[str]:
+    """What the assessment does about the multiplicity of its equivalence tests (tier 1 of the old plan, the
+    sensitivity analysis of the default one): :data:`EQUIVALENCE_MULTIPLICITY` when two or more tests are run
+    (attributes x comparisons that formed a confidence interval: test vs each reference and the bridge),
+    :data:`EQUIVALENCE_SENSITIVITY_ONLY`
+    when none decides a verdict, and per comparison whose equivalence tests decide alone (no spread check) the
+    chance that a truly similar product fails at least one (:data:`EQUIVALENCE_FALSE_FAILURE`, from the
+    simulated ``oc_equal``; the spread-check notes cover comparisons with a spread check).
+
+    The alpha is not adjusted: FDA's 2017 draft "Statistical Approaches to Evaluate Analytical Similarity"
+    (withdrawn 2018), tier 1, runs each attribute's TOST at alpha 0.05 (90% confidence interval) and describes
+    no multiplicity adjustment; a non-US comparator is bridged to the US-licensed product by the pairwise
+    comparisons test-US, test-non-US and non-US-US, each judged on its own (FDA, Scientific Considerations in
+    Demonstrating Biosimilarity to a Reference Product, 2015, section VI.A; for PK, Clinical Pharmacology
+    Data to Support a Demonstration of Biosimilarity, 2016, section IV.B). A claim that needs every test to
+    pass is an intersection-union test, of level alpha without adjustment (Berger 1982, Technometrics
+    24:295-300; Berger & Hsu 1996, Stat Sci 11:283-319). Multiplicity raises the false *failure* rate
+    instead (Stangler & Schiestl 2019, AAPS Open 5:4), which the notes quantify.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`CAAResult.table` (``attribute``, ``comparison``, ``method``, ``sensitivity_method``,
+        ``spread_status`` and, when simulated, ``oc_equal``).
+    specs : dict of str to AttributeSpec
+        The resolved settings per attribute (the alpha of its equivalence test).
+
+    Returns
+    -------
+    list of str
+        The notes (none when fewer than two equivalence tests are run).
+    """
+    # the tests that formed a confidence interval (a not-evaluable row, too few lots or s_R = 0, ran none)
+    judged = (PASS, FAIL)
+    primary = (table["method"].astype(str) == "equivalence") & table["status"].isin(judged)
+    sensitivity = (table["sensitivity_method"].astype(str) == "equivalence") & table[
+        "sensitivity_status"
+    ].isin(judged)
+    tested = primary | sensitivity
+    rows = table[tested]
+    if len(rows) < 2:
+        return []
+    names = list(dict.fromkeys(rows["attribute"].astype(str)))
+    alphas = [float(specs[name].alpha or 0.05) for name in names]
+    comparisons = list(dict.fromkeys(rows["comparison"].astype(str)))
+    notes = [
+        EQUIVALENCE_MULTIPLICITY.format(
+            n_tests=len(rows),
+            n_attributes=len(names),
+            n_comparisons=len(comparisons),
+            comparisons="; ".join(comparisons),
+            alpha=_span(alphas, "g"),
+            level=_span([1 - 2 * a for a in alphas], ".0%"),
+        )
+    ]
+    if not (table["method"].astype(str) == "equivalence").any():
+        notes.append(EQUIVALENCE_SENSITIVITY_ONLY)
+    if "oc_equal" not in table.columns:
+        return notes
+    alone = table[primary & (table["spread_status"].astype(str) == "off")]
+    for comparison, group in alone.groupby("comparison", sort=False):
+        passing = pd.to_numeric(group["oc_equal"], errors="coerce").dropna()
+        if passing.size:
+            notes.append(
+                EQUIVALENCE_FALSE_FAILURE.format(
+                    comparison=comparison,
+                    n=int(passing.size),
+                    familywise=f"{familywise_false_failure(1 - passing):.1%}",
+                )
+            )
     return notes
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from bioparity.caa.inputs import TEST_SOURCE
 from bioparity.i18n.notes import note_template
 
 #: Multiple of the interquartile range beyond the quartiles at which a lot is flagged (Tukey's "far out").
@@ -53,6 +54,24 @@ UNEVEN_REPLICATES = note_template(
 UNEVEN_REPLICATES_MORE = note_template(
     "More values than the other lots of their attribute and source (averaged as replicates; check for a "
     "pasted row or a lot ID given twice): {lots} and {more:d} more."
+)
+SHARED_REFERENCE_LOTS = note_template(
+    "Lot IDs in more than one reference source (analysed as separate lots): {lots}. If one is a single "
+    "physical lot released for both markets, the bridge between those sources compares it with itself and a "
+    "pooled reference counts it once per source; check the source and lot cells."
+)
+SHARED_REFERENCE_LOTS_MORE = note_template(
+    "Lot IDs in more than one reference source (analysed as separate lots): {lots} and {more:d} more. If one "
+    "is a single physical lot released for both markets, the bridge between those sources compares it with "
+    "itself and a pooled reference counts it once per source; check the source and lot cells."
+)
+CASE_VARIANT_LOTS = note_template(
+    "Lot IDs that differ only in letter case within a source (analysed as different lots; check for a typing "
+    "slip): {lots}."
+)
+CASE_VARIANT_LOTS_MORE = note_template(
+    "Lot IDs that differ only in letter case within a source (analysed as different lots; check for a typing "
+    "slip): {lots} and {more:d} more."
 )
 NO_OUTLIERS = note_template(
     "Outlier flags: no lot outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source."
@@ -115,6 +134,31 @@ def uneven_replicates(lots: pd.DataFrame) -> pd.DataFrame:
     return lots.assign(usual=usual).loc[lots["n_replicates"] > usual]
 
 
+def shared_reference_lots(lots: pd.DataFrame) -> pd.Series:
+    """The lot IDs that appear under more than one reference source (any attribute), each with its sorted
+    sources, in order of first appearance.
+
+    The lot is the sampling unit (EMA/CHMP/138502/2017, section 4.1): a lot listed under ``ref-eu`` and
+    ``ref-us`` is either two lots that share an ID or one lot released for both markets, and in the second
+    case the EU/US bridge compares the lot with itself and a pooled reference counts it twice. A lot on both
+    the test and a reference side is refused by :func:`bioparity.caa.inputs.check_long_table`.
+    """
+    refs = lots.loc[lots["source"] != TEST_SOURCE, ["lot", "source"]].drop_duplicates()
+    sources = refs.groupby("lot", sort=False)["source"].agg(lambda s: sorted(set(s)))
+    return sources[sources.map(len) > 1]
+
+
+def case_variant_lots(lots: pd.DataFrame) -> pd.Series:
+    """Per source, the groups of lot IDs that are equal when letter case is ignored (``BS-24001`` and
+    ``bs-24001``): two lots in the analysis, most often one lot typed twice (the lot is the unit of analysis,
+    EMA/CHMP/138502/2017, section 4.1). The index is ``(source, folded ID)``; each value the sorted IDs."""
+    ids = (
+        lots[["source", "lot"]].drop_duplicates().assign(folded=lambda f: f["lot"].astype(str).str.casefold())
+    )
+    groups = ids.groupby(["source", "folded"], sort=False)["lot"].agg(lambda s: sorted(s.astype(str)))
+    return groups[groups.map(len) > 1]
+
+
 def data_notes(prepared: PreparedLots) -> list[str]:
     """The statements about data handling that a report must carry."""
     lots, missing = prepared.lots, prepared.missing
@@ -126,6 +170,15 @@ def data_notes(prepared: PreparedLots) -> list[str]:
         notes.append(REPLICATES_AVERAGED.format(n=len(replicated), total=len(lots), counts=how_many))
     else:
         notes.append(NO_REPLICATES)
+    shared = shared_reference_lots(lots)
+    if len(shared):
+        items = [f"{lot} ({', '.join(sources)})" for lot, sources in shared.items()]
+        notes.append(_listed(items, SHARED_REFERENCE_LOTS, SHARED_REFERENCE_LOTS_MORE))
+    variants = case_variant_lots(lots)
+    if len(variants):
+        sources = variants.index.get_level_values("source")
+        items = [f"{' / '.join(names)} ({source})" for source, names in zip(sources, variants, strict=True)]
+        notes.append(_listed(items, CASE_VARIANT_LOTS, CASE_VARIANT_LOTS_MORE))
     uneven = uneven_replicates(lots)
     if len(uneven):
         items = [

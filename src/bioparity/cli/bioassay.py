@@ -18,7 +18,8 @@ Contract:
 * both take ``--cut-points CUTPOINTS.csv|json`` (what ``ada-cutpoint --out`` wrote, or its JSON result in a
   ``.json`` file) instead of ``--cut-point``: its
   reported screening cut point, or, when it floats, each run's cut point from the data's negative control
-  ``nc`` and the result's normalisation factor (``NC x NF``, ``NC x exp(NF)`` on the log scale); the
+  ``nc`` and the result's normalisation factor (``NC x NF``, ``NC x exp(NF)`` on the log scale, ``NC + NF``
+  when the result stores ``additive``); the
   provenance records the file with its SHA-256;
 * ``isr IN --assay ligand-binding|chromatographic --out RESULTS.csv``: one row per sample, the ICH M10
   verdict printed (exit code 0 either way; the verdict is in the output and the provenance).
@@ -170,6 +171,16 @@ RemoveOutliers = Annotated[
         "--remove-outliers/--keep-outliers", help=gettext_noop("Boxplot-rule outlier removal (listed).")
     ),
 ]
+Normalisation = Annotated[
+    str,
+    typer.Option(
+        help=gettext_noop(
+            "Normalisation factor of a floating cut point (needs nc): auto (additive on the log scale, "
+            "multiplicative on the raw scale), multiplicative (plate cut point NC x NF) or additive "
+            "(NC + NF, raw scale only: with --transform none)."
+        )
+    ),
+]
 OutlierQuartiles = Annotated[
     str,
     typer.Option(
@@ -220,6 +231,7 @@ def ada_cutpoint_command(
     quantile_type: QuantileType = 7,
     remove_outliers: RemoveOutliers = True,
     outlier_quartiles: OutlierQuartiles = "type7",
+    normalisation: Normalisation = "auto",
     outliers: OutliersOut = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
@@ -230,7 +242,7 @@ def ada_cutpoint_command(
         settings: dict[str, Any] = {
             "fpr": fpr, "confirm_fpr": confirm_fpr, "titration_fpr": titration_fpr, "transform": transform,
             "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
-            "outlier_quartiles": outlier_quartiles,
+            "outlier_quartiles": outlier_quartiles, "normalisation": normalisation,
         }  # fmt: skip
         results = _cut_points_of(data, settings)
         table = pd.concat([r.to_frame() for r in results], ignore_index=True)
@@ -322,9 +334,18 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
             r.normalization_factor
         ):  # what a plate's cut point is made from (Shankar 2008 App. 1)
             factor = math.exp(r.normalization_factor) if r.transform == "log" else r.normalization_factor
+            # the stored rule: NC + NF when additive on the raw scale, else NC x factor
+            if r.normalization == "additive":
+                line = _(
+                    "normalisation factor %(nf)s (%(how)s): plate cut point = negative control + %(factor)s"
+                )
+            else:
+                line = _(
+                    "normalisation factor %(nf)s (%(how)s): plate cut point = negative control x %(factor)s"
+                )
             console.print(
                 "  "
-                + _("normalisation factor %(nf)s (%(how)s): plate cut point = negative control x %(factor)s")
+                + line
                 % {
                     "nf": f"{r.normalization_factor:.6g}",
                     "how": value_words("normalization", r.normalization),

@@ -28,6 +28,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rich.cells import cell_len, chop_cells
+from rich.console import Console, JustifyMethod, OverflowMethod
+from rich.containers import Lines
 from rich.text import Text
 from typer import rich_utils
 from typer._click.core import Command, Context, Parameter
@@ -71,6 +74,8 @@ TYPER_WORDS: dict[str, str] = {
     "ERRORS_PANEL_TITLE": gettext_noop("Error"),
     "RICH_HELP": gettext_noop("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
+#: Typer's word for a command stopped at a prompt (end of input, or a confirmation refused).
+ABORT_WORDS: dict[str, str] = {"ABORTED_TEXT": gettext_noop("Aborted.")}
 #: Typer's words on a help page: constant of ``typer.rich_utils`` -> its text in the catalogue.
 HELP_WORDS: dict[str, str] = {
     "ARGUMENTS_PANEL_TITLE": gettext_noop("Arguments"),
@@ -83,7 +88,9 @@ HELP_WORDS: dict[str, str] = {
 }
 #: Typer's own English of :data:`TYPER_WORDS` and :data:`HELP_WORDS` (as imported), put back by
 #: :func:`frame_in_english`.
-TYPER_ENGLISH: dict[str, Any] = {name: getattr(rich_utils, name) for name in (*TYPER_WORDS, *HELP_WORDS)}
+TYPER_ENGLISH: dict[str, Any] = {
+    name: getattr(rich_utils, name) for name in (*TYPER_WORDS, *HELP_WORDS, *ABORT_WORDS)
+}
 USAGE = gettext_noop("Usage: ")
 #: The help of ``--help`` (the vendored Click's ``help_option`` writes it as a literal).
 HELP_OPTION = gettext_noop("Show this message and exit.")
@@ -116,6 +123,12 @@ def frame_in_words(error: UsageError) -> None:
         error.ctx.formatter_class = _worded_formatter()
 
 
+def abort_in_words() -> None:
+    """Typer's "Aborted." in the current language: Typer prints it after the command's context has closed
+    (:data:`ABORT_WORDS`; put back by :func:`frame_in_english`)."""
+    _say_in_words(ABORT_WORDS)
+
+
 def frame_in_english() -> None:
     """Typer's own English around the next error (:data:`TYPER_ENGLISH`)."""
     for name, words in TYPER_ENGLISH.items():
@@ -135,17 +148,120 @@ def _shown_on_page(command: Command, ctx: Context) -> list[Any]:
 #: Typer's maker of the help texts' rich Text (put back by :func:`help_in_words`).
 _MAKE_RICH_TEXT = rich_utils._make_rich_text
 
+#: Ideographs and kana: a line may break before and after each one (no spaces separate them).
+_IDEOGRAPHS = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: Punctuation a line does not end with (opening) or start with (closing): it stays with its neighbour.
+_OPENING = "（［｛「『【《〈“‘"
+_CLOSING = "）］｝」』】》〉”’，。、；：！？…"
+#: One unit a line is not broken inside: an ideograph or a run of other characters without a space (a
+#: Latin word, a number, a file name such as OUT.summary.csv), with the opening punctuation before it, the
+#: closing punctuation after it and the spaces that follow; any other character alone.
+_UNBROKEN = re.compile(
+    rf"\s*(?:[{_OPENING}]*(?P<core>[{_IDEOGRAPHS}]|[^\s{_IDEOGRAPHS}{_OPENING}{_CLOSING}]+)[{_CLOSING}]*|\S)\s*"
+)
+
+
+def line_breaks(text: str, width: int) -> list[int]:
+    """Where a line of mixed Chinese and Latin text breaks to fit ``width`` cells (character offsets).
+
+    Rich breaks at spaces only and folds a longer "word" cell by cell, so a Chinese clause with a Latin
+    word inside it was cut anywhere, the Latin word too (``OUT.summar`` / ``y.csv``). Here a line breaks
+    between two ideographs or at a space, never inside a Latin word unless the word alone is wider than
+    the column, and closing punctuation (``，。）``) never starts a line nor opening punctuation (``（``)
+    ends one (W3C Group Note *Requirements for Chinese Text Layout* (clreq), "Prohibition Rules for Line
+    Start and Line End", 行首行尾禁则).
+
+    Examples
+    --------
+    >>> text = "另写各组统计量（OUT.summary.csv）。"
+    >>> breaks = line_breaks(text, 22)
+    >>> [text[a:b] for a, b in zip([0, *breaks], [*breaks, len(text)])]
+    ['另写各组统计量', '（OUT.summary.csv）。']
+    """
+    breaks: list[int] = []
+    used = 0  # cells on the current line
+    for unit in _UNBROKEN.finditer(text):
+        start, words = unit.start(), unit.group()
+        length = cell_len(words.rstrip())
+        if used + length <= width:
+            used += cell_len(words)
+            continue
+        for number, piece in enumerate([words] if length <= width else _folded(unit, width)):
+            if used and (number or used + cell_len(piece.rstrip()) > width):
+                breaks.append(start)
+                used = 0
+            used += cell_len(piece)
+            start += len(piece)
+    return breaks
+
+
+def _folded(unit: re.Match[str], width: int) -> list[str]:
+    """The lines of one unit of :func:`line_breaks` wider than the column: its Latin word whole where the
+    word fits (the opening punctuation left on the line before, or the closing punctuation put on the next,
+    or both), else folded at the column's edge (the closing punctuation not alone on the last line)."""
+    text = unit.group()
+    core, end = (at - unit.start() for at in unit.span("core"))
+    if core >= 0 and cell_len(text[core:].rstrip()) <= width:
+        return [text[:core], text[core:]]
+    if core >= 0 and cell_len(text[:end]) <= width:
+        return [text[:end], text[end:]]
+    if core >= 0 and cell_len(text[core:end]) <= width:
+        return [text[:core], text[core:end], text[end:]]
+    pieces = chop_cells(text.rstrip(), width)
+    pieces[-1] += text[len(text.rstrip()) :]
+    if len(pieces) > 1 and pieces[-1][0] in _CLOSING:
+        pieces[-2:] = [pieces[-2][:-1], pieces[-2][-1] + pieces[-1]]
+    return pieces
+
+
+class LineBrokenText(Text):
+    """A help text whose lines break as :func:`line_breaks` says (Chinese text and the Latin in it)."""
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        if no_wrap or self.no_wrap:
+            return super().wrap(console, width, justify=justify, overflow=overflow, tab_size=tab_size)
+        lines = Lines()
+        for line in self.split(allow_blank=True):
+            line.expand_tabs(tab_size)
+            pieces = line.divide(line_breaks(line.plain, width))
+            for piece in pieces:
+                piece.rstrip_end(width)
+            pieces.justify(console, width, justify=justify or self.justify or "default", overflow="fold")
+            for piece in pieces:
+                piece.truncate(width, overflow="fold")
+            lines.extend(pieces)
+        return lines
+
 
 def _folded_rich_text(**kwargs: Any) -> Any:
-    """Typer's help text, folded at the column's edge where a word does not fit (not cut with "…").
+    """Typer's help text, its lines broken between Chinese characters and at spaces (:func:`line_breaks`),
+    a word wider than the column folded at its edge (not cut with "…").
 
     Rich breaks lines at spaces only, and a table column cuts a longer word with an ellipsis: a Chinese
     sentence is one such word (its clauses are not separated by spaces).
     """
     made = _MAKE_RICH_TEXT(**kwargs)
-    if isinstance(made, Text):
-        made.overflow = "fold"
-    return made
+    if not isinstance(made, Text):
+        return made
+    return LineBrokenText(
+        made.plain,
+        made.style,
+        justify=made.justify,
+        overflow="fold",
+        no_wrap=made.no_wrap,
+        end=made.end,
+        tab_size=made.tab_size,
+        spans=made.spans,
+    )
 
 
 @contextmanager

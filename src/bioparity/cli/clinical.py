@@ -263,11 +263,18 @@ def _interval(
     margins: tuple[float | None, float | None, float | None],
     fmt: OutputFormat,
 ) -> None:
-    """The level from the region preset (or --conf), the margins checked, ``compute(conf=level)`` printed."""
+    """The level and the margins (:func:`_level_and_margins`), ``compute(conf=level)`` printed."""
     with user_errors():
-        level = _Level.two_sided(region, conf)
-        checked = equivalence_margins(*margins, names=MARGIN_OPTIONS)
+        level, checked = _level_and_margins(region, conf, margins)
         _print_interval(compute(conf=level.ci_level), estimate, checked, measure, level, fmt)
+
+
+def _level_and_margins(
+    region: str, conf: float | None, margins: tuple[float | None, float | None, float | None]
+) -> tuple[_Level, tuple[float, float] | None]:
+    """The level of an interval command from the region preset (or --conf), and its equivalence margins
+    (--margin, or --margin-lower and --margin-upper) checked: none, or both limits."""
+    return _Level.two_sided(region, conf), equivalence_margins(*margins, names=MARGIN_OPTIONS)
 
 
 def _print_sample_size(res: Any, level: _Level, fmt: OutputFormat, what: str) -> None:
@@ -644,8 +651,7 @@ def ci_diff_stratified_command(
     fmt: Format = OutputFormat.table,
 ) -> None:
     with user_errors():
-        level = _Level.two_sided(region, conf)
-        margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
+        level, margins = _level_and_margins(region, conf, (margin, margin_lower, margin_upper))
         frame = read_table(strata, STRATA_COLUMNS)
         _check_strata(frame, Where(file=str(strata)))
         res = ci_difference_stratified(

@@ -35,7 +35,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from bioparity import __version__
-from bioparity.cli.click_words import frame_in_english, help_in_words, worded
+from bioparity.cli.click_words import abort_in_words, frame_in_english, help_in_words, worded
 from bioparity.environment import one_blas_thread
 from bioparity.i18n import gettext, gettext_noop, use_language
 
@@ -235,11 +235,15 @@ class LazyGroup(TyperGroup):
     """A command group that imports a command's module only when that command runs (or shows its help)."""
 
     def invoke(self, ctx: click.Context) -> object:
-        """Run the command; a usage error in the command's language (:mod:`bioparity.cli.click_words`)."""
+        """Run the command; a usage error, and Typer's "Aborted." after a prompt the user left, in the
+        command's language (:mod:`bioparity.cli.click_words`)."""
         try:
             return super().invoke(ctx)
         except UsageError as exc:
             raise worded(exc) from None
+        except typer.Abort:
+            abort_in_words()  # Typer prints "Aborted." once the command's language is no longer chosen
+            raise
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command line; Typer's own words are English again at the end (a usage error sets them in

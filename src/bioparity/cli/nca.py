@@ -369,11 +369,7 @@ def nca_command(
         outputs = _check_flags(ctx.params)
         given = spec_from_options(ctx.params)
         given.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before any file is read
-        samples = _arms(_read(infile, given, adsl), ctx.params["dm"])
-        doses = None
-        if dosing is not None:
-            samples, doses = read_doses(dosing, samples, tau=tau)
-            _say(note_text(doses.note))
+        samples, doses = _read(infile, given, adsl, dm, dosing, tau)
         _say(_units_note(samples))
         if doses is None or doses.per_subject:
             _say(_dose_note(samples, doses))
@@ -382,24 +378,36 @@ def nca_command(
             _multiple_dose(samples, doses, outputs, ctx.params, bar)
 
 
-def _read(infile: Path, given: NCASpec, adsl: Path | None) -> NCASamples:
+def _read(
+    infile: Path, given: NCASpec, adsl: Path | None, dm: Path | None, dosing: Path | None, tau: float | None
+) -> tuple[NCASamples, NCADoses | None]:
     """The samples of IN (hashed for the provenance sidecar while the file is parsed), each placed in its
-    period by the ADSL's period dates with ``--adsl`` (:func:`~bioparity.analyses.nca.read_adsl`)."""
+    period by the ADSL's period dates with ``--adsl`` (:func:`~bioparity.analyses.nca.read_adsl`), with the
+    arms of ``--dm`` and the doses of ``--dosing``; what was read is said once the doses are read (a
+    multiple-dose EX turns PCRFTDTC from a profile into each sample's reference dose, no period derived
+    from its order: :func:`~bioparity.io.nca_input.reference_on_dose_clock`)."""
     sha256_in_background(infile)
-    return read_samples(infile, given, adsl=read_adsl(adsl))
-
-
-def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
-    """The samples (what was detected said on the terminal) with each subject's arm from ``--dm``
-    (:func:`~bioparity.analyses.nca.with_arms`, as the workspace's option ``dm``); an SDTM PC input without
-    ``--dm`` has no arm, which a note says (:func:`~bioparity.analyses.nca.arms_notes`: the summary
-    statistics then pool every subject, never silently)."""
-    _say(note_text(samples.note))
+    samples = read_samples(infile, given, adsl=read_adsl(adsl))
     samples = with_arms(samples, dm, given=f"--dm {dm}")
+    doses = None
+    if dosing is not None:
+        samples, doses = read_doses(dosing, samples, tau=tau)
+    _say_read(samples, dm)
+    if doses is not None:
+        _say(note_text(doses.note))
+    return samples, doses
+
+
+def _say_read(samples: NCASamples, dm: Path | None) -> None:
+    """Say on the terminal what was detected in the samples as finally read (after ``--dosing``) and the
+    arms each subject got from ``--dm`` (:func:`~bioparity.analyses.nca.with_arms`, as the workspace's
+    option ``dm``); an SDTM PC input without ``--dm`` has no arm, which a note says
+    (:func:`~bioparity.analyses.nca.arms_notes`: the summary statistics then pool every subject, never
+    silently)."""
+    _say(note_text(samples.note))
     arms = [c for c in DM_ARMS if c in samples.frame.columns] if dm is not None else []
     for line in arms_lines(dm, arms, arms_notes(samples)):
         _say(line)
-    return samples
 
 
 def arms_lines(dm: Path | None, arms: Sequence[str], notes: Iterable[str]) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bioparity.cli.common import OutputFormat, print_json, user_errors
@@ -74,7 +75,7 @@ def _cited(rule_id: str, citation: str, source: str) -> tuple[str, str]:
 
 def _print_tables(result: PathwayAssessment) -> None:
     console = Console()
-    console.print(f"[bold]{result.program}[/bold] ({result.modality})")
+    console.print(f"[bold]{escape(result.program)}[/bold] ({escape(result.modality)})")
     for region in result.regions:
         table = Table(
             title=_("%(region)s: %(status)s (rules %(version)s)")
@@ -98,11 +99,11 @@ def _print_tables(result: PathwayAssessment) -> None:
                 ]
             )
             evidence = "\n" + _("evidence: %(ids)s") % {"ids": ", ".join(r.evidence)} if r.evidence else ""
-            table.add_row(
+            table.add_row(  # the texts are data, not markup: "[section number unconfirmed]" is printed
                 r.rule_id,
                 f"[{_STATUS_STYLE[r.status]}]{code_words(r.status)}[/]",
-                f"{r.detail}{evidence}",
-                cited[r.rule_id][0] + flags,
+                escape(f"{r.detail}{evidence}"),
+                escape(cited[r.rule_id][0] + flags),
             )
         console.print(table)
         sources = list(dict.fromkeys(cited[r.rule_id][1] for r in region.requirements if r.source))
@@ -112,12 +113,12 @@ def _print_tables(result: PathwayAssessment) -> None:
                 % {"version": region.rules_version}
             )
             for source in sources:
-                console.print(f"  - {source}", soft_wrap=True)
+                console.print(f"  - {escape(source)}", soft_wrap=True)
         if region.work_left:
             console.print(_("Work left:"))
             for item in region.work_left:
-                console.print(f"  - {item}")
-        console.print(region.explanation, soft_wrap=True)
+                console.print(f"  - {escape(item)}")
+        console.print(escape(region.explanation), soft_wrap=True)
         console.print()
 
 

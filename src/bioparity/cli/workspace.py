@@ -113,10 +113,16 @@ def _ready_engine(url: str | None) -> Engine:
 
 
 def _read_password(from_stdin: bool) -> str:
+    """The password: a line of stdin, or asked twice on the terminal until both agree, in the command's
+    language (Click's own confirmation prompt and mismatch message are English literals)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    password: str = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
-    return password
+    suffix = _(": ")  # the prompt's colon (full-width in Chinese)
+    while True:
+        password: str = typer.prompt(_("Password"), hide_input=True, prompt_suffix=suffix)
+        if typer.prompt(_("Repeat for confirmation"), hide_input=True, prompt_suffix=suffix) == password:
+            return password
+        typer.echo(_("Error: The two entered values do not match."))  # as Click says it
 
 
 @db_app.command(

@@ -42,7 +42,7 @@ from bioparity.clinical._checks import check_conf, z_two_sided
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import canonical_difference_method, ci_difference, wald_notes
 from bioparity.clinical.score import wilson_interval
-from bioparity.errors import BioparityWarning, InputError
+from bioparity.errors import BioparityWarning, InputError, require_columns
 from bioparity.i18n.notes import note_template
 from bioparity.nca.samples import Where, parse_numbers, reject_empty_identifiers
 
@@ -324,15 +324,6 @@ def _wilson_rate(x: IntArray, n: IntArray, z: FloatArray) -> tuple[FloatArray, F
     return p, np.where(n > 0, lo, np.nan), np.where(n > 0, hi, np.nan)
 
 
-def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what} lacks column(s) {', '.join(repr(c) for c in missing)}; "
-            f"columns found: {', '.join(map(str, frame.columns))}"
-        )
-
-
 def titre_values(cells: pd.Series, column: str, where: Where = LISTING) -> FloatArray:
     """The titres of a column as numbers, NaN where there is none; any other cell is an error naming its
     row and column.
@@ -485,7 +476,7 @@ def ada_incidence(
     >>> r.timepoint.tolist(), r.n_evaluable.tolist(), r.n_positive.tolist(), r.n_missing.tolist()
     (['BASELINE', 'WEEK 4', 'OVERALL'], [2, 1, 2], [0, 1, 1], [0, 1, 0])
     """
-    _require(ada, [subject, arm, timepoint, result], "the ADA table")
+    require_columns(ada.columns, [subject, arm, timepoint, result], file=None, context=" in the ADA table")
     level = float(check_conf(conf))
     frame = _visit_frame(ada, subject, arm, timepoint, result)
     parts = [frame]
@@ -721,7 +712,7 @@ def treatment_emergent_ada(
     >>> int(te.n_induced[0]), int(te.n_boosted[0]), float(te.incidence[0]), float(te.prevalence[0])
     (1, 1, 1.0, 0.5)
     """
-    _require(ada, [subject, arm, timepoint, result], "the ADA table")
+    require_columns(ada.columns, [subject, arm, timepoint, result], file=None, context=" in the ADA table")
     level = float(check_conf(conf))
     if not boost_fold > 1.0:
         raise InputError(f"boost fold = {boost_fold}; expected a titre ratio > 1 (e.g. 4)")
@@ -936,7 +927,7 @@ def titre_summary(
     >>> int(s.n[0]), round(float(s.geometric_mean[0]), 2), round(float(s.median[0]), 2)
     (2, 56.57, 56.57)
     """
-    _require(ada, [arm, timepoint, result, titre], "the ADA table")
+    require_columns(ada.columns, [arm, timepoint, result, titre], file=None, context=" in the ADA table")
     positive = parse_result(ada[result], result) == 1.0
     values = titre_values(ada[titre], titre, LISTING)
     bad = positive.to_numpy() & np.isnan(values)
@@ -1037,8 +1028,8 @@ def exposure_by_ada(
     >>> round(float(exposure_by_ada(pp, status).ratio[0]), 4)
     0.7329
     """
-    _require(pp, [subject, arm, parameter, value], "the PP table")
-    _require(ada_status, [subject, status], "the ADA status table")
+    require_columns(pp.columns, [subject, arm, parameter, value], file=None, context=" in the PP table")
+    require_columns(ada_status.columns, [subject, status], file=None, context=" in the ADA status table")
     level = float(check_conf(conf))
     st = ada_status[[subject, status]].copy()
     st[subject] = st[subject].astype(str)

@@ -237,7 +237,7 @@ def _ns(stamps: pd.Series) -> pd.Series:
 
 
 def assign_periods(
-    adsl: AdslPeriods, subjects: pd.Series, instants: pd.Series, where: Where, column: str
+    adsl: AdslPeriods, subjects: pd.Series, instants: pd.Series, where: Where | None, column: str
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The ADSL period (and its TRTxxP / TRTxxA) of each sample, from its subject and reference dose
     date-time: the subject's period with the latest start at or before the dose, when the dose is not after
@@ -249,8 +249,11 @@ def assign_periods(
         The periods (:func:`adsl_periods`).
     subjects, instants : Series
         USUBJID and the reference dose (PCRFTDTC, as timestamps) of each sample, in the samples' order.
-    where, column : Where, str
-        The samples' file, and the column the reference dose was read from, for errors.
+    where, column : Where or None, str
+        The samples' file, and the column the reference dose was read from, for errors. ``where`` None:
+        nothing is refused, a subject the ADSL lacks or an instant outside its periods gets period -1 (the
+        EX doses of multiple-dose NCA, :func:`bioparity.io.nca_input.read_doses`: a run-in dose, or a
+        subject without samples, belongs to no profile).
 
     Returns
     -------
@@ -266,7 +269,7 @@ def assign_periods(
     """
     subject = subjects.astype("string").str.strip().fillna("").reset_index(drop=True)
     known = subject.isin(set(adsl.rows["subject"])).to_numpy(dtype=bool)
-    if not known.all():
+    if not known.all() and where is not None:
         problem = SUBJECT_NOT_IN_ADSL.format(adsl=adsl.file, subjects=missing_subjects(subject, known))
         where.reject(~known, problem, "USUBJID", subject, A_ADSL_SUBJECT)
     samples = pd.DataFrame(
@@ -286,6 +289,8 @@ def assign_periods(
     period[at] = matched.loc[inside, "period"].to_numpy(dtype=np.int64)
     for variable, values in treatments.items():
         values[at] = matched.loc[inside, variable].to_numpy(dtype=object)
+    if where is None:
+        return period, treatments
     problem = OUTSIDE_EVERY_PERIOD.format(adsl=adsl.file)
     where.reject(
         period < 0, problem, column, instants.astype("string").reset_index(drop=True), A_DOSE_IN_A_PERIOD

@@ -26,12 +26,17 @@ from bioparity.problems import (
     A_VALUE_ON_EVERY_ROW,
     BLANK_CELL,
     COLUMNS,
+    CUT_POINT_DATA,
+    DILUTION_CURVES,
+    DRUG_TOLERANCE_DATA,
     HEADER_ONLY,
+    ISR_DATA,
     NEGATIVE_VALUE,
     NOT_A_NUMBER,
     NOT_FINITE,
     NOT_POSITIVE,
     ONE_ROW_PER_INCURRED_SAMPLE,
+    ROWS_OF,
     SAMPLE_TWICE,
 )
 
@@ -75,7 +80,7 @@ def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> p
         context=f" for {what}",
     )
     if frame.empty:
-        raise DataFileError(HEADER_ONLY, file=table.file, expected=f"rows of {what}")
+        raise DataFileError(HEADER_ONLY, file=table.file, expected=ROWS_OF.format(what=what))
     where = Where(file=table.file, line_offset=table.line_offset)
     out = pd.DataFrame(index=frame.index)
     for col in columns:
@@ -109,7 +114,7 @@ def read_cutpoint_data(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     Signals may be background-subtracted (any finite number); the log transform then refuses values <= 0.
     """
-    return _read(path, CUTPOINT_COLUMNS, "cut-point validation data")
+    return _read(path, CUTPOINT_COLUMNS, CUT_POINT_DATA)
 
 
 def read_sensitivity_data(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -118,7 +123,7 @@ def read_sensitivity_data(path: str | os.PathLike[str]) -> pd.DataFrame:
     negative control), read so that :func:`bioparity.bioassay.sensitivity` never ignores them."""
     curves = (_Col("run", "text"), _Col("concentration", "positive"), _Col("signal", "number"))
     per_run = (_Col("cut_point", "number", required=False), _Col("nc", "positive", required=False))
-    return _read(path, curves + per_run, "positive-control dilution curves")
+    return _read(path, curves + per_run, DILUTION_CURVES)
 
 
 def read_drug_tolerance_data(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -131,13 +136,13 @@ def read_drug_tolerance_data(path: str | os.PathLike[str]) -> pd.DataFrame:
         _Col("cut_point", "number", required=False),
         _Col("nc", "positive", required=False),
     )
-    return _read(path, cols + per_run, "drug-tolerance data")
+    return _read(path, cols + per_run, DRUG_TOLERANCE_DATA)
 
 
 def read_isr_data(path: str | os.PathLike[str]) -> pd.DataFrame:
     """``sample``, ``original`` (> 0), ``repeat`` (> 0): one row per reanalysed incurred sample."""
     cols = (_Col("sample", "text"), _Col("original", "positive"), _Col("repeat", "positive"))
-    frame = _read(path, cols, "incurred sample reanalysis")
+    frame = _read(path, cols, ISR_DATA)
     dup = frame["sample"].duplicated(keep="first")
     if dup.any():
         i = int(dup.to_numpy().argmax())

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from bioparity.delimited import require_file
 from bioparity.errors import DataFileError, InputError, require_columns_found
 from bioparity.io.readers import parse_number, read_any_table
 from bioparity.problems import (
@@ -38,7 +39,6 @@ from bioparity.problems import (
     COLUMNS_OPTIONAL,
     EMPTY_CELL,
     EMPTY_RESULT,
-    FILE_NOT_FOUND,
     HEADER_ONLY,
     LOT_IN_TWO_PRODUCTS,
     LOT_IN_TWO_SOURCES,
@@ -221,8 +221,7 @@ def read_stability_spec(path: str | os.PathLike[str]) -> StabilitySpec:
 
     file = Path(path)
     label = str(path)
-    if not file.is_file():
-        raise DataFileError(FILE_NOT_FOUND, file=label, expected=A_SPECIFICATION_FILE)
+    require_file(file, label, A_SPECIFICATION_FILE)  # not found, or a folder
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

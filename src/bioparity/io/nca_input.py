@@ -96,7 +96,9 @@ class NCASamples:
     ``units`` names, per unit of the spec (``conc_unit``, ``dose_unit``), the file column it was read
     from (``PCSTRESU of pc.xpt``); a unit not listed there was given as an option or is missing.
     ``dose_from`` says where the dose column came from when it is not the file's own (EX per subject);
-    ``derived`` says which profile columns were derived rather than read (:func:`with_derived_period`).
+    ``derived`` says which profile columns were derived rather than read (:func:`with_derived_period`);
+    ``adsl`` the ADSL periods that placed the samples in their period, which place the EX doses of
+    multiple-dose NCA too (:func:`read_doses`).
     """
 
     frame: pd.DataFrame
@@ -107,6 +109,7 @@ class NCASamples:
     units: Mapping[str, str] = field(default_factory=dict)
     dose_from: str = ""
     derived: tuple[str, ...] = ()
+    adsl: AdslPeriods | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def samples_of(table: LoadedTable, spec: NCASpec, *, adsl: AdslPeriods | None = 
     if not is_sdtm_pc(table.frame):
         if adsl is not None:
             raise InputError(ADSL_UNUSED.format(adsl=adsl.file))
-        return NCASamples(table.frame, spec.resolve(table.frame), where)
+        return NCASamples(table.frame, spec.resolve(table.frame, file=table.file), where)
     samples = with_derived_period(pc_samples(table.frame, spec, where), adsl=adsl)
     cells = pc_unit_cells(table.frame, samples.spec)
     if cells is None:
@@ -186,6 +189,10 @@ SAMPLE_TIMES_FROM_EX = note_template("sample times PCDTC - EXSTDTC")
 SAMPLE_TIMES_FROM_PROFILE_DOSE = note_template("sample times PCDTC - EXSTDTC of the profile's dose")
 ONE_DOSE_PER_PROFILE = note_template("one dose record per profile (USUBJID, {keys})")
 PCRFTDTC_FROM_EX = note_template("PCRFTDTC = EXSTDTC of each profile's dose")
+SAMPLE_TIMES_FROM_REFERENCE = note_template(
+    "sample times PCRFTDTC + PCELTM - the subject's first EXSTDTC (PC has no PCDTC: planned times after "
+    "each sample's reference dose)"
+)
 
 
 #: The profile column of the period derived for an SDTM PC whose subjects have several reference doses
@@ -337,7 +344,8 @@ def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
     spec = dataclasses.replace(spec, groups=(*spec.groups, *columns)).resolve(frame)
     rule = _ADSL_RULES[adsl.treatments].format(adsl=adsl.file)
     note = f"{samples.note}; {rule}" if samples.note else rule
-    return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, rule))
+    derived = (*samples.derived, rule)
+    return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=derived, adsl=adsl)
 
 
 def with_dm_arms(
@@ -575,18 +583,67 @@ def read_doses(
         unlinked = "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
         if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
             raise DataFileError(PC_WITHOUT_PCDTC, file=samples.where.file, expected=A_PCDTC_OR_DOSE_LINK)
-        note += unlinked
+        samples, said = reference_on_dose_clock(samples)
+        note += unlinked + said
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
         assert ex.frame is not None
+        if samples.adsl is not None:  # each dose in its ADSL period, as the samples of its profile
+            period, _ = assign_periods(
+                samples.adsl, doses["subject"], iso_instants(ex.frame["EXSTDTC"]), None, ""
+            )
+            doses = doses.assign(**{PERIOD: period})
         if ex.origin is not None and bool(iso_instants(ex.frame["EXSTDTC"]).notna().all()):
             origin = ex.origin  # the dose clock is hours since each subject's first EXSTDTC
         if times is not None:
             samples = dataclasses.replace(samples, frame=samples.frame.assign(**{samples.spec.time: times}))
+            pc = samples.sdtm_pc
+            if pc is not None and _column(pc, "PCDTC") is None:  # sdtm.pc_reference_hours_since
+                note += "; " + SAMPLE_TIMES_FROM_REFERENCE
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
     return samples, NCADoses(doses, where, note, origin=origin)
+
+
+#: What the note of a multiple-dose read of an SDTM PC with PCRFTDTC adds (:func:`reference_on_dose_clock`;
+#: a note template, said in the reader's language).
+REFERENCE_ON_DOSE_CLOCK = note_template(
+    "multiple-dose NCA: PCRFTDTC is each sample's reference dose, not a profile of its own: one profile per "
+    "subject (and ADSL period), its dosing intervals from the EX doses, each sample after the latest dose at "
+    "or before it"
+)
+
+
+def reference_on_dose_clock(samples: NCASamples) -> tuple[NCASamples, str]:
+    """The samples of an SDTM PC domain for multiple-dose NCA: PCRFTDTC, when it is a profile column, is
+    no longer one, nor is a period derived from its order (:data:`PERIOD_DERIVED`); with the note
+    ``; ``:data:`REFERENCE_ON_DOSE_CLOCK`. Unchanged (no note) for a plain table or a PC without PCRFTDTC.
+    A period read from an ADSL (``--adsl``: the ADSL period of each sample's PCRFTDTC) is kept.
+
+    CDISC SDTMIG v3.3/v3.4, PC domain: PCRFTDTC is the "Date/Time of Reference Point", the dose the sample's
+    planned elapsed time PCELTM counts from; in a multiple-dose study each day's samples have that day's
+    dose, so PCRFTDTC tells the sample's dosing interval, not a profile. Multiple-dose NCA puts every sample
+    of a subject on one clock with the EX doses (:func:`bioparity.io.sdtm.doses_on_sample_clock`) and gives
+    each dosing interval from them (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.5: AUC(0-tau), Cmax,ss of
+    the dosing interval after multiple dosing); the intervals are dated by their own dose
+    (:func:`bioparity.io.sdtm.per_dose_intervals`). Kept as a profile column, each reference dose was a
+    profile of its own with every EX dose of its subject, and their order a "period" (27 intervals for 3
+    subjects x 3 sampled doses, 18 of them empty). A crossover's periods come from its ADSL (``--adsl``:
+    kept), a ``--group`` such as EPOCH or a period column, not from the order of the doses."""
+    spec, frame = samples.spec, samples.frame
+    reference = next((g for g in spec.groups if g.upper() == REFERENCE), None)
+    if samples.sdtm_pc is None or reference is None:
+        return samples, ""
+    derived = PERIOD_DERIVED in samples.derived
+    dropped = {reference, *((PERIOD,) if derived else ())}
+    frame = frame.drop(columns=[c for c in dropped if c in frame.columns])
+    spec = dataclasses.replace(spec, groups=tuple(g for g in spec.groups if g not in dropped)).resolve(frame)
+    # the detection note named PCRFTDTC among the profile columns: no longer one
+    note = samples.note.replace(f"; {PERIOD_DERIVED}", "").replace(f" {reference}, ", " ", 1)
+    kept = tuple(d for d in samples.derived if d != PERIOD_DERIVED)
+    moved = dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=kept)
+    return moved, "; " + REFERENCE_ON_DOSE_CLOCK
 
 
 @dataclass(frozen=True, eq=False)

@@ -600,14 +600,38 @@ def doses_on_sample_clock(
 
     Multiple-dose NCA needs samples and doses on one clock. The dose times are hours since each subject's
     first EXSTDTC (:func:`read_sdtm_ex`); with ``pc`` the sample times are PCDTC in hours since that same
-    first dose (:func:`pc_hours_since`), returned in the PC row order (``None`` without ``pc``: a plain
+    first dose (:func:`pc_hours_since`), or for a PC without PCDTC PCRFTDTC + PCELTM
+    (:func:`pc_reference_hours_since`), returned in the PC row order (``None`` without ``pc``: a plain
     sample table is already on the clock of its dose records).
     """
     doses = read_sdtm_ex(ex, file=ex_file)
     if pc is None:
         return doses, None
     origin = first_dose_datetimes(ex, file=ex_file)
-    return doses, pc_hours_since(pc, origin, file=pc_file)
+    on_reference = pc_reference_hours_since(pc, origin, file=pc_file)
+    return doses, pc_hours_since(pc, origin, file=pc_file) if on_reference is None else on_reference
+
+
+def pc_reference_hours_since(
+    pc: pd.DataFrame, origin: pd.Series, file: str | None = None
+) -> npt.NDArray[np.float64] | None:
+    """Sample times of a PC domain without PCDTC in hours since ``origin`` (per USUBJID): its reference dose
+    PCRFTDTC - ``origin`` + its PCELTM, when every record has both (None otherwise, and for a PC with PCDTC,
+    whose actual times :func:`pc_hours_since` takes).
+
+    SDTMIG v3.4, PC domain: PCELTM is the planned elapsed time of the sample from its reference point
+    PCTPTREF, whose date/time is PCRFTDTC; so PCRFTDTC + PCELTM is the sample's planned date/time, on the
+    clock of the subject's EX doses (the dose times of :func:`read_sdtm_ex`)."""
+    df = pc.rename(columns={c: c.upper() for c in pc.columns})
+    if "PCDTC" in df.columns or "PCRFTDTC" not in df.columns or "PCELTM" not in df.columns:
+        return None
+    reference = _iso_datetimes(df["PCRFTDTC"], "PCRFTDTC", file).reset_index(drop=True)
+    elapsed = _duration_hours(df["PCELTM"].reset_index(drop=True), file, AN_ELAPSED_TIME)
+    if bool(reference.isna().any()) or bool(np.isnan(elapsed).any()):
+        return None
+    first = df["USUBJID"].astype("string").str.strip().reset_index(drop=True).map(origin)
+    hours = ((reference - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float) + elapsed
+    return np.asarray(hours, dtype=float)
 
 
 def pc_nominal_hours(pc: pd.DataFrame, file: str | None = None) -> np.ndarray | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version
-from bioparity.delimited import require_comma_separated_header
+from bioparity.delimited import require_comma_separated_header, require_file
 from bioparity.errors import BioparityWarning, DataFileError
 from bioparity.market._columns import ColumnAlias, pick, resolve_columns
 from bioparity.market._dates import DATE_FORMATS_TEXT, parse_date
@@ -203,8 +203,7 @@ def read_purple_book(path: str | os.PathLike[str]) -> PurpleBook:
     """
     file = Path(path)
     label = str(path)
-    if not file.is_file():
-        raise DataFileError("file not found", file=label, expected="a Purple Book CSV download")
+    require_file(file, label, "a Purple Book CSV download")  # not found, or a folder
     records = _read_records(file, label)
     headers = [
         i for i, (_, cells) in enumerate(records) if cells and cells[0].strip().casefold() == _HEADER_MARK

@@ -52,7 +52,7 @@ def prepare_input(
         The table (converted rows carry the target unit in the unit column, so preparing again changes
         nothing) and the resolved spec, whose ``conc_unit`` is the unit of the concentrations.
     """
-    resolved = (spec or NCASpec()).resolve(frame)
+    resolved = (spec or NCASpec()).resolve(frame, file=None if where is None else where.file)
     if resolved.conc_unit_column is None:
         return frame, resolved
     converted, unit = convert_conc_column(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -225,6 +225,33 @@ def profile_codes(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[npt.NDArray
         first = np.flatnonzero(opens)
     ids = frame[list(keys)].iloc[first].reset_index(drop=True)
     return codes, ids
+
+
+def matched_profiles(
+    ids: pd.DataFrame, table: pd.DataFrame, *, how: Literal["inner", "right"]
+) -> pd.DataFrame:
+    """Pair the rows of ``table`` with the profiles whose keys they hold: the key columns are those of
+    ``table``, compared as text (a subject ``1`` read as a number matches ``"1"``).
+
+    Parameters
+    ----------
+    ids : pandas.DataFrame
+        The profile keys, one row per profile (row ``p`` is profile ``p``: :func:`profile_codes`).
+    table : pandas.DataFrame
+        The key columns of a table keyed like the profiles (dose records, lambda_z choices).
+    how : {"inner", "right"}
+        ``inner``: the matched pairs only; ``right``: every row of ``table``, its profile missing (NaN)
+        where no profile has its keys.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: ``_profile`` (row of ``ids``) and ``_row`` (row of ``table``), with the keys.
+    """
+    keys = list(table.columns)
+    left = ids[keys].astype("string").reset_index().rename(columns={"index": "_profile"})
+    right = table.astype("string").assign(_row=np.arange(len(table)))
+    return left.merge(right, on=keys, how=how)
 
 
 def _single_key_codes(frame: pd.DataFrame, keys: Sequence[str]) -> npt.NDArray[np.int64] | None:

@@ -22,7 +22,8 @@ Grouping rule (defined here, once)
 Column names
     A column named in the spec (subject, time, conc, a dose or duration column, ``groups``, ...) is the
     column of exactly that name or, when there is none, the one column whose name differs from it only
-    in letter case (``Subject`` for ``subject``); two such columns are ambiguous and an error.
+    in letter case (``Subject`` for ``subject``); two such columns are ambiguous and an error naming the
+    file (:class:`bioparity.columns.Columns`, the lookup of every reader).
 
 Dose
     ``dose="auto"`` (the default) uses the column named ``dose`` (any case) when the table has one, and
@@ -34,12 +35,13 @@ Dose
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from bioparity.columns import Columns
 from bioparity.errors import InputError
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.options import NCAOptions
@@ -145,13 +147,15 @@ class NCASpec:
         given = {"tau": self.tau is not None, "extrapolate_tau": self.options.auctau_extrapolate}
         return tuple(name for name, on in given.items() if on)
 
-    def resolve(self, columns: pd.DataFrame | Iterable[Hashable]) -> NCASpec:
+    def resolve(self, columns: pd.DataFrame | Iterable[Hashable], *, file: str | None = None) -> NCASpec:
         """This spec with the column names of a table (a frame or its column names) filled in.
 
         Parameters
         ----------
         columns : DataFrame or iterable of column names
             The table, or only its column names (enough: resolution never reads the data).
+        file : str, optional
+            The table's file, named in the error of an ambiguous name.
 
         Returns
         -------
@@ -160,9 +164,14 @@ class NCASpec:
             grouping rule, then the given ones); ``dose`` a column name, a number or ``None``. A name
             that matches no column is kept as it is (the analysis then reports it as missing, naming
             the file). Resolving a resolved spec again changes nothing.
+
+        Raises
+        ------
+        DataFileError
+            A name without an exact column that two columns match ignoring letter case (``Time`` and
+            ``TIME`` for ``time``): :meth:`bioparity.columns.Columns.optional`, naming ``file``.
         """
-        names = [str(c) for c in (columns.columns if isinstance(columns, pd.DataFrame) else columns)]
-        find = _Columns(names)
+        find = Columns(columns.columns if isinstance(columns, pd.DataFrame) else columns, file=file)
         subject, time, conc = find.named(self.subject), find.named(self.time), find.named(self.conc)
         explicit = [find.named(g) for g in self.groups]
         taken = {subject, time, conc, *explicit}
@@ -207,37 +216,16 @@ class NCASpec:
         """
         return unit_notes({name: getattr(self, name) for name in UNIT_FIELDS}, sources or {})
 
-    def given_groups(self, columns: pd.DataFrame | Iterable[Hashable]) -> tuple[str, ...]:
+    def given_groups(
+        self, columns: pd.DataFrame | Iterable[Hashable], *, file: str | None = None
+    ) -> tuple[str, ...]:
         """The spec's own ``groups`` in the spelling of a table's columns (a frame or its column names),
-        without the grouping columns the grouping rule would add (see :meth:`resolve`)."""
-        names = [str(c) for c in (columns.columns if isinstance(columns, pd.DataFrame) else columns)]
-        find = _Columns(names)
+        without the grouping columns the grouping rule would add (see :meth:`resolve`, and ``file``)."""
+        find = Columns(columns.columns if isinstance(columns, pd.DataFrame) else columns, file=file)
         return tuple(find.named(g) for g in self.groups)
 
 
-class _Columns:
-    """Column lookup: the exact name, else the one name equal to it ignoring letter case."""
-
-    def __init__(self, names: Sequence[str]) -> None:
-        self.names = list(names)
-        self.exact = set(self.names)
-
-    def optional(self, name: str) -> str | None:
-        if name in self.exact:
-            return name
-        same = [c for c in self.names if c.casefold() == name.casefold()]
-        if len(same) > 1:
-            raise InputError(
-                f"columns {', '.join(repr(c) for c in same)} all match {name!r} (letter case ignored); "
-                "rename one, or name the column exactly"
-            )
-        return same[0] if same else None
-
-    def named(self, name: str) -> str:
-        return self.optional(name) or name
-
-
-def _column_or_number(value: str | float | None, find: _Columns, *, auto: bool) -> str | float | None:
+def _column_or_number(value: str | float | None, find: Columns, *, auto: bool) -> str | float | None:
     """A dose or duration: a column found in the table, a number, or ``None``."""
     if value is None or isinstance(value, int | float):
         return value

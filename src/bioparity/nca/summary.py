@@ -39,7 +39,7 @@ import pandas as pd
 
 from bioparity import __version__
 from bioparity._results import ResultMixin, values_text
-from bioparity.errors import InputError
+from bioparity.errors import InputError, require_columns
 
 #: Parameters summarised without geometric statistics (times of samples, fit diagnostics, counts).
 NO_GEOMETRIC = frozenset(
@@ -230,15 +230,6 @@ def split_columns(
     return [c for c in varying if c in taken]
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what}: the NCA table has no column(s) {', '.join(missing)}; "
-            f"columns present: {', '.join(map(str, frame.columns))}"
-        )
-
-
 def describe(values: Sequence[float] | np.ndarray, *, geometric: bool = True) -> dict[str, float]:
     """The statistics of one set of values (NaN = missing, counted in ``n_missing``)."""
     v = np.asarray(values, dtype=float)
@@ -285,7 +276,8 @@ def summary_statistics(
     counted in ``n_missing``.
     """
     by = [str(c) for c in by]
-    _require(frame, [parameter, value, *by, *([interval] if interval else [])], "summary statistics")
+    need = [parameter, value, *by, *([interval] if interval else [])]
+    require_columns(frame.columns, need, file=None, context=" in the NCA table (summary statistics)")
     numbers = _numbers(frame, value)
     group_column = group if group is not None and group in frame.columns else "group"
     groups = _text(frame[group]) if group_column == group else pd.Series("all", index=frame.index)
@@ -437,7 +429,7 @@ def flag_counts(
     ``by`` (the analyte, the period, as :func:`summary_statistics`) per group and combination of their
     values, so that a flag on one analyte's profile is not counted for the other's."""
     by = [str(c) for c in by]
-    _require(frame, [subject, *by], "flag counts")
+    require_columns(frame.columns, [subject, *by], file=None, context=" in the NCA table (flag counts)")
     flags = [c for c in frame.columns if str(c).startswith(prefix)]
     group_column = group if group is not None and group in frame.columns else "group"
     groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)

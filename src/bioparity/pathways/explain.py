@@ -136,7 +136,7 @@ def _logic(rule: Rule) -> list[str]:
             conditions.append(
                 _("at least %(n)s indications are claimed") % {"n": rule.when["min_indications"]}
             )
-        lines.append(_("applies when: %(conditions)s") % {"conditions": "; ".join(conditions)})
+        lines.append(_("applies when: %(conditions)s") % {"conditions": _items(conditions)})
     if rule.risk_resolved_by:
         lines.append(_("'at risk' counts as met when recorded: %(item)s") % {"item": rule.risk_resolved_by})
     return lines
@@ -162,7 +162,7 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
         _("source:"),
         _("  document: %(title)s") % {"title": doc.title_in(current_language())},
         _("  reference: %(reference)s")
-        % {"reference": (doc.reference or _("(no document number)")) + version},
+        % {"reference": (doc.reference_in(current_language()) or _("(no document number)")) + version},
         _("  status: %(status)s; date of the text: %(date)s")
         % {"status": guideline_status(doc.status), "date": doc.date},
         _("  section: %(section)s") % {"section": _section(rule.citation.section)},
@@ -178,7 +178,7 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
     if rule.unconfirmed or doc.unconfirmed:
         flags.append(_("UNCONFIRMED: not verified against the text itself"))
     if flags:
-        lines.append("  " + "; ".join(flags))
+        lines.append("  " + _items(flags))
     lines += ["", _("logic:"), *(f"  {line}" for line in _logic(rule))]
     lines += _policy_lines(region, rule)
     if rule.note:

@@ -13,7 +13,7 @@ Inventory schema
     (a comparative PK study in a suitable population is feasible and clinically relevant);
     ``reference_sourcing`` (region code -> source of the reference product relied on for that
     region's dossier, e.g. ``{"EMA": "EU", "FDA": "EU", "NMPA": "CN"}``); ``indications``;
-    ``target_regions`` (empty = every region with a rule file); ``interchangeability_sought`` (US);
+    ``target_regions`` (empty = every region with a rule file); ``interchangeability_sought`` (US, UK);
     ``pd_marker_accepted`` (a pharmacodynamic marker is the accepted basis of similarity, e.g. the
     glucose infusion rate for insulins, ANC and CD34+ counts for filgrastim and pegfilgrastim).
 ``CAAAttribute``
@@ -194,7 +194,8 @@ class ProgramProfile:
     pk_study_feasible : bool, default True
         A comparative PK study in a suitable population is feasible and clinically relevant.
     interchangeability_sought : bool, default False
-        The sponsor seeks a US interchangeability designation (switches on the FDA switching rules).
+        The sponsor seeks interchangeability: switches on the FDA designation rule (switching studies,
+        presentation) and shows MHRA's position (an authorised biosimilar is interchangeable).
     pd_marker_accepted : bool, default False
         A pharmacodynamic marker is the accepted basis of similarity (e.g. the glucose infusion rate
         of a euglycaemic clamp for insulins, ANC and CD34+ counts for filgrastim).

@@ -67,7 +67,9 @@ def guideline_status(status: str) -> str:
 class Document:
     """A cited guideline. ``title`` is the English title (the guideline's own, or the rule file's English
     rendering of a title in another language); ``title_zh`` is the Simplified Chinese title when the rule
-    file gives one (for a CDE/NMPA text: the guideline's own title), printed for a zh-CN reader."""
+    file gives one (for a CDE/NMPA text: the guideline's own title), printed for a zh-CN reader;
+    ``reference_zh`` likewise the document number as the issuing notice writes it (国家药品监督管理局通告
+    2018年第52号 for ``NMPA notice 2018 No. 52``)."""
 
     key: str
     title: str
@@ -79,6 +81,7 @@ class Document:
     version: str = ""
     url: str = ""
     title_zh: str = ""
+    reference_zh: str = ""
 
     def title_in(self, language: str) -> str:
         """The title a reader of ``language`` sees: the Chinese title for zh-CN when there is one.
@@ -90,6 +93,18 @@ class Document:
         ('《技术指导原则》', 'Technical guideline')
         """
         return self.title_zh if language == "zh-CN" and self.title_zh else self.title
+
+    def reference_in(self, language: str) -> str:
+        """The document number a reader of ``language`` sees: the Chinese one for zh-CN when there is one.
+
+        Examples
+        --------
+        >>> doc = Document("d", "Guideline", "2018-07-06", "final", "NMPA notice 2018 No. 52",
+        ...                reference_zh="国家药品监督管理局通告2018年第52号")
+        >>> doc.reference_in("zh-CN"), doc.reference_in("en")
+        ('国家药品监督管理局通告2018年第52号', 'NMPA notice 2018 No. 52')
+        """
+        return self.reference_zh if language == "zh-CN" and self.reference_zh else self.reference
 
     def label(self) -> str:
         """``reference version (status, date)``, e.g. ``CHMP/437/04 Rev 1 (final, 2014-10-23)``."""
@@ -451,6 +466,7 @@ def parse_region_rules(data: Any, file: str) -> RegionRules:
             version=doc.get("version", ""),
             url=doc.get("url", ""),
             title_zh=doc.get("title_zh", ""),
+            reference_zh=doc.get("reference_zh", ""),
         )
         for key, doc in data["documents"].items()
     }

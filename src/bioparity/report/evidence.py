@@ -659,9 +659,10 @@ def cited_section(section: str) -> str:
 def cited_guideline(citation: Citation) -> str:
     """A rule's guideline citation in the reader's words: ``Title (reference, version, status), section S,
     date`` as :meth:`~bioparity.pathways.rules.Citation.text` stores it, the status, the section
-    (:func:`cited_section`) and the flag of an unconfirmed citation translated (the reference is the
-    guideline's own; the title too, in Chinese for a zh-CN reader when the rule file gives the guideline's
-    Chinese title, e.g. 《生物类似药研发与评价技术指导原则（试行）》 for NMPA 2015).
+    (:func:`cited_section`) and the flag of an unconfirmed citation translated (the title and the document
+    number are the guideline's own: in Chinese for a zh-CN reader when the rule file gives the guideline's
+    Chinese ones, e.g. 《生物类似药研发与评价技术指导原则（试行）》 and
+    国家食品药品监督管理总局通告2015年第7号 for NMPA 2015).
 
     Examples
     --------
@@ -671,8 +672,11 @@ def cited_guideline(citation: Citation) -> str:
     'Questions and answers (final), clinical development, 2019-07-31 [citation unconfirmed]'
     """
     doc = citation.document
-    details = ", ".join(p for p in (doc.reference, doc.version, guideline_status(doc.status)) if p)
-    title = doc.title_in(current_language())
+    language = current_language()
+    details = ", ".join(
+        p for p in (doc.reference_in(language), doc.version, guideline_status(doc.status)) if p
+    )
+    title = doc.title_in(language)
     text = f"{title} ({details}), {cited_section(citation.section)}, {citation.date}"
     return _("%(citation)s [citation unconfirmed]") % {"citation": text} if doc.unconfirmed else text
 
@@ -687,7 +691,8 @@ def requirement_citation(rule_id: str, stored: str, source: str) -> tuple[str, s
     citation = found[1].citation
     doc = citation.document
     if source == doc.label():
-        ident = " ".join(p for p in (doc.reference, doc.version) if p) or doc.title_in(current_language())
+        language = current_language()
+        ident = " ".join(p for p in (doc.reference_in(language), doc.version) if p) or doc.title_in(language)
         source = f"{ident} ({guideline_status(doc.status)}, {doc.date})"
     return cited_guideline(citation), source
 

@@ -36,11 +36,11 @@ from bioparity.analyses.figures import (
     XYPlot,
     forest_plot,
 )
-from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
+from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text, utc_second
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.registry import kind_words
 from bioparity.analyses.tables import ReportTables, Table
-from bioparity.analyses.terms import LABELS, key_label, labelled, term
+from bioparity.analyses.terms import input_name, labelled, term
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
 from bioparity.i18n.notes import note_text
@@ -60,7 +60,6 @@ from bioparity.report.evidence import (
 )
 from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation, ProgramShare
-from bioparity.utc import utc_moment
 from bioparity.workspace.signatures import content_key
 
 
@@ -82,17 +81,6 @@ def flag_class(name: str, count: int) -> str:
     failing = "fail" in name or term("fail") in name
     passing = "pass" in name or term("pass") in name
     return "ok" if passing and not failing else "bad"
-
-
-def utc_second(value: Any) -> str:
-    """A stored ISO time (e.g. a signature's ``2026-12-06T07:55:23.193756Z``) to the second in UTC:
-    ``2026-12-06 07:55:23 UTC`` (the microseconds only clutter a printed signature)."""
-    if not value:
-        return "—"
-    try:
-        return utc_moment(str(value)).strftime("%Y-%m-%d %H:%M:%S UTC")  # no offset: UTC
-    except ValueError:
-        return str(value)
 
 
 #: Characters of a SHA-256 digest (hex) printed in a table cell of the program report: 48 bits, which tell
@@ -161,13 +149,6 @@ _ENV.globals.update(
     digest_chars=DIGEST_CHARS,
     run_id_chars=RUN_ID_CHARS,
 )
-
-
-def input_name(key: str) -> str:
-    """A run's input in the reader's words: ``dataset`` (the analysed one) or the option naming another
-    dataset under its label (NCA's ``dosing``: dose records); printed as stored, the key was English on
-    a Chinese report ("输入 SHA-256（dataset）")."""
-    return key_label(key) if key in LABELS else term(key)
 
 
 def option_text(value: Any) -> str:

@@ -526,6 +526,9 @@ def _caa_figure(plot: CAAPlot, *, small: bool) -> Figure:
         ax.legend(fontsize=5.5 if small else 7, loc="best")
     if small:
         ax.tick_params(labelsize=6.5)
+    # the lot values as measured: an intact mass of 148,052-148,059 Da printed "2 ... 9" with "+1.4805e5"
+    # above the axis (matplotlib's offset), which a reader takes for the values
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     ax.grid(axis="y", alpha=0.3)
     return fig
 

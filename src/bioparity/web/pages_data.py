@@ -25,7 +25,7 @@ from bioparity.analyses.contract import Analysis, Option
 from bioparity.analyses.figures import Figure, ProfilePlot
 from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
 from bioparity.analyses.terms import coded_value, key_label, setting_text, yes_no_text
-from bioparity.api.deps import unit_of_work, write_unit
+from bioparity.api.deps import client_address, unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -717,7 +717,15 @@ def sign(
 ) -> Response:
     try:
         with unit_of_work(request) as session:
-            signatures.sign_run(session, actor, run_id, username=username, password=password, meaning=meaning)
+            signatures.sign_run(
+                session,
+                actor,
+                run_id,
+                username=username,
+                password=password,
+                meaning=meaning,
+                client=client_address(request),
+            )
     except NotFoundError:
         raise
     except BioparityError as exc:  # shown next to the form, the chosen meaning kept

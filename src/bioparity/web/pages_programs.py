@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -13,7 +13,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from bioparity.analyses.registry import kind_words
@@ -473,6 +473,16 @@ def _signed_context(after: dict[str, Any], *, words: bool) -> str:
 #: The recorded fields an audit row's details always print when recorded, in this order.
 _ALWAYS = ("name", "kind", "meaning", "role", "status", "scope", "format", "sha256", "version", "reason")
 
+#: Recorded fields that hold a user's id (a share's inviter and the partner owner who answered): the pages
+#: and the PDF print the user name the trail's "user" column shows (an id names nobody to a reader; EU GMP
+#: Annex 11 section 9: the trail records the identity of who made the change), the CSV the recorded id.
+USER_FIELDS = frozenset({"invited_by", "responded_by"})
+
+
+def _user_named(key: str, value: Any, names: Mapping[str, str]) -> Any:
+    """A recorded user id of a :data:`USER_FIELDS` field as that user's name (as recorded when unknown)."""
+    return names.get(str(value), value) if key in USER_FIELDS and value is not None else value
+
 
 def audit_details(
     event: AuditEvent,
@@ -484,7 +494,8 @@ def audit_details(
 ) -> str:
     """What changed, in words: the record's name, kind, role, ... (for a removal, as it was), the partner
     organisation of a share, and every field a change altered, old → new; a signature names the run (kind
-    and id) and the meaning signed. ``names``: the kind of each run and the name of each partner, by id;
+    and id) and the meaning signed. ``names``: the kind of each run, the name of each partner and the user
+    name of each user a share records (:data:`USER_FIELDS`), by id;
     ``words``: the recorded fields named and their coded values said in the reader's words (roles,
     statuses, kinds, a share's scope, flags: :func:`detail_parts`), as the pages and the PDF print them;
     False: as stored, for the CSV export, which is data."""
@@ -508,6 +519,11 @@ def audit_details(
     if not state:
         return ""
     changes = _changes(before, after) if before and after else {}
+    if words:
+        changes = {
+            key: Change(_user_named(key, c.old, names), _user_named(key, c.new, names))
+            for key, c in changes.items()
+        }
     fields: list[tuple[str, Any]] = []
     for key in _ALWAYS:
         present = state.get(key) is not None or (key == "scope" and event.object_type == "share")
@@ -567,11 +583,21 @@ def _audit_view(
         for state in (afters[e.seq], befores[e.seq])
         if state and state.get("org_id")
     }
-    # The kind of each run and the name of each partner organisation, by id (one statement).
+    users = {
+        str(state[key])
+        for e in events
+        for state in (afters[e.seq], befores[e.seq])
+        if state
+        for key in USER_FIELDS
+        if state.get(key)
+    }
+    # The kind of each run, the name of each partner organisation and user, by id (one statement).
     found = session.execute(
-        select(AnalysisRun.id, AnalysisRun.kind)
-        .where(AnalysisRun.id.in_(run_ids))
-        .union_all(select(Organisation.id, Organisation.name).where(Organisation.id.in_(partners)))
+        union_all(
+            select(AnalysisRun.id, AnalysisRun.kind).where(AnalysisRun.id.in_(run_ids)),
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(partners)),
+            select(User.id, User.username).where(User.id.in_(users)),
+        )
     )
     names = {str(object_id): str(name) for object_id, name in found}
     can_share = Permission.share_program in program_permissions(session, actor.user_id, program)

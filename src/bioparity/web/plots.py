@@ -364,7 +364,9 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
             yaxis={
                 "title": {
                     "text": _("lot value (%(unit)s)") % {"unit": plot.unit} if plot.unit else _("lot value")
-                }
+                },
+                # plain numbers: plotly's default SI suffix printed an intact mass of 148,055 Da "148.055k"
+                "exponentformat": "none",
             },
         ),
     }

@@ -19,9 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
-from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
+from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text, utc_second
 from bioparity.analyses.registry import kind_words
-from bioparity.analyses.terms import labelled
+from bioparity.analyses.terms import input_name, labelled
 from bioparity.errors import BioparityError, DataFileError, RuleFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
 from bioparity.i18n import gettext as _
@@ -68,6 +68,7 @@ def to_json(value: Any) -> ScriptJSON:
 
 TEMPLATES.env.filters["value"] = fmt_value
 TEMPLATES.env.filters["time"] = fmt_time
+TEMPLATES.env.filters["time_second"] = utc_second  # a signature's time, as the reports print it
 TEMPLATES.env.filters["tojson_script"] = to_json
 TEMPLATES.env.filters["short"] = lambda h: (h or "")[:12]
 TEMPLATES.env.filters["table_html"] = table_html
@@ -135,6 +136,7 @@ TEMPLATES.env.filters["study_kind"] = study_kind_words
 # translated when shown (tests/i18n/test_kind_texts.py keeps every kind's texts in the catalogue).
 TEMPLATES.env.filters["translate"] = translate
 TEMPLATES.env.filters["column_map_text"] = column_map_text
+TEMPLATES.env.filters["input_name"] = input_name  # a run's input in words (as the reports)
 TEMPLATES.env.globals["languages"] = [(tag, LANGUAGE_NAMES[tag]) for tag in LANGUAGES]
 install_jinja(TEMPLATES.env)
 

@@ -405,10 +405,12 @@ def run_result(run: AnalysisRun) -> Any:
     return None if run.result_json is None else json.loads(run.result_json)
 
 
-def list_runs(session: Session, actor: Actor, study_id: str) -> Sequence[AnalysisRun]:
+def list_runs(session: Session, actor: Actor, study_id: str, results: bool = True) -> Sequence[AnalysisRun]:
+    """The study's runs in the order they were made; ``results=False``: without their results (not read
+    from the store; an NCA result is megabytes of JSON)."""
     study, _program = require_study(session, actor, study_id)
     query = select(AnalysisRun).where(AnalysisRun.study_id == study.id).order_by(AnalysisRun.created_at)
-    return list(session.scalars(query))
+    return list(session.scalars(query if results else query.options(defer(AnalysisRun.result_json))))
 
 
 #: A dataset's runs without their results (built once: see bioparity.store.lookup).

@@ -29,12 +29,12 @@ import queue
 import signal
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bioparity.analyses.registry import BUILTIN_MODULES, get_analysis
 from bioparity.environment import env_number
@@ -263,27 +263,68 @@ class _Pool:
                 process.terminate()
 
 
+#: The pool type of a :class:`KeptPool`.
+P = TypeVar("P")
+
+
+class KeptPool(Generic[P]):
+    """A pool of worker processes made at its first use and kept; one that broke (a worker killed, out of
+    memory) is forgotten and closed, and the next use makes a new one. Thread-safe: the job pool of
+    :class:`LocalProcessExecutor` and the upload parser of :mod:`bioparity.workspace.upload_worker`.
+
+    Parameters
+    ----------
+    make : callable
+        Makes a new pool.
+    close : callable
+        Closes a pool (its workers end).
+    """
+
+    def __init__(self, make: Callable[[], P], close: Callable[[P], None]) -> None:
+        self._make = make
+        self._close = close
+        self._pool: P | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> P:
+        """The pool, made now if there is none."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._make()
+            return self._pool
+
+    def peek(self) -> P | None:
+        """The pool if one was made (and not discarded), without making one."""
+        with self._lock:
+            return self._pool
+
+    def discard(self, pool: P) -> None:
+        """Close ``pool``, forgotten first if it is still the current one (another thread may have replaced
+        it already)."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        self._close(pool)
+
+    def close(self) -> None:
+        """Close the current pool, if any (at exit)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            self._close(pool)
+
+
 class LocalProcessExecutor(ComputeExecutor):
     """Worker processes of the server (``spawn``), started at the first job and kept; a pool whose
-    worker died (killed, out of memory) is replaced for the next job."""
+    worker died (killed, out of memory) is replaced for the next job (:class:`KeptPool`)."""
 
     def __init__(self, workers: int = DEFAULT_JOB_WORKERS) -> None:
         self.slots = workers
         self.description = f"{workers} worker process{'es' if workers > 1 else ''} of the server"
-        self._pool: _Pool | None = None
-        self._lock = threading.Lock()
+        self._pools = KeptPool(lambda: _Pool(self.slots), _Pool.close)
 
     def _current(self) -> _Pool:
-        with self._lock:
-            if self._pool is None:
-                self._pool = _Pool(self.slots)
-            return self._pool
-
-    def _discard(self, pool: _Pool) -> None:
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        pool.close()
+        return self._pools.current()
 
     def compute(self, job_id: str, pending: PendingRun, stage: StageCallback) -> WorkerOutcome:
         pool = self._current()
@@ -293,7 +334,7 @@ class LocalProcessExecutor(ComputeExecutor):
             wait_reporting(future, inbox, stage)
             return future.result()
         except BrokenProcessPool as exc:
-            self._discard(pool)
+            self._pools.discard(pool)
             raise WorkerLostError(
                 "the worker process computing this analysis stopped unexpectedly (for example, it ran out "
                 "of memory or was killed); nothing was stored: run it again, and if it stops again, on a "
@@ -305,17 +346,13 @@ class LocalProcessExecutor(ComputeExecutor):
     def abandon(self, job_ids: Collection[str]) -> None:
         """End the worker processes when they compute any of these jobs (a process pool cannot stop one
         task; another job computing there fails as its worker stopped, and the next gets new ones)."""
-        with self._lock:
-            pool = self._pool
+        pool = self._pools.peek()
         if pool is not None and pool.routes.busy_with(job_ids):
-            self._discard(pool)
+            self._pools.discard(pool)
 
     def close(self) -> None:
         """Stop the worker processes (at exit)."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
+        self._pools.close()
 
 
 class DaskExecutor(ComputeExecutor):

@@ -657,11 +657,20 @@ def runs_signatures(session: Session, runs: Sequence[AnalysisRun]) -> dict[str, 
 
 
 def sign_run(
-    session: Session, actor: Actor, run_id: str, *, username: str, password: str, meaning: str
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    *,
+    username: str,
+    password: str,
+    meaning: str,
+    client: str = "",
 ) -> Signature:
     """Sign run ``run_id`` as ``actor`` with ``meaning`` after entering both components of the signature,
     ``username`` (the actor's own) and ``password`` (21 CFR 11.200(a)(1)(i): the first signing of a
     period of controlled access uses all its components; a session's sign-in does not stand in for one).
+    ``client``: the address the request came from; a wrong password is counted against it as well as the
+    account and recorded with it, as at sign-in (21 CFR 11.300(d); NIST SP 800-63B section 5.2.2).
 
     Raises NotFoundError for a run the actor cannot read; PermissionDeniedError (role, authorship,
     independence, wrong user name or password) or ConflictError (no result, superseded, already signed,
@@ -686,6 +695,7 @@ def sign_run(
         session,
         actor,
         password,
+        client=client,
         audit=FailedPassword("sign_failed", "analysis_run", run.id, program.org_id, program.id),
         username=username,
     ):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -26,7 +25,7 @@ from dataclasses import replace
 from bioparity.errors import BioparityError
 from bioparity.i18n import current_language, use_language
 from bioparity.workspace.datasets import PendingUpload, parse_upload
-from bioparity.workspace.executors import is_builtin, job_workers, prepare_worker
+from bioparity.workspace.executors import KeptPool, is_builtin, job_workers, prepare_worker
 
 #: Uploads at least this large are parsed in the worker process (1 MiB: ~25,000 rows of a typical file).
 PARSE_APART_BYTES = 1 << 20
@@ -48,27 +47,17 @@ class _Parser:
     """The one worker process of this server process that parses large uploads (replaced if it dies)."""
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
+        self._pools = KeptPool(_parser_pool, _shut_down)
 
     def _current(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=context, initializer=prepare_worker
-                )
-            return self._pool
+        return self._pools.current()
 
     def parse(self, pending: PendingUpload) -> PendingUpload:
         pool = self._current()
         try:
             n_rows, column_map = pool.submit(_parse_in_language, pending, current_language()).result()
         except BrokenProcessPool as exc:
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = None
-            pool.shutdown(wait=False, cancel_futures=True)
+            self._pools.discard(pool)
             raise ParserLostError(
                 f"the worker process reading {pending.filename} stopped unexpectedly (for example, it ran "
                 "out of memory or was killed); nothing was stored: upload the file again"
@@ -76,10 +65,17 @@ class _Parser:
         return replace(pending, n_rows=n_rows, column_map=column_map)
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        self._pools.close()
+
+
+def _parser_pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=prepare_worker
+    )
+
+
+def _shut_down(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 _PARSER = _Parser()

@@ -33,7 +33,7 @@ from bioparity.nca.multiple.steady_state import (
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, compact_left
-from bioparity.nca.samples import Where, parse_numbers, prepare_samples
+from bioparity.nca.samples import Where, matched_profiles, parse_numbers, prepare_samples
 from bioparity.nca.single.engine import nca_arrays
 from bioparity.nca.single.results import NCAResult
 from bioparity.problems import A_POSITIVE_DOSE, DOSE_NOT_POSITIVE
@@ -270,10 +270,7 @@ def match_doses(
     record : numpy.ndarray of int64
         Dose record (row of ``dose_keys``) of each matched pair; a record matching no profile is in no pair.
     """
-    shared = list(dose_keys.columns)
-    left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
-    right = dose_keys.astype("string").assign(_row=np.arange(len(dose_keys)))
-    merged = left.merge(right, on=shared, how="inner")
+    merged = matched_profiles(ids, dose_keys, how="inner")
     return merged["_profile"].to_numpy(dtype=np.int64), merged["_row"].to_numpy(dtype=np.int64)
 
 

@@ -24,7 +24,14 @@ from bioparity.i18n.notes import note_template
 from bioparity.nca.arguments import call_arguments
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import pad_profiles
-from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, prepare_samples, text_cells
+from bioparity.nca.samples import (
+    Where,
+    constant_per_profile,
+    matched_profiles,
+    parse_numbers,
+    prepare_samples,
+    text_cells,
+)
 from bioparity.nca.single.engine import nca_array_blocks, nca_arrays
 from bioparity.nca.single.results import NCAResult
 from bioparity.nca.unit_column import convert_conc_column
@@ -264,9 +271,7 @@ def _windows(
         ("lambda_z_start", "lambda_z_end"),
         "why these points were chosen (it is reported)",
     )
-    left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
-    right = table[keys].astype("string").assign(_row=np.arange(len(table)))
-    merged = left.merge(right, on=keys, how="inner")
+    merged = matched_profiles(ids, table[keys], how="inner")
     if merged["_profile"].duplicated().any():
         i = int(merged.loc[merged["_profile"].duplicated(), "_row"].iloc[0])
         raise where.error("profile listed twice", i, keys[-1], None, "one row per profile")
@@ -303,9 +308,7 @@ def _point_times(
     table, where, (t,), reason = _choices(
         table, keys, name, ("lambda_z_time",), "why the point is excluded or included"
     )
-    left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
-    right = table[keys].astype("string").assign(_row=np.arange(len(table)))
-    merged = left.merge(right, on=keys, how="right")
+    merged = matched_profiles(ids, table[keys], how="right")
     if merged["_profile"].isna().any():
         i = int(merged.loc[merged["_profile"].isna(), "_row"].iloc[0])
         raise where.error(

@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bioparity.bioassay import compute_cut_point, linearity, reml_fit
+from bioparity.bioassay import (
+    compute_cut_point,
+    linearity,
+    reml_fit,
+    validated_cut_points,
+    with_validated_cut_point,
+)
 from bioparity.bioassay.cutpoint import inhibition
 from bioparity.bioassay.stats import mad, normal_quantile_lcl_factor, quantile, shapiro_p
 from bioparity.validation.areas import bioassay_kinds
@@ -42,6 +48,8 @@ LEVENE_RTOL, RUN_MEANS_ANOVA_RTOL, RUN_MEANS_LME_RTOL = 1e-10, 1e-9, 1e-4
 #: Shapiro-Wilk of ``method = auto`` on the donor means (SciPy and R, both AS R94): W and p agree to 2e-10 and
 #: 6e-9 relative on the six cases of normality_reference.csv.
 NORMALITY_W_RTOL, NORMALITY_P_RTOL = 1e-8, 1e-7
+#: Normalisation factor of a floating cut point: closed forms (mean + z SD, quantile type 7) on both sides.
+NORMALISATION_RTOL = 1e-8
 #: Linearity: double-precision least squares of a 2-column design on both sides (p below 1e-6: 1e-8).
 LIN_RTOL = 1e-10
 #: Residuals near zero are compared absolutely (responses of order 1-300).
@@ -59,6 +67,7 @@ def run(reference: Path) -> list[CaseResult]:
         *_cut_points(folder),
         *_run_comparison(folder),
         *_normality(folder),
+        *_normalisation(folder),
         *_linearity(folder),
         *bioassay_kinds.run(folder),
     ]
@@ -327,6 +336,37 @@ def _normality(folder: Path) -> list[CaseResult]:
             compare(AREA, ref, case, "Shapiro-Wilk p (donor means)", float(row["shapiro_p"]), got.shapiro_p,
                     NORMALITY_P_RTOL, "rel"),
             compare(AREA, ref, case, "method selected", str(row["method"]), got.method),
+        ]  # fmt: skip
+    return out
+
+
+def _normalisation(folder: Path) -> list[CaseResult]:
+    """The normalisation factor of a floating screening cut point (:mod:`bioparity.bioassay.cutpoint`, step 6;
+    Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1 section 5) on a generated floating design:
+    additive (``NC + NF``) and multiplicative (``NC x NF``) on the raw scale, additive on the log scale
+    (``NC x exp(NF)``), parametric and nonparametric; the cut point, NF, the rule stored and each run's plate
+    cut point read back from the stored table (:func:`~bioparity.bioassay.with_validated_cut_point`), all
+    computed by hand in make_normalisation_reference.R."""
+    frame = pd.read_csv(folder / "designs_floating_nc.csv", dtype={"donor": str, "run": str})
+    runs = frame.groupby("run", sort=True)["nc"].first().reset_index()
+    out = []
+    for row in read_reference_csv(folder / "normalisation_reference.csv").to_dict("records"):
+        got = compute_cut_point(
+            frame.rename(columns={"signal": "value"}), transform=str(row["transform"]),
+            method=str(row["method"]), normalisation=str(row["normalisation"]),
+        )  # fmt: skip
+        case = f"designs_floating_nc.csv, {row['transform']}, {row['normalisation']}, {row['method']}"
+        ref = "ada-normalisation-r"
+        plates, _ = with_validated_cut_point(runs, validated_cut_points(got.to_frame())["screening"])
+        out += [
+            compare(AREA, ref, case, "normalisation stored", str(row["normalization"]), got.normalization),
+            compare(AREA, ref, case, "cut point", float(row["cut_point"]), got.cut_point, NORMALISATION_RTOL,
+                    "rel"),
+            compare(AREA, ref, case, "normalisation factor", float(row["normalization_factor"]),
+                    got.normalization_factor, NORMALISATION_RTOL, "rel"),
+            *(compare(AREA, ref, case, f"plate cut point {run}", float(row[f"plate_{run}"]), float(cut),
+                      NORMALISATION_RTOL, "rel")
+              for run, cut in zip(plates["run"], plates["cut_point"], strict=True)),
         ]  # fmt: skip
     return out
 

@@ -27,6 +27,18 @@ ctl <- nls.control(maxiter = 500, tol = 1e-7, minFactor = 1e-12)
 # nls stops at relative offset 1e-7; 20 further plain Gauss-Newton steps (the model object's own
 # increment) polish the optimum so that parameters are determined well below 1e-6 relative.
 polish <- function(fit) { for (i in 1:20) fit$m$setPars(fit$m$getPars() + fit$m$incr()); fit }
+# A parallel logistic fit's parameters, residual SS and df, and the relative potency exp(m1 - m2) with its
+# 95% t interval from the covariance of m1 and m2 (the 4PL and 5PL cases alike).
+put_parallel <- function(case, fit) {
+  cf <- coef(fit); V <- vcov(fit)
+  for (n in names(cf)) put(case, n, cf[[n]])
+  lrp <- cf[["m1"]] - cf[["m2"]]
+  se <- sqrt(V["m1", "m1"] + V["m2", "m2"] - 2 * V["m1", "m2"])
+  dfr <- df.residual(fit)
+  put(case, "rss", deviance(fit)); put(case, "df", dfr)
+  put(case, "relative_potency", exp(lrp))
+  put(case, "ci_lower", exp(lrp - qt(0.975, dfr) * se)); put(case, "ci_upper", exp(lrp + qt(0.975, dfr) * se))
+}
 par4 <- nls(response ~ c + (d - c) / (1 + exp(b * (x - m[g]))), data = d4,
             start = list(b = -1, c = 0.1, d = 2, m = c(2.5, 2)), control = ctl)
 par4 <- polish(par4)
@@ -34,14 +46,7 @@ sep4 <- nls(response ~ c[g] + (d[g] - c[g]) / (1 + exp(b[g] * (x - m[g]))), data
             start = list(b = rep(coef(par4)[["b"]], 2), c = rep(coef(par4)[["c"]], 2),
                           d = rep(coef(par4)[["d"]], 2), m = coef(par4)[c("m1", "m2")]), control = ctl)
 sep4 <- polish(sep4)
-cf <- coef(par4); V <- vcov(par4)
-for (n in names(cf)) put("4pl", n, cf[[n]])
-lrp <- cf[["m1"]] - cf[["m2"]]
-se <- sqrt(V["m1", "m1"] + V["m2", "m2"] - 2 * V["m1", "m2"])
-dfr <- df.residual(par4)
-put("4pl", "rss", deviance(par4)); put("4pl", "df", dfr)
-put("4pl", "relative_potency", exp(lrp))
-put("4pl", "ci_lower", exp(lrp - qt(0.975, dfr) * se)); put("4pl", "ci_upper", exp(lrp + qt(0.975, dfr) * se))
+put_parallel("4pl", par4)
 a <- anova(par4, sep4)
 put("4pl", "nonparallel_F", a[2, "F value"]); put("4pl", "nonparallel_p", a[2, "Pr(>F)"])
 cs <- coef(sep4)
@@ -70,20 +75,24 @@ fn5 <- function(x, g, b, c, d, f, m1, m2) {
 par5 <- nls(response ~ fn5(x, g, b, c, d, f, m1, m2), data = d5,
             start = list(b = -1, c = 0.2, d = 3, f = 0.5, m1 = 2, m2 = 2.4), control = ctl)
 par5 <- polish(par5)
-cf <- coef(par5); V <- vcov(par5)
-for (n in names(cf)) put("5pl", n, cf[[n]])
-lrp <- cf[["m1"]] - cf[["m2"]]
-se <- sqrt(V["m1", "m1"] + V["m2", "m2"] - 2 * V["m1", "m2"])
-dfr <- df.residual(par5)
-put("5pl", "rss", deviance(par5)); put("5pl", "df", dfr)
-put("5pl", "relative_potency", exp(lrp))
-put("5pl", "ci_lower", exp(lrp - qt(0.975, dfr) * se)); put("5pl", "ci_upper", exp(lrp + qt(0.975, dfr) * se))
+put_parallel("5pl", par5)
 
 ## ---- Fieller interval of a ratio (Finney 1978, section 2.5) -----------------------------------
 fieller <- function(num, den, vn, vd, cv, t) {
   m <- num / den; g <- t^2 * vd / den^2
   half <- t / abs(den) * sqrt(vn - 2 * m * cv + m^2 * vd - g * (vn - cv^2 / vd))
   c(m, (m - g * cv / vd - half) / (1 - g), (m - g * cv / vd + half) / (1 - g))
+}
+# The sequential SS and df of every term of a full model's ANOVA table ``an``.
+put_anova <- function(case, an) {
+  for (src in rownames(an)) { put(case, paste0("ss_", src), an[src, "Sum Sq"]); put(case, paste0("df_", src), an[src, "Df"]) }
+}
+# Fieller's ratio coef[num] / coef[den] of the reduced model ``reg`` and its 95% limits, with the residual
+# mean square and df of the full model's ANOVA table ``an`` (the linear designs alike).
+fieller_lm <- function(an, reg, num, den) {
+  s2 <- an["Residuals", "Mean Sq"]; dfe <- an["Residuals", "Df"]
+  V <- vcov(reg) / summary(reg)$sigma^2 * s2
+  fieller(coef(reg)[[num]], coef(reg)[[den]], V[num, num], V[den, den], V[num, den], qt(0.975, dfe))
 }
 
 ## ---- parallel-line, randomised block design: 4 doses x 2 preps, 4 blocks ----------------------
@@ -99,12 +108,9 @@ pl$t <- as.numeric(pl$sample == "test"); pl$x <- log(pl$dose); pl$tx <- pl$t * p
 pl$cell <- factor(paste(pl$sample, pl$dose))
 full <- lm(response ~ factor(block) + t + x + tx + cell, data = pl)
 an <- anova(full)
-for (src in rownames(an)) { put("pl_rb", paste0("ss_", src), an[src, "Sum Sq"]); put("pl_rb", paste0("df_", src), an[src, "Df"]) }
+put_anova("pl_rb", an)
 put("pl_rb", "p_tx", an["tx", "Pr(>F)"]); put("pl_rb", "p_cell", an["cell", "Pr(>F)"])
-s2 <- an["Residuals", "Mean Sq"]; dfe <- an["Residuals", "Df"]
-reg <- lm(response ~ factor(block) + t + x, data = pl)
-V <- vcov(reg) / summary(reg)$sigma^2 * s2
-fi <- fieller(coef(reg)[["t"]], coef(reg)[["x"]], V["t", "t"], V["x", "x"], V["t", "x"], qt(0.975, dfe))
+fi <- fieller_lm(an, lm(response ~ factor(block) + t + x, data = pl), "t", "x")
 put("pl_rb", "relative_potency", exp(fi[1])); put("pl_rb", "ci_lower", exp(fi[2])); put("pl_rb", "ci_upper", exp(fi[3]))
 
 ## ---- parallel-line, 3-dose Latin square (6 x 6) -----------------------------------------------
@@ -122,11 +128,8 @@ wr(ls[, c("assay", "sample", "dose", "replicate", "row", "column", "response")],
 ls$t <- as.numeric(ls$sample == "test"); ls$x <- log(ls$dose); ls$tx <- ls$t * ls$x; ls$cell <- factor(paste(ls$sample, ls$dose))
 full <- lm(response ~ factor(row) + factor(column) + t + x + tx + cell, data = ls)
 an <- anova(full)
-for (src in rownames(an)) { put("pl_ls", paste0("ss_", src), an[src, "Sum Sq"]); put("pl_ls", paste0("df_", src), an[src, "Df"]) }
-s2 <- an["Residuals", "Mean Sq"]; dfe <- an["Residuals", "Df"]
-reg <- lm(response ~ factor(row) + factor(column) + t + x, data = ls)
-V <- vcov(reg) / summary(reg)$sigma^2 * s2
-fi <- fieller(coef(reg)[["t"]], coef(reg)[["x"]], V["t", "t"], V["x", "x"], V["t", "x"], qt(0.975, dfe))
+put_anova("pl_ls", an)
+fi <- fieller_lm(an, lm(response ~ factor(row) + factor(column) + t + x, data = ls), "t", "x")
 put("pl_ls", "relative_potency", exp(fi[1])); put("pl_ls", "ci_lower", exp(fi[2])); put("pl_ls", "ci_upper", exp(fi[3]))
 
 ## ---- slope-ratio (hd+1) design: blank + 4 doses x 2 preps, 4 replicates ------------------------
@@ -142,12 +145,9 @@ sr$tind <- as.numeric(sr$sample == "test" & sr$dose > 0)
 sr$cell <- factor(paste(sr$sample, sr$dose))
 full <- lm(response ~ zs + zt + blank + tind + cell, data = sr)
 an <- anova(full)
-for (src in rownames(an)) { put("sr", paste0("ss_", src), an[src, "Sum Sq"]); put("sr", paste0("df_", src), an[src, "Df"]) }
+put_anova("sr", an)
 put("sr", "p_tind", an["tind", "Pr(>F)"])
-s2 <- an["Residuals", "Mean Sq"]; dfe <- an["Residuals", "Df"]
-reg <- lm(response ~ zs + zt, data = sr)
-V <- vcov(reg) / summary(reg)$sigma^2 * s2
-fi <- fieller(coef(reg)[["zt"]], coef(reg)[["zs"]], V["zt", "zt"], V["zs", "zs"], V["zs", "zt"], qt(0.975, dfe))
+fi <- fieller_lm(an, lm(response ~ zs + zt, data = sr), "zt", "zs")
 put("sr", "relative_potency", fi[1]); put("sr", "ci_lower", fi[2]); put("sr", "ci_upper", fi[3])
 
 ## ---- combination of independent assays (Ph. Eur. 5.3 section 6 formulas) ----------------------
