@@ -300,8 +300,9 @@ A_COLUMN_NAMED_OR_OPTION = note_template(
 AN_EXISTING_PK_CSV = note_template("an existing CSV file of PK parameters")
 #: A covariate (body weight) asked of a long PP table: ``bioparity nca`` writes no subject covariates.
 COVARIATE_OF_PP = note_template(
-    "the covariate on every row of the subject; the PP output of bioparity nca carries none: give a table "
-    "with one row per subject, its metrics and the covariate (columns found: {found})"
+    "the covariate on every row of the subject: carry it through NCA with bioparity nca --keep COLUMN "
+    "(option keep of the NCA run), or give a table with one row per subject, its metrics and the "
+    "covariate (columns found: {found})"
 )
 #: ``{what} on every row``, by what the column holds.
 ON_EVERY_ROW = {
@@ -317,6 +318,11 @@ SUBJECT_TWO_VALUES = note_template(
     "subject {subject} has {first} on row {first_row:d} and another value here"
 )
 ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
+#: A column kept through NCA (``--keep``, option ``keep``) that changes within a subject.
+KEPT_ONE_VALUE = note_template(
+    "one value per subject in a column kept with --keep (option keep), such as the baseline body weight: "
+    "it is copied to every profile of the subject"
+)
 #: In parallel arms a subject belongs to one arm: a second arm is a reused identifier or a mislabelled row.
 ONE_ARM_PER_SUBJECT = note_template(
     "one arm per subject (parallel arms: a subject identifier used in two arms?)"

@@ -110,9 +110,10 @@ def test_a_wide_table_names_the_subject_and_its_first_row(tmp_path: Path) -> Non
 
 
 def test_a_covariate_asked_of_an_nca_pp_table_says_where_it_can_come_from(tmp_path: Path) -> None:
-    """``bioparity nca`` writes no subject covariates, so ``--covariates WT`` on its output said only "no
-    column 'WT'; expected one of: arm, subject, ...": the user could not tell how to give it."""
+    """``bioparity nca`` writes subject covariates only when asked (``--keep WT``), so ``--covariates WT`` on
+    its output said only "no column 'WT'; expected one of: arm, subject, ...": the user could not tell how to
+    give it."""
     path = long_pp(tmp_path / "pp.csv", ARMS)
-    with pytest.raises(DataFileError, match="the PP output of bioparity nca carries none") as info:
+    with pytest.raises(DataFileError, match="carry it through NCA with bioparity nca --keep COLUMN") as info:
         read_metric_table(path, None, None, list(PARAMETERS), ["WT"])
     assert "no column 'WT'" in str(info.value) and "columns found: arm, subject, PPTESTCD" in str(info.value)

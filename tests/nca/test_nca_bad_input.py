@@ -107,7 +107,7 @@ def test_missing_dose_gives_flagged_missing_clearance(tmp_path: Path) -> None:
 def test_blq_marker_text_is_a_blq_sample() -> None:
     frame = pd.read_csv(io.StringIO(GOOD.replace("1,0,0,100", "1,0,BLQ,100")), dtype=str)
     res = nca(frame, where=Where(file="in.csv"))
-    assert res.flags["blq_imputed"][0]
+    assert not res.flags["blq_imputed"][0]  # a pre-dose BLQ kept as 0 is the baseline, not flagged
     np.testing.assert_allclose(res.value("CMAX"), 5.0)
 
 

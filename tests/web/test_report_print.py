@@ -459,16 +459,16 @@ def test_the_nca_review_flags_are_named_in_words(demo_store: DemoStore) -> None:
     review = html.split("Review flags: subjects with the flag per arm")[1].split("</table>")[0]
     # the run's thresholds in the words (demo: NCAOptions defaults, 3 points after Tmax)
     assert "fewer than 3 points after Tmax: lambda_z not estimated" in review
-    assert "a BLQ sample of the profile kept as 0 or imputed" in review
+    assert "a BLQ sample after the dose kept as 0 or imputed" in review
     assert "lambda_z_few_points" not in review and "flag_" not in review
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
         zh = render_run_report(run_context(session, sam, demo_store.summary.runs["nca"]), lang="zh-CN")
     review = zh.split("审核标记：各组有该标记的受试者")[1].split("</table>")[0]
-    assert "曲线中有低于定量下限的样品按 0 保留或经过填补" in review
+    assert "给药后有低于定量下限的样品按 0 保留或经过填补" in review
     # the run's flag counts under "Flags and notes" (and on the run page) in the same words
-    assert "有标记的受试者：曲线中有低于定量下限的样品按 0 保留或经过填补" in zh
-    assert "subjects flagged: a BLQ sample of the profile kept as 0 or imputed" in html
+    assert "有标记的受试者：给药后有低于定量下限的样品按 0 保留或经过填补" in zh
+    assert "subjects flagged: a BLQ sample after the dose kept as 0 or imputed" in html
     assert "subjects with blq imputed" not in html and "blq imputed" not in zh
     assert "lambda_z_few_points" not in review and "blq imputed" not in review
 

@@ -155,13 +155,16 @@ def test_the_nca_summary_counts_the_blq_samples_kept_apart_from_those_left_out(
     summary = re.search(r'id="run-summary"[^>]*>(.*?)</', page, re.S)
     assert summary is not None
     # The demo's concentrations (demo.synthetic.pk_concentrations) have 201 pre-dose 0 and 41 'BLQ' cells,
-    # all kept by the default BLQ rule: 242.
-    assert "0 missing and 0 BLQ samples left out; BLQ samples kept as 0 or imputed (not left out): 242" in (
-        summary.group(1)
-    )
+    # all kept by the default BLQ rule; the pre-dose 0 is the baseline, not counted (it was: 242).
+    assert (
+        "0 missing and 0 BLQ samples left out; BLQ samples after the dose kept as 0 or imputed (not left "
+        "out; a pre-dose 0 is the baseline, not counted): 41"
+    ) in summary.group(1)
     with in_chinese(sam):
         chinese = sam.get(f"/ui/runs/{demo_store.summary.runs['nca']}").text
-    assert "；按 0 保留或已填补（未剔除）的低于定量下限样品：242 个" in chinese
+    assert (
+        "；给药后按 0 保留或已填补（未剔除；给药前的 0 为基线，不计入）的低于定量下限样品：41 个" in chinese
+    )
 
 
 def test_the_audit_export_numbers_its_events_and_says_why_sequence_numbers_have_gaps(

@@ -198,13 +198,13 @@ def test_the_review_page_says_each_review_flag_in_words(demo_store: DemoStore, c
     page = html.unescape(chinese.get(review).text)
     links = dict(FLAG_LINK.findall(page))
     assert links and all(HAN.search(words) and code not in words for code, words in links.items()), links
-    assert links.get("blq_imputed") == "曲线中有低于定量下限的样品按 0 保留或经过填补", links
+    assert links.get("blq_imputed") == "给药后有低于定量下限的样品按 0 保留或经过填补", links
     profiles = re.search(r'<table id="review-profiles">(.*?)</table>', page, re.S)
     assert profiles is not None
     assert not re.search(r"\b(blq_imputed|span_ratio_low|aucpeo_high)\b", profiles.group(1))
     with demo_client(demo_store, "sam") as sam:
         english = dict(FLAG_LINK.findall(html.unescape(sam.get(review).text)))
-    assert english.get("blq_imputed") == "a BLQ sample of the profile kept as 0 or imputed", english
+    assert english.get("blq_imputed") == "a BLQ sample after the dose kept as 0 or imputed", english
     assert all(" " in words and code not in words for code, words in english.items()), english
 
 

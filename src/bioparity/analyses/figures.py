@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -770,6 +770,7 @@ def profile_plot(
     by: Sequence[str] = (),
     blq: BLQRule | None = None,
     flags: tuple[str | None, str | None] = (None, None),
+    order: Sequence[str] = (),
 ) -> ProfilePlot | None:
     """Mean concentration per arm and nominal time from a concentration table (``subject, time, conc``).
 
@@ -781,7 +782,9 @@ def profile_plot(
     (:func:`apply_blq_rule`); without one, samples that are not numbers (BLQ markers) are left out of the
     means. ``flags``: the run's BLQ flag column and LLOQ column (``bioparity nca --blq/--lloq``), which
     mark BLQ samples as in the NCA (with a BLQ rule). A line of :data:`BANDS_FROM` profiles or more is
-    summarised (:func:`percentile_bands`), the others keep their profiles drawn one by one.
+    summarised (:func:`percentile_bands`), the others keep their profiles drawn one by one. ``order``: the
+    arms in the order the analysis lists them (PK similarity's ``arms``, test first): the lines, legends
+    and panels follow it (:func:`in_arm_order`), others after them in name order.
     """
     if not {"subject", "time", "conc"} <= set(frame.columns):
         return None
@@ -807,9 +810,12 @@ def profile_plot(
     if data.empty:
         return None
     means = data.groupby(["arm", "time"], sort=True)["conc"].mean().reset_index()
-    lines = tuple(
-        Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
-        for a, g in means.groupby("arm", sort=False)
+    lines = in_arm_order(
+        [
+            Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
+            for a, g in means.groupby("arm", sort=False)
+        ],
+        order,
     )
     counts = data.groupby("arm")["subject"].nunique()
     many = data["arm"].isin([a for a, n in counts.items() if n >= BANDS_FROM])  # per panel
@@ -827,11 +833,32 @@ def profile_plot(
         conc_label=_("concentration (%(unit)s)") % {"unit": conc_unit} if conc_unit else _("concentration"),
         individual=individual,
         time_rule=rule,
-        bands=percentile_bands(data[many]) if many.any() else (),
+        bands=in_arm_order(percentile_bands(data[many]), order) if many.any() else (),
         n_profiles=data.groupby(["arm", "subject"]).ngroups,
         time_unit=time_unit,
         blq_rule=_blq_text(blq) + _flags_text(flags if blq is not None else (None, None)),
     )
+
+
+_Named = TypeVar("_Named", Line, PercentileBand)
+
+
+def in_arm_order(items: Sequence[_Named], order: Sequence[str]) -> tuple[_Named, ...]:
+    """``items`` (lines or bands, named by arm or ``arm / analyte``) with the arms of ``order`` first, in
+    that order, then the others as they come (a stable sort).
+
+    Examples
+    --------
+    >>> names = ["eu-ref", "test", "us-ref"]
+    >>> [x.name for x in in_arm_order([Line(n, [], []) for n in names], ["test", "eu-ref", "us-ref"])]
+    ['test', 'eu-ref', 'us-ref']
+    """
+    rank = {arm: i for i, arm in enumerate(order)}
+
+    def key(item: _Named) -> int:
+        return rank.get(item.name.split(" / ")[0], len(rank))
+
+    return tuple(sorted(items, key=key))
 
 
 def forest_plot(rows: Sequence[Mapping[str, Any]]) -> ForestPlot | None:

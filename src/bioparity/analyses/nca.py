@@ -44,6 +44,7 @@ from bioparity.analyses.figures import (
     semilog_means_note,
 )
 from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import list_option
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
     ReportTables,
@@ -128,7 +129,7 @@ FLAG_TEXT = {
     "flag_r2adj_low": gettext_noop("adjusted R2 of the lambda_z fit below %(r2adj)g"),
     "flag_span_ratio_low": gettext_noop("span ratio (fit time range / half-life) below %(span)g"),
     "flag_aucpeo_high": gettext_noop("AUC extrapolated beyond Tlast above %(aucpext)g%%"),
-    "flag_blq_imputed": gettext_noop("a BLQ sample of the profile kept as 0 or imputed"),
+    "flag_blq_imputed": gettext_noop("a BLQ sample after the dose kept as 0 or imputed"),
     "flag_no_time0": gettext_noop("no sample at the dose time: AUC from time 0 not computed"),
 }
 #: The stored reason of the values that need lambda_z when too few points follow Tmax.
@@ -690,7 +691,7 @@ def review_flag_words(flags: Iterable[str], options: Mapping[str, Any]) -> dict[
     Examples
     --------
     >>> review_flag_words(["blq_imputed"], {})
-    {'blq_imputed': 'a BLQ sample of the profile kept as 0 or imputed'}
+    {'blq_imputed': 'a BLQ sample after the dose kept as 0 or imputed'}
     """
     settings = spec_from_options(options).options
     return {flag: _flag_words(f"flag_{flag}", settings) for flag in flags}
@@ -1085,16 +1086,29 @@ def nca_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str
     ]
 
 
+#: The BLQ samples the rule kept, in the summary line: as counted before (the pre-dose baseline included)
+#: and since (after the dose only; translated where said).
+KEPT_WORDS = gettext_noop("; BLQ samples kept as 0 or imputed (not left out): %(kept)s")
+KEPT_AFTER_DOSE_WORDS = gettext_noop(
+    "; BLQ samples after the dose kept as 0 or imputed (not left out; a pre-dose 0 is the baseline, not "
+    "counted): %(kept)s"
+)
+
+
 def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``NCA of 201 profiles: 33 parameters per profile; 0 missing and 0 BLQ samples left out; BLQ
     samples kept as 0 or imputed (not left out): 201``: the BLQ samples the rule keeps are counted apart,
     so that "0 BLQ samples left out" beside the flag "BLQ imputed" on every subject reads as both true
-    (results stored before they were counted have no ``n_blq_kept``: the clause is left out). A
+    (results stored before they were counted have no ``n_blq_kept``: the clause is left out). Results
+    stored since a pre-dose 0 (the baseline, time <= 0, kept as 0) is no longer counted hold
+    ``n_blq_kept_after_dose`` and say so; older ones keep their words (``n_blq_kept``, the baseline
+    included). A
     multiple-dose run (``n_intervals`` stored) says so, with its dosing intervals: its parameters are per
     interval."""
     columns = result.get("columns") or []
     codes = {r[columns.index(TESTCD)] for r in result.get("rows") or []} if TESTCD in columns else set()
-    kept = result.get("n_blq_kept")
+    after = result.get("n_blq_kept_after_dose")
+    kept = result.get("n_blq_kept") if after is None else after
     values = {
         "profiles": result.get("n_profiles", "?"),
         "intervals": result.get("n_intervals"),
@@ -1115,7 +1129,7 @@ def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     )
     return (
         head % values
-        + (_("; BLQ samples kept as 0 or imputed (not left out): %(kept)s") % {"kept": kept} if kept else "")
+        + (_(KEPT_WORDS if after is None else KEPT_AFTER_DOSE_WORDS) % {"kept": kept} if kept else "")
         + missing_note(result)
     )
 
@@ -1131,7 +1145,8 @@ def concentration_profile(run: RunView) -> Figure | None:
     """Mean concentration-time profiles of the concentrations in the run's provenance chain.
 
     The concentrations are the first dataset of the chain checked for NCA, or the uploaded file the chain
-    starts from; the unit is the ``conc_unit`` of the first NCA run of the chain that sets one.
+    starts from; the unit is the ``conc_unit`` of the first NCA run of the chain that sets one. The lines
+    and panels of a PK similarity run follow its ``arms`` (test first), those of an NCA run the arms' names.
     """
     source = next((s for s in run.chain if s.validated_for == NAME or s.produced_by is None), None)
     if source is None:
@@ -1144,7 +1159,9 @@ def concentration_profile(run: RunView) -> Figure | None:
     given = {k: next((o[k] for o in settings if o.get(k)), "") for k in wanted}
     frame = source.load()
     options = {k: v for k, v in given.items() if v}
-    plot = None if frame is None else sample_profiles(frame, options, treatments=_nca_table(run))
+    # the arms in the order the PK similarity run lists them (test first), not in name order
+    order = list_option(run.options, "arms", "") if run.kind != NAME else []
+    plot = None if frame is None else sample_profiles(frame, options, treatments=_nca_table(run), order=order)
     if plot is None:
         return None
     return Figure(
@@ -1257,6 +1274,19 @@ EXTRAPOLATE_TAU = Option(
     (False, True),
     type="flag",
     label=gettext_noop("Extrapolate AUCTAU to the end of tau"),
+)
+#: The subject-level columns carried to the result (``bioparity nca --keep``): one definition for the
+#: command line's words, the API and the web form (:mod:`bioparity.nca.covariates`).
+KEEP = Option(
+    "keep",
+    gettext_noop(
+        "subject-level columns to carry into the result, comma-separated (e.g. WT, for an ANCOVA in PK "
+        "similarity with covariates WT): one value per subject, copied to each of its profiles, splitting "
+        "nothing; same as bioparity nca --keep; '' = none"
+    ),
+    "",
+    type="list",
+    label=gettext_noop("Subject-level columns to keep (covariates)"),
 )
 #: The options that need dose records (``dosing`` itself and the settings of multiple-dose NCA).
 DOSE_RECORD_OPTIONS = ("dosing", TAU.name, EXTRAPOLATE_TAU.name)
@@ -1382,7 +1412,11 @@ def _option_file(options: Mapping[str, Any], name: str) -> str:
 
 
 def sample_profiles(
-    frame: pd.DataFrame, options: Mapping[str, Any], *, treatments: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    options: Mapping[str, Any],
+    *,
+    treatments: pd.DataFrame | None = None,
+    order: Sequence[str] = (),
 ) -> ProfilePlot | None:
     """The concentration-time profiles of a table of concentrations as an NCA run reads its samples
     (:func:`nca_input`, with ``options`` such as the units stored with a dataset): an SDTM PC domain by
@@ -1391,9 +1425,11 @@ def sample_profiles(
     PKNCA's by default, as the NCA). A table NCA does not read (an EX domain, a table of
     other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None).
     ``treatments``: the NCA result table of the run the figure goes with, whose arm (ARM from a DM, TRTP
-    from an ADSL) gives the lines (:func:`with_result_lines`). Not drawn (None) either when two columns
-    name the arm in two letter cases (``Trt`` and ``trt``: :func:`~bioparity.analyses.figures.arm_column`
-    refuses to pick one), which the lines could not tell apart."""
+    from an ADSL) gives the lines (:func:`with_result_lines`); ``order``: the arms in the order of the
+    analysis (PK similarity's ``arms``), which the lines and panels follow. Not drawn (None) either when two
+    columns name the arm in two letter cases (``Trt`` and ``trt``:
+    :func:`~bioparity.analyses.figures.arm_column` refuses to pick one), which the lines could not tell
+    apart."""
     left = (*DOSE_RECORD_OPTIONS, DM_OPTION)  # the samples as the file holds them
     given = {k: v for k, v in options.items() if k not in left and v not in ("", None)}
     try:
@@ -1409,6 +1445,7 @@ def sample_profiles(
         by=spec.groups,
         blq=spec.options.blq,
         flags=(spec.blq, spec.lloq),
+        order=order,
     )
 
 
@@ -1426,7 +1463,8 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
     ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, ``review`` (the reviewer's
     lambda_z choices), ``dosing`` (``--dosing``, see :func:`nca_input`), ``tau`` and ``extrapolate_tau``
-    (``--tau``, ``--extrapolate-tau``), ``dm`` (``--dm``: each subject's arm from an SDTM DM domain); the
+    (``--tau``, ``--extrapolate-tau``), ``dm`` (``--dm``: each subject's arm from an SDTM DM domain), ``keep``
+    (``--keep``: subject-level columns such as body weight carried to the result); the
     same table and options give the same numbers as the command line, an SDTM PC domain included. A unit
     of another dimension is refused and a unit bioparity does not know is named in the result's ``notes``
     (:meth:`bioparity.nca.NCASpec.unit_notes`, as the command line warns); so is an SDTM PC domain without
@@ -1477,7 +1515,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         n_profiles=int(result.n_profiles),
         n_missing_dropped=n_missing,
         n_blq_dropped=int(result.n_blq_dropped.sum()),
-        n_blq_kept=int(result.n_blq_kept.sum()),
+        n_blq_kept_after_dose=int(result.n_blq_kept.sum()),
         excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
         **noted,
     )
@@ -1678,6 +1716,7 @@ NCA = Analysis(
         ),
         TAU,
         EXTRAPOLATE_TAU,
+        KEEP,
         Option(
             "review",
             gettext_noop(
@@ -1693,6 +1732,8 @@ NCA = Analysis(
     figures=nca_figures,
     actions=(Action(gettext_noop("Review lambda_z"), "review", "nca-review", note=review_note),),
     study_kinds=("pk",),
+    # the kind's own words for its option keep (a name other kinds may mean otherwise by)
+    labels={KEEP.name: gettext_noop("subject-level columns carried to the result (covariates)")},
     layout=nca_layout,
     example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),
 )

@@ -265,6 +265,12 @@ LABELS: dict[str, KeyLabel] = {
     "n_missing_dropped": KeyLabel(gettext_noop("samples without a value left out")),
     "n_blq_dropped": KeyLabel(gettext_noop("samples below the LLOQ left out")),
     "n_blq_kept": KeyLabel(gettext_noop("samples below the LLOQ (or 0) kept as 0 or imputed, not left out")),
+    "n_blq_kept_after_dose": KeyLabel(
+        gettext_noop(
+            "samples after the dose below the LLOQ (or 0) kept as 0 or imputed, not left out (a pre-dose 0 "
+            "is the baseline, not counted)"
+        )
+    ),
     "all_species_within": KeyLabel(gettext_noop("every species of every test lot within its range")),
     "n_test": KeyLabel(gettext_noop("test lots")),
     "n_test_within": KeyLabel(gettext_noop("test lots within the distance threshold")),

@@ -80,6 +80,10 @@ Contract:
   ``OUT.provenance.json`` (``unit_notes``): :func:`bioparity.nca.units.input_unit`.
 * ``--lambda-z-max-points``, ``--lambda-z-start-after`` and ``--lambda-z-exclude`` (CSV: profile columns,
   lambda_z_time, lambda_z_reason) give Phoenix-style lambda_z rules; the rule is in ``lambda_z_method``.
+* ``--keep WT[,COL]`` carries subject-level columns (body weight for an ANCOVA of ``bioparity
+  pk-similarity --covariates WT``) into OUT, beside the profile columns: each must hold one value per
+  subject (else the run stops naming file, row, column and subject); they split no profile and no summary
+  statistic (:mod:`bioparity.nca.covariates`).
 * ``--review CHOICES.csv|json`` applies a reviewer's lambda_z choices (columns ``subject`` + profile
   columns, ``time`` (empty = the whole profile), ``action`` include|exclude, ``reason``), the same file the
   web NCA review saves: see :mod:`bioparity.nca.review`.
@@ -303,6 +307,11 @@ _REVIEW = gettext_noop(
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
+_KEEP = gettext_noop(
+    "Subject-level columns to carry into OUT, comma-separated (e.g. WT for an ANCOVA in pk-similarity "
+    "--covariates WT): one value per subject, copied to each of its profiles; they split nothing."
+)
+KeepOpt = Annotated[str | None, typer.Option(metavar="COL[,COL]", help=_KEEP)]
 
 
 @app.command(
@@ -353,6 +362,7 @@ def nca_command(
     review: ReviewOpt = None,
     dm: DmOpt = None,
     adsl: AdslOpt = None,
+    keep: KeepOpt = None,
 ) -> None:
     _small_pages()  # below: every output file or none (output_set: a failing ADPP leaves no new OUT)
     with user_errors(), progress_bar(f"reading {infile.name}") as bar, output_set():

@@ -6,6 +6,11 @@ measurable), *middle* (between the first and last measurable samples) or *last* 
 measurable one). Each position has an action: ``"keep"`` (kept as 0), ``"drop"`` or a number
 (imputed). PKNCA's default is first keep, middle drop, last keep. Missing concentrations (NaN) are
 dropped and counted, never silently: the counts are part of the result.
+
+A BLQ (or 0) sample at or before the dose (time <= 0) that the rule keeps as 0 is the expected pre-dose
+baseline, not a handling of BLQ data: it is neither counted in ``n_blq_kept`` nor sets ``blq_imputed``
+(PKNCA's default keeps it as 0 without a note: ``clean.conc.blq``, Denney et al. 2015). One imputed with a
+number, and every BLQ sample after the dose kept or imputed, is.
 """
 
 from __future__ import annotations
@@ -116,12 +121,16 @@ class CleanProfiles:
     blq_imputed: BoolArray
     n_blq_dropped: IntArray
     n_missing_dropped: IntArray
-    #: BLQ (or 0) samples the rule keeps, as 0 or as a number it sets, per profile.
+    #: BLQ (or 0) samples the rule keeps, as 0 or as a number it sets, per profile; a pre-dose one kept as 0
+    #: (the baseline, time <= 0) is not counted.
     n_blq_kept: IntArray
 
 
 def clean_blq(time: FloatArray, conc: FloatArray, blq: BoolArray | None, rule: BLQRule) -> CleanProfiles:
-    """Apply ``rule`` to every profile; ``blq`` marks BLQ samples (conc == 0 counts as BLQ too)."""
+    """Apply ``rule`` to every profile; ``blq`` marks BLQ samples (conc == 0 counts as BLQ too).
+
+    ``blq_imputed`` and ``n_blq_kept`` leave out the pre-dose baseline: a *first* BLQ sample at time <= 0
+    kept as 0 (see the module docstring)."""
     present = ~np.isnan(time)
     missing = present & np.isnan(conc)
     valid = present & ~missing
@@ -154,6 +163,8 @@ def clean_blq(time: FloatArray, conc: FloatArray, blq: BoolArray | None, rule: B
         else:
             if action != "keep":
                 new_conc = np.where(mask, float(action), new_conc)
+            elif name == "first":  # the pre-dose baseline kept as 0 is no BLQ handling
+                mask = mask & ~(time <= 0)
             imputed |= mask.any(axis=1)
             kept += mask.sum(axis=1)
     if np.all(keep[:, 1:] <= keep[:, :-1]):  # kept samples already first in every row: no reordering

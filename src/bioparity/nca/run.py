@@ -19,6 +19,7 @@ from typing import Any, overload
 import pandas as pd
 
 from bioparity.errors import InputError
+from bioparity.nca.covariates import subject_covariates, with_covariates
 from bioparity.nca.multiple.intervals import IntervalResult, nca_multiple_dose
 from bioparity.nca.multiple.tss import SteadyStateTime, time_to_steady_state
 from bioparity.nca.review import review_tables
@@ -146,18 +147,23 @@ def run_nca(
     """
     w = where or Where()
     frame, spec = prepare_input(frame, spec, where=w)
+    kept = subject_covariates(frame, spec.subject, spec.keep, w) if spec.keep else None
     choices = None if review is None or review.empty else _subject_named(review, spec.subject)
     if dosing is not None:
         if any(table is not None for table in (choices, lambda_z_points, lambda_z_exclude)):
             raise InputError("lambda_z choices apply to single-dose NCA; not supported with dose records")
-        return nca_multiple_dose(
+        dosed = nca_multiple_dose(
             frame, _subject_named(dosing, spec.subject), subject=spec.subject, time=spec.time,
             conc=spec.conc, groups=spec.groups, tau=spec.tau, blq=spec.blq, lloq=spec.lloq,
             options=spec.options, where=w, dosing_where=dosing_where,
         )  # fmt: skip
+        if kept is None:
+            return dosed
+        return dataclasses.replace(dosed, intervals=with_covariates(dosed.intervals, kept, spec.subject))
     return _with_unit(
         nca(frame, **_single_dose(frame, spec, choices, lambda_z_points, lambda_z_exclude, w, review_where)),
         spec,
+        kept,
     )
 
 
@@ -200,9 +206,10 @@ def run_nca_blocks(
     """
     w = where or Where()
     frame, spec = prepare_input(frame, spec, where=w)
+    kept = subject_covariates(frame, spec.subject, spec.keep, w) if spec.keep else None
     choices = None if review is None or review.empty else _subject_named(review, spec.subject)
     settings = _single_dose(frame, spec, choices, lambda_z_points, lambda_z_exclude, w, review_where)
-    return (_with_unit(part, spec) for part in nca_blocks(frame, **settings))
+    return (_with_unit(part, spec, kept) for part in nca_blocks(frame, **settings))
 
 
 def _single_dose(
@@ -234,8 +241,12 @@ def _single_dose(
     )  # fmt: skip
 
 
-def _with_unit(result: NCAResult, spec: NCASpec) -> NCAResult:
-    """``result`` with the unit its rows were converted into, when a unit column was converted."""
+def _with_unit(result: NCAResult, spec: NCASpec, kept: pd.DataFrame | None = None) -> NCAResult:
+    """``result`` with the unit its rows were converted into, when a unit column was converted, and the
+    ``kept`` subject-level columns (:func:`~bioparity.nca.covariates.subject_covariates`) appended to its
+    profile columns."""
+    if kept is not None:
+        result = dataclasses.replace(result, profiles=with_covariates(result.profiles, kept, spec.subject))
     if spec.conc_unit_column is None or spec.conc_unit is None:
         return result
     return dataclasses.replace(result, conc_unit=spec.conc_unit)

@@ -97,6 +97,10 @@ class NCASpec:
         Dosing interval after the last dose (multiple dose).
     tss_fraction : float
         Fraction of steady state for the time to steady state.
+    keep : tuple of str
+        Subject-level columns (one value per subject, e.g. body weight) copied to every profile of the
+        subject in the result, for a covariate-adjusted analysis of the parameters; they split nothing
+        (:mod:`bioparity.nca.covariates`).
     """
 
     subject: str = "subject"
@@ -116,9 +120,11 @@ class NCASpec:
     intervals: tuple[tuple[float, float], ...] = ()
     tau: float | None = None
     tss_fraction: float = 0.9
+    keep: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "groups", _names(self.groups))
+        object.__setattr__(self, "keep", keep_names(self.keep))
         object.__setattr__(self, "parameters", _names(self.parameters))
         object.__setattr__(self, "intervals", tuple((float(a), float(b)) for a, b in self.intervals))
         if isinstance(self.dose, bool) or isinstance(self.duration, bool):
@@ -182,6 +188,7 @@ class NCASpec:
             blq=None if self.blq is None else find.named(self.blq),
             lloq=None if self.lloq is None else find.named(self.lloq),
             conc_unit_column=None if self.conc_unit_column is None else find.named(self.conc_unit_column),
+            keep=tuple(find.named(k) for k in self.keep),
         )
 
     def unit_notes(self, sources: Mapping[str, str] | None = None) -> list[str]:
@@ -233,6 +240,22 @@ def _column_or_number(value: str | float | None, find: Columns, *, auto: bool) -
         return value  # neither a column nor a number: reported as a missing column with the file
 
 
+def keep_names(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """The kept columns (``--keep WT,AGE``, the option ``keep``): comma-separated text or names, each
+    name stripped, empty ones dropped, each once.
+
+    Examples
+    --------
+    >>> keep_names("WT, AGE,")
+    ('WT', 'AGE')
+    >>> keep_names(["WT", "WT,SEX"])
+    ('WT', 'SEX')
+    """
+    items = (value,) if isinstance(value, str) else tuple(value or ())
+    names = (n.strip() for item in items for n in str(item).split(","))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def dose_option(text: str | float | None) -> str | float | None:
     """The ``dose`` option as given on the command line or in the workspace, as an :class:`NCASpec` dose.
 
@@ -267,8 +290,8 @@ def spec_from_options(values: Mapping[str, Any]) -> NCASpec:
         ``blq_rule``, ``min_points``, ``adj_r2_factor``, ``r2adj_min``, ``max_aucpext``,
         ``min_span_ratio``, ``lambda_z_max_points``, ``lambda_z_start_after``, ``extrapolate_tau``,
         ``parameters`` (comma-separated), ``interval`` (list of ``START,END``), ``tau``,
-        ``tss_fraction``). Missing names take the defaults; empty text is "not given"; other names
-        are ignored.
+        ``tss_fraction``, ``keep`` (comma-separated or a list)). Missing names take the defaults; empty
+        text is "not given"; other names are ignored.
 
     Returns
     -------
@@ -279,7 +302,13 @@ def spec_from_options(values: Mapping[str, Any]) -> NCASpec:
     for name, value in given.items():
         if name in _TEXT_OPTIONS and value is not None and not isinstance(value, str):
             raise InputError(f"option {name}={value!r}; expected text")
-    spec_fields = {f.name for f in dataclasses.fields(NCASpec)} - {"dose", "groups", "options", "duration"}
+    spec_fields = {f.name for f in dataclasses.fields(NCASpec)} - {
+        "dose",
+        "groups",
+        "options",
+        "duration",
+        "keep",
+    }
     option_fields = {f.name for f in dataclasses.fields(NCAOptions)} - {"blq", "auctau_extrapolate"}
     options = NCAOptions(
         **{k: _strip(v) for k, v in given.items() if k in option_fields and v is not None},
@@ -295,6 +324,7 @@ def spec_from_options(values: Mapping[str, Any]) -> NCASpec:
         options=options,
         parameters=None if not parameters else tuple(p.strip() for p in str(parameters).split(",")),
         intervals=tuple(_interval(i) for i in given.get("interval") or ()),
+        keep=keep_names(given.get("keep")),
     )
 
 

@@ -27,7 +27,9 @@ FLAGS = {
     "r2adj_low": "adjusted R2 of the lambda_z fit below the threshold",
     "span_ratio_low": "span ratio (fit time range / half-life) below the threshold",
     "aucpeo_high": "AUC extrapolated beyond Tlast above the threshold (percent)",
-    "blq_imputed": "a BLQ sample of the profile was kept as 0 or imputed",
+    "blq_imputed": (
+        "a BLQ sample after the dose was kept as 0 or imputed (a pre-dose 0 kept as 0 is the baseline)"
+    ),
     "no_time0": "no sample at the dose time: AUC from time 0 not computed (not guessed)",
 }
 
