@@ -211,6 +211,7 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
 #: The Ph. Eur. 5.3 validity tests (``ph_eur_p_<test>``) and USP <1032> measures (``equiv_<measure>``)
 #: in words (a code without words here is printed with its underscores as spaces).
 _SIMILARITY_WORDS: dict[str, str] = {
+    "regression": gettext_noop("p regression"),
     "non_parallelism": gettext_noop("p non-parallelism"),
     "non_linearity": gettext_noop("p non-linearity"),
     "intersection": gettext_noop("p intersection"),
