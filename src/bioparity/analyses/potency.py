@@ -293,7 +293,11 @@ def _combination_table(combined: pd.DataFrame) -> Table:
         ),
         tuple(rows),
         (False, True, False, True, False, True, True, True),
-        note=_("Weighted when the homogeneity chi-square has p >= 0.05, else semi-weighted (method auto)."),
+        note=_(
+            "Valid assays only: an assay failing a validity, equivalence or suitability test is left out and "
+            "named in the notes. Weighted when the homogeneity chi-square has p >= 0.05, else semi-weighted "
+            "(method auto)."
+        ),
     )
 
 
