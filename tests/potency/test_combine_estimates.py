@@ -17,7 +17,7 @@ from bioparity.errors import DataFileError
 from bioparity.io.potency import read_equivalence_margins, read_potency_table
 from bioparity.potency import AnalysisOptions, PotencyEstimate, analyse, combine_assays
 from bioparity.potency.combine import combine_estimates
-from tests.potency._ref import write_three_assays
+from tests.potency._ref import write_three_assays, write_three_parallel_line_assays
 
 
 @pytest.fixture(scope="module")
@@ -97,33 +97,13 @@ def test_margins_file_is_read_and_bad_rows_are_located(tmp_path: Path) -> None:
         assert message in str(info.value)
 
 
-def _three_parallel_line_assays(path: Path) -> Path:
-    """Assays P1-P3 of sample T1 (parallel-line, doses 1, 2, 4, four replicates, a fixed sine noise);
-    P2 bends at its middle dose, so its non-linearity test fails."""
-    rows = ["assay,sample,dose,replicate,response"]
-    for a, (rp, bend) in enumerate([(1.1, 0.0), (0.8, 0.6), (1.0, 0.0)]):
-        for s, shift in (("standard", 0.0), ("T1", math.log(rp))):
-            for i, dose in enumerate((1.0, 2.0, 4.0)):
-                for r in range(4):
-                    k = 24 * a + 12 * (s == "T1") + 4 * i + r
-                    y = (
-                        10
-                        + 5 * (math.log(dose) + shift)
-                        + (bend if i == 1 else 0.0)
-                        + 0.2 * math.sin(1.7 * k)
-                    )
-                    rows.append(f"P{a + 1},{s},{dose:g},{r + 1},{y!r}")
-    path.write_text("\n".join(rows) + "\n")
-    return path
-
-
 def test_an_assay_failing_a_validity_test_is_left_out_of_the_combination(tmp_path: Path) -> None:
     """Only valid assays are combined (USP <1032> 3.6, <1034> 4.3): before, P2 (non-linearity p 5e-7) entered
     the combined potency and its row said nothing of it. R 4.2.2 by hand on the same CSV: each assay lm with
     the cell-means residual (18 df) and Fieller's limits, then the Ph. Eur. 5.3 section 6.2 weights
     4 t^2 / L^2 over the valid assays P1 and P3 (tolerance 1e-9 relative)."""
     table = analyse(
-        read_potency_table(_three_parallel_line_assays(tmp_path / "three.csv")),
+        read_potency_table(write_three_parallel_line_assays(tmp_path / "three.csv")),
         AnalysisOptions(model="parallel-line"),
     )
     assert [e.similarity.significance_verdict for e in table.estimates] == ["pass", "fail", "pass"]
