@@ -200,7 +200,8 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
             "Relative potency = test / standard in the units of the nominal doses. CI: %(methods)s. Fit: "
             "ordinary least squares on the (transformed) response scale, natural-log dose, unweighted; the "
             "4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log dose. "
-            "Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha; USP <1032> equivalence "
+            "Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha and the regression "
+            "(linear models) is significant; USP <1032> equivalence "
             "when every measure with margins has its CI within them ('not assessed' without margins). Each "
             "flag is listed in the notes."
         )
