@@ -115,7 +115,16 @@ def test_column_mapping_and_xlsx(tmp_path: Path) -> None:
             lambda f: pd.concat([f, f.iloc[[0]]]),
             "row 49 (line 50), column 'replicate': duplicate of data row 1",
         ),
-        (lambda f: f.assign(sample=f["sample"].replace("standard", "ref")), "no rows of sample 'standard'"),
+        (  # before: "assay 'A1' has no rows ..." without the file, row or column
+            lambda f: f.assign(sample=f["sample"].replace("standard", "ref")),
+            "bad.csv, row 1 (line 2), column 'sample': assay 'A1' has no rows of sample 'standard'",
+        ),
+        (  # a plate of the reference standard alone
+            lambda f: pd.concat([f, f[f["sample"] == "standard"].assign(assay="A2")]),
+            "bad.csv, row 49 (line 50), column 'sample': assay 'A2' has only the standard; add at least one "
+            "test sample (got 'standard'); expected rows of sample 'standard' and of at least one test "
+            "sample in every assay",
+        ),
     ],
 )
 def test_bad_input_names_file_row_and_column(tmp_path: Path, edit: object, expected: str) -> None:
