@@ -408,6 +408,9 @@ DUPLICATE_RESPONSE = note_template("duplicate of data row {row:d} (same assay, s
 ONE_RESPONSE_PER_REPLICATE = note_template("one response per assay, sample, dose and replicate")
 A_FINITE_MARGIN = note_template("a finite margin")
 MEASURE_TWICE = note_template("measure given twice")
+A_STANDARD_AND_TEST = note_template(
+    "rows of sample 'standard' and of at least one test sample in every assay"
+)
 
 # --- stability and profile tables (bioparity.io.cmc, the stability kind) ---
 A_LABEL = note_template("a label")

@@ -159,10 +159,16 @@ def test_the_similarity_table_is_headed_in_the_readers_words() -> None:
     options = {"model": "parallel-line", "conf_level": 0.9, "equivalence_margins": "slope_ratio:0.8:1.25"}
     frame = result_frame(kinds.workspace_result("potency", FOLDER / "data_parallel_line_rb.csv", options))
     english = [t for t in potency_tables(frame, options).main if t.title.startswith("Similarity")]
-    assert english[0].columns[:4] == ("assay", "sample", "p non-parallelism", "p non-linearity")
+    assert english[0].columns[:5] == (
+        "assay",
+        "sample",
+        "p regression",
+        "p non-parallelism",
+        "p non-linearity",
+    )
     assert "slope ratio (CI); margins" in english[0].columns
     with use_language("zh-CN"):
         chinese = [t for t in potency_tables(frame, options).main if t.title.startswith("相似性")]
-    assert chinese[0].columns[:4] == ("检定", "样品", "偏离平行 p 值", "偏离直线 p 值")
+    assert chinese[0].columns[:5] == ("检定", "样品", "回归 p 值", "偏离平行 p 值", "偏离直线 p 值")
     assert "斜率比（置信区间）；界值" in chinese[0].columns
     assert not any(c.isascii() for c in chinese[0].columns)

@@ -205,11 +205,14 @@ def _error_line(output: str) -> str:
             "错误：{file}，第 3 行（文件第 4 行），列“attribute”：属性 'purity' 只有一个批次"
             "（实际为 'purity'）；应为 每个属性至少两个批次（受试和参照来源的批次）",
         ),
-        (  # a design problem of the data, an InputError raised after reading: translated as a whole
+        (  # a design problem of the data, found by the reader: named with its file, row and column
             ["run", "potency", "{file}"],
             ONLY_STANDARD,
-            "error: assay 'A1' has only the standard; add at least one test sample",
-            "错误：测定 'A1' 只有标准品；请至少添加一个受试样品",
+            "error: {file}, row 1 (line 2), column 'sample': assay 'A1' has only the standard; add at least "
+            "one test sample (got 'standard'); expected rows of sample 'standard' and of at least one test "
+            "sample in every assay",
+            "错误：{file}，第 1 行（文件第 2 行），列“sample”：测定 'A1' 只有标准品；请至少添加一个受试样品"
+            "（实际为 'standard'）；应为 每个测定均须有样品 'standard' 的行及至少一个受试样品的行",
         ),
     ],
     ids=["be", "nca-unit-column", "caa", "potency-design"],

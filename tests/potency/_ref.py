@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -38,4 +39,24 @@ def write_three_assays(path: Path) -> Path:
         part["response"] = part["response"] + rng.normal(0, 0.03, len(part))
         parts.append(part)
     pd.concat(parts).to_csv(path, index=False)
+    return path
+
+
+def write_three_parallel_line_assays(path: Path) -> Path:
+    """Assays P1-P3 of sample T1 (parallel-line, doses 1, 2, 4, four replicates, a fixed sine noise);
+    P2 bends at its middle dose, so its non-linearity test fails."""
+    rows = ["assay,sample,dose,replicate,response"]
+    for a, (rp, bend) in enumerate([(1.1, 0.0), (0.8, 0.6), (1.0, 0.0)]):
+        for s, shift in (("standard", 0.0), ("T1", math.log(rp))):
+            for i, dose in enumerate((1.0, 2.0, 4.0)):
+                for r in range(4):
+                    k = 24 * a + 12 * (s == "T1") + 4 * i + r
+                    y = (
+                        10
+                        + 5 * (math.log(dose) + shift)
+                        + (bend if i == 1 else 0.0)
+                        + 0.2 * math.sin(1.7 * k)
+                    )
+                    rows.append(f"P{a + 1},{s},{dose:g},{r + 1},{y!r}")
+    path.write_text("\n".join(rows) + "\n")
     return path

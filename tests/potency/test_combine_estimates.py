@@ -17,7 +17,7 @@ from bioparity.errors import DataFileError
 from bioparity.io.potency import read_equivalence_margins, read_potency_table
 from bioparity.potency import AnalysisOptions, PotencyEstimate, analyse, combine_assays
 from bioparity.potency.combine import combine_estimates
-from tests.potency._ref import write_three_assays
+from tests.potency._ref import write_three_assays, write_three_parallel_line_assays
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,25 @@ def test_margins_file_is_read_and_bad_rows_are_located(tmp_path: Path) -> None:
         with pytest.raises(DataFileError) as info:
             read_equivalence_margins(bad)
         assert message in str(info.value)
+
+
+def test_an_assay_failing_a_validity_test_is_left_out_of_the_combination(tmp_path: Path) -> None:
+    """Only valid assays are combined (USP <1032> 3.6, <1034> 4.3): before, P2 (non-linearity p 5e-7) entered
+    the combined potency and its row said nothing of it. R 4.2.2 by hand on the same CSV: each assay lm with
+    the cell-means residual (18 df) and Fieller's limits, then the Ph. Eur. 5.3 section 6.2 weights
+    4 t^2 / L^2 over the valid assays P1 and P3 (tolerance 1e-9 relative)."""
+    table = analyse(
+        read_potency_table(write_three_parallel_line_assays(tmp_path / "three.csv")),
+        AnalysisOptions(model="parallel-line"),
+    )
+    assert [e.similarity.significance_verdict for e in table.estimates] == ["pass", "fail", "pass"]
+    (row,) = combine_estimates(table.estimates)
+    assert row["n_assays"] == 2
+    assert row["flags"].startswith("assays left out (a validity test or suitability criterion failed): P2; ")
+    assert row["homogeneity_chi_square"] == pytest.approx(25.5182835146, rel=1e-9)
+    assert row["homogeneity_p"] == pytest.approx(4.38210539045e-07, rel=1e-9)
+    weighted = (row["weighted_potency"], row["weighted_ci_lower"], row["weighted_ci_upper"])
+    assert weighted == pytest.approx((1.05214382274, 1.03227610916, 1.07239392049), rel=1e-9)
+    assert row["combination_method"] == "semi-weighted"  # heterogeneous at 0.05
+    reported = (row["relative_potency"], row["ci_lower"], row["ci_upper"])
+    assert reported == pytest.approx((1.05233507779, 0.575607478343, 1.92389633145), rel=1e-9)

@@ -120,3 +120,31 @@ def test_outlier_is_flagged_and_kept(model: str) -> None:
     assert len(flagged) == 1 and "kept in the analysis" in flagged[0]
     # no response removed: 48 responses, 16 dose groups (linear models) or 5 parameters (parallel 4PL)
     assert est.df == {"parallel-line": 32, "slope-ratio": 32, "4pl": 43}[model]
+
+
+# Flat responses (no dose effect), three doses x four replicates per preparation, rounded to 0.01; the p of
+# the regression line of the ANOVA recomputed with R 4.2.2 (anova of nested lm fits, F on the residual error
+# of the cell-means model with 18 df):
+#   parallel-line lm(y ~ sample) vs lm(y ~ sample + log(dose)):            p = 0.848565267344
+#   slope-ratio   lm(y ~ 1) vs lm(y ~ dose:standard + dose:test) (2 df):   p = 0.644328623217
+_FLAT_STANDARD = [9.71, 9.91, 10.08, 9.65, 10.09, 10.04, 10.06, 10.37, 9.7, 10.45, 9.85, 9.73]
+_FLAT_TEST = [9.79, 10.08, 10.05, 9.91, 9.75, 9.84, 10.4, 10.09, 9.9, 9.79, 10.01, 9.57]
+
+
+@pytest.mark.parametrize(
+    ("model", "r_p"), [("parallel-line", 0.848565267344), ("slope-ratio", 0.644328623217)]
+)
+def test_a_non_significant_regression_fails_the_ph_eur_validity_verdict(model: str, r_p: float) -> None:
+    """Ph. Eur. 5.3 sections 3.2.4 and 3.3.4: a valid assay has a significant regression; before, the flat
+    assay was reported ``similarity_ph_eur = pass`` with only a flag."""
+    dose = np.repeat([1.0, 2.0, 4.0], 4)
+    est = analyse_assay(
+        AssayData.from_arrays(dose, _FLAT_STANDARD, dose, _FLAT_TEST), AnalysisOptions(model=model)
+    )
+    assert est.similarity.required_significant["regression"] == pytest.approx(r_p, rel=1e-9)
+    assert est.similarity.significance_verdict == "fail"
+    row = est.row()
+    assert row["similarity_ph_eur"] == "fail"
+    assert row["ph_eur_p_regression"] == pytest.approx(r_p, rel=1e-9)
+    assert any(f.startswith("regression not significant") for f in est.flags)
+    assert not any(f.startswith("Ph. Eur. 5.3 validity test failed") for f in est.flags)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.potency import combine_assays
-from tests.potency._ref import FOLDER, ref, write_three_assays
+from tests.potency._ref import FOLDER, ref, write_three_assays, write_three_parallel_line_assays
 
 runner = CliRunner()
 
@@ -115,7 +115,16 @@ def test_column_mapping_and_xlsx(tmp_path: Path) -> None:
             lambda f: pd.concat([f, f.iloc[[0]]]),
             "row 49 (line 50), column 'replicate': duplicate of data row 1",
         ),
-        (lambda f: f.assign(sample=f["sample"].replace("standard", "ref")), "no rows of sample 'standard'"),
+        (  # before: "assay 'A1' has no rows ..." without the file, row or column
+            lambda f: f.assign(sample=f["sample"].replace("standard", "ref")),
+            "bad.csv, row 1 (line 2), column 'sample': assay 'A1' has no rows of sample 'standard'",
+        ),
+        (  # a plate of the reference standard alone
+            lambda f: pd.concat([f, f[f["sample"] == "standard"].assign(assay="A2")]),
+            "bad.csv, row 49 (line 50), column 'sample': assay 'A2' has only the standard; add at least one "
+            "test sample (got 'standard'); expected rows of sample 'standard' and of at least one test "
+            "sample in every assay",
+        ),
     ],
 )
 def test_bad_input_names_file_row_and_column(tmp_path: Path, edit: object, expected: str) -> None:
@@ -173,3 +182,18 @@ def test_the_terminal_says_the_relative_potency_is_a_ratio_without_unit(tmp_path
     assert f"RP {rp:.4g} (test/standard ratio, no unit: {100 * rp:.4g}% of the standard)" in " ".join(
         text.split()
     )
+
+
+def test_the_terminal_gives_the_ci_level_and_the_combined_potency(tmp_path: Path) -> None:
+    """Review of the terminal output: the CI had no level and ``--combine`` printed nothing of the combined
+    potency (only the CSV had it). Values: R 4.2.2 by hand on the same plates (lm with the cell-means
+    residual, Fieller, Ph. Eur. 5.3 section 6.2 semi-weighted over the valid assays P1 and P3), 4 digits."""
+    plates = write_three_parallel_line_assays(tmp_path / "three.csv")
+    code, text = _run(str(plates), "--model", "parallel-line", "--combine", "--out", str(tmp_path / "rp.csv"))
+    assert code == 0, text
+    words = " ".join(text.split())
+    assert "of the standard), 95% CI [1.073, 1.135] Ph.Eur. pass" in words  # P1: 1.07312904627, 1.13490243424
+    assert (
+        "combined sample T1 over 2 assays (semi-weighted): RP 1.052 (105.2% of the standard), 95% CI "
+        "[0.5756, 1.924] FLAGS: assays left out (a validity test or suitability criterion failed): P2"
+    ) in words

@@ -200,7 +200,8 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
             "Relative potency = test / standard in the units of the nominal doses. CI: %(methods)s. Fit: "
             "ordinary least squares on the (transformed) response scale, natural-log dose, unweighted; the "
             "4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log dose. "
-            "Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha; USP <1032> equivalence "
+            "Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha and the regression "
+            "(linear models) is significant; USP <1032> equivalence "
             "when every measure with margins has its CI within them ('not assessed' without margins). Each "
             "flag is listed in the notes."
         )
@@ -211,6 +212,7 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
 #: The Ph. Eur. 5.3 validity tests (``ph_eur_p_<test>``) and USP <1032> measures (``equiv_<measure>``)
 #: in words (a code without words here is printed with its underscores as spaces).
 _SIMILARITY_WORDS: dict[str, str] = {
+    "regression": gettext_noop("p regression"),
     "non_parallelism": gettext_noop("p non-parallelism"),
     "non_linearity": gettext_noop("p non-linearity"),
     "intersection": gettext_noop("p intersection"),
@@ -292,7 +294,11 @@ def _combination_table(combined: pd.DataFrame) -> Table:
         ),
         tuple(rows),
         (False, True, False, True, False, True, True, True),
-        note=_("Weighted when the homogeneity chi-square has p >= 0.05, else semi-weighted (method auto)."),
+        note=_(
+            "Valid assays only: an assay failing a validity, equivalence or suitability test is left out and "
+            "named in the notes. Weighted when the homogeneity chi-square has p >= 0.05, else semi-weighted "
+            "(method auto)."
+        ),
     )
 
 

@@ -134,7 +134,6 @@ def potency_command(
 
         check_outputs(("--out", out))
         from bioparity.potency import AnalysisOptions, analyse
-        from bioparity.potency.combine import combine_estimates
         from bioparity.potency.suitability import SuitabilityCriteria
 
         options = AnalysisOptions(
@@ -149,10 +148,9 @@ def potency_command(
         }  # fmt: skip
         log_dose = options.model != "slope-ratio"  # a dose 0 is refused at its row for a log-dose model
         table = analyse(read_potency_table(infile, names, log_dose=log_dose), options)
-        result = table.to_frame()
-        if combine:
-            combined = combine_estimates(table.estimates, conf_level=conf_level, method=combine_method)
-            result = pd.concat([result, pd.DataFrame(combined)], ignore_index=True)
+        combined = _combination(table, combine, conf_level, combine_method)
+        parts = [table.to_frame(), *([pd.DataFrame(combined)] if combined else [])]
+        result = pd.concat(parts, ignore_index=True)
         settings: dict[str, Any] = {
             "model": options.model, "conf_level": conf_level, "alpha": alpha,
             "equivalence_level": equivalence_level, "transform": options.transform,
@@ -161,27 +159,69 @@ def potency_command(
         }  # fmt: skip
         write_result(result, out, {"data": infile, "equivalence_margins": equivalence_margins}, settings)
         _echo_estimates(table)
+        _echo_combined(combined, conf_level)  # nothing without --combine
         typer.echo(_("wrote %(path)s") % {"path": out})
 
 
+def _combination(table: PotencyTable, combine: bool, conf_level: float, method: str) -> list[dict[str, Any]]:
+    """The ``assay = combined`` rows of ``--combine`` (Ph. Eur. 5.3 section 6); none without it."""
+    from bioparity.potency.combine import combine_estimates
+
+    return combine_estimates(table.estimates, conf_level=conf_level, method=method) if combine else []
+
+
 def _echo_estimates(table: PotencyTable) -> None:
-    """One line per assay and test sample: potency (a ratio, also as % of the standard), CI, the two
-    similarity verdicts and any flags."""
+    """One line per assay and test sample: potency (a ratio, also as % of the standard), its CI with the
+    level, the two similarity verdicts and any flags."""
     for e in table.estimates:
         typer.echo(
             _(
-                "assay %(assay)s sample %(sample)s: RP %(rp)s (test/standard ratio, no unit: %(percent)s%% "
-                "of the standard) [%(lower)s, %(upper)s] Ph.Eur. %(ph_eur)s, USP<1032> %(usp)s"
+                "assay %(assay)s sample %(sample)s: RP %(rp)s (test/standard ratio, no unit: "
+                "%(percent)s%% of the standard), %(level)s%% CI [%(lower)s, %(upper)s] Ph.Eur. %(ph_eur)s, "
+                "USP<1032> %(usp)s"
             )
             % {
                 "assay": e.assay,
                 "sample": e.sample,
                 "rp": f"{e.relative_potency:.4g}",
                 "percent": f"{100 * e.relative_potency:.4g}",
+                "level": f"{100 * e.conf_level:g}",
                 "lower": f"{e.ci_lower:.4g}",
                 "upper": f"{e.ci_upper:.4g}",
                 "ph_eur": e.similarity.significance_verdict,
                 "usp": e.similarity.equivalence_verdict,
             }
-            + (" " + _("FLAGS: %(flags)s") % {"flags": "; ".join(e.flags)} if e.flags else "")
+            + _flags(e.flags)
         )
+
+
+def _echo_combined(rows: list[dict[str, Any]], conf_level: float) -> None:
+    """One line per combined sample (Ph. Eur. 5.3 section 6): the estimator, the number of assays, the
+    potency with its CI and the flags (assays left out, heterogeneity); before, only the CSV had it."""
+    for r in rows:
+        flags = tuple(f for f in str(r.get("flags", "")).split("; ") if f)
+        if "n_assays" not in r:
+            typer.echo(_("combined sample %(sample)s: no estimate") % {"sample": r["sample"]} + _flags(flags))
+            continue
+        rp = r["relative_potency"]
+        typer.echo(
+            _(
+                "combined sample %(sample)s over %(n)s assays (%(method)s): RP %(rp)s (%(percent)s%% of the "
+                "standard), %(level)s%% CI [%(lower)s, %(upper)s]"
+            )
+            % {
+                "sample": r["sample"],
+                "n": r["n_assays"],
+                "method": r["combination_method"],
+                "rp": f"{rp:.4g}",
+                "percent": f"{100 * rp:.4g}",
+                "level": f"{100 * conf_level:g}",
+                "lower": f"{r['ci_lower']:.4g}",
+                "upper": f"{r['ci_upper']:.4g}",
+            }
+            + _flags(flags)
+        )
+
+
+def _flags(flags: tuple[str, ...]) -> str:
+    return " " + _("FLAGS: %(flags)s") % {"flags": "; ".join(flags)} if flags else ""

@@ -15,17 +15,21 @@ import math
 import os
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import LoadedTable, parse_number, read_any_table
 from bioparity.nca.samples import Where
+from bioparity.potency.analyse import NO_STANDARD, ONLY_STANDARD
+from bioparity.potency.design import STANDARD
 from bioparity.problems import (
     A_DOSE_FOR_LOG_DOSE,
     A_DOSE_NOT_NEGATIVE,
     A_FINITE,
     A_FINITE_MARGIN,
     A_ROLE_LABEL,
+    A_STANDARD_AND_TEST,
     BLANK_CELL,
     COLUMNS,
     COLUMNS_RENAMED,
@@ -139,7 +143,24 @@ def check_potency_frame(
     result = pd.DataFrame(out)
     result["dose"] = result["dose"].astype(float)
     result["response"] = result["response"].astype(float)
+    _check_standard_and_test(result, where, mapping["sample"])
     return result
+
+
+def _check_standard_and_test(frame: pd.DataFrame, where: Where, column: str) -> None:
+    """Every assay has rows of the standard and of a test sample; else an error at the assay's first row
+    (a plate of the standard alone, or a plate without it, named with its file, row and column)."""
+    samples = frame["sample"].astype(str).tolist()
+    assays = frame["assay"].astype(str).to_numpy()
+    is_std = np.array([s.lower() == STANDARD for s in samples])
+    for assay in dict.fromkeys(assays.tolist()):
+        rows = np.flatnonzero(assays == assay)
+        has_std, only_std = bool(is_std[rows].any()), bool(is_std[rows].all())
+        if has_std and not only_std:
+            continue
+        template = ONLY_STANDARD if has_std else NO_STANDARD
+        problem = template.format(assay=repr(assay), standard=repr(STANDARD))
+        raise where.error(problem, int(rows[0]), column, samples[int(rows[0])], A_STANDARD_AND_TEST)
 
 
 def read_equivalence_margins(path: str | os.PathLike[str]) -> dict[str, tuple[float, float]]:

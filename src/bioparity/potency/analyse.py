@@ -195,11 +195,11 @@ def analyse_assay(data: AssayData, options: AnalysisOptions | None = None) -> Po
         else c
         for c in fit.equivalence
     )
-    sim = Similarity(fit.tests, o.alpha, checks, o.equivalence_level)
+    sim = Similarity(fit.tests, o.alpha, checks, o.equivalence_level, fit.required_significant)
     suit, suit_flags = assess_suitability(fit, o.suitability)
     flags = list(fit.flags) + suit_flags
-    if sim.significance_verdict == "fail":
-        failed = [k for k, p in fit.tests.items() if p < o.alpha]
+    failed = [k for k, p in fit.tests.items() if p < o.alpha]
+    if failed:  # a non-significant regression has its own flag from the model
         flags.append(VALIDITY_FAILED.format(tests=", ".join(failed), alpha=o.alpha))
     if sim.equivalence_verdict == "fail":
         failed = [c.measure for c in checks if c.passed is False]

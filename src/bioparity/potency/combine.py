@@ -37,6 +37,9 @@ from bioparity.potency.linear import t_quantile
 # The flags of a combination of assays (templates: see bioparity.i18n.notes).
 ASSAYS_LEFT_OUT = note_template("assays left out (no usable CI or not converged): {assays}")
 TOO_FEW_ASSAYS = note_template("{n:d} usable assay(s): combination needs at least 2")
+INVALID_LEFT_OUT = note_template(
+    "assays left out (a validity test or suitability criterion failed): {assays}"
+)
 HETEROGENEOUS = note_template("potency estimates heterogeneous (chi-square p = {p:.3g})")
 
 if TYPE_CHECKING:
@@ -274,9 +277,12 @@ def combine_estimates(
 ) -> list[dict[str, Any]]:
     """One combined row per test sample over its assays (Ph. Eur. 5.3, section 6), in first-seen order.
 
-    An assay enters the combination when its fit converged and its interval is finite with a positive
-    lower limit (section 6 combines the log potencies and their limits); the others are left out and
-    named in ``flags``. With fewer than 2 usable assays the row has no estimate (NaN) and says why;
+    An assay enters the combination when its fit converged, its interval is finite with a positive
+    lower limit (section 6 combines the log potencies and their limits) and it is valid: no Ph. Eur. 5.3
+    test of validity failed (sections 3.2.4, 3.3.4, 3.4), no USP <1032> equivalence criterion failed and
+    every suitability criterion set was met (only valid assays give a reportable value: USP <1032>,
+    section 3.6; USP <1034>, section 4.3); the others are left out and named in ``flags``, each reason
+    apart. With fewer than 2 usable assays the row has no estimate (NaN) and says why;
     heterogeneous estimates (the chi-square test of section 6.2.1) are flagged. Each row has
     ``assay = "combined"``, the sample, the model, :meth:`CombinedPotency.row` and ``flags``.
     """
@@ -290,6 +296,10 @@ def combine_estimates(
         ]
         left_out = [e.assay for e in ests if e not in usable]
         flags = [ASSAYS_LEFT_OUT.format(assays=", ".join(left_out))] if left_out else []
+        invalid = [e.assay for e in usable if not _valid(e)]
+        if invalid:
+            flags.append(INVALID_LEFT_OUT.format(assays=", ".join(invalid)))
+            usable = [e for e in usable if _valid(e)]
         base: dict[str, Any] = {"assay": "combined", "sample": sample, "model": ests[0].model}
         if len(usable) < 2:
             flags.append(TOO_FEW_ASSAYS.format(n=len(usable)))
@@ -308,3 +318,10 @@ def combine_estimates(
         rec.pop("sample")
         rows.append(base | rec | {"flags": "; ".join(flags), "software_version": comb.software_version})
     return rows
+
+
+def _valid(estimate: PotencyEstimate) -> bool:
+    """No Ph. Eur. 5.3 validity test, USP <1032> equivalence criterion or suitability criterion failed."""
+    sim = estimate.similarity
+    failed = "fail" in (sim.significance_verdict, sim.equivalence_verdict)
+    return not failed and all(estimate.suitability.values())

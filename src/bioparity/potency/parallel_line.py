@@ -53,9 +53,9 @@ def fit_parallel_line(
     """Fit the parallel-line model: potency with Fieller CI, ANOVA, validity tests, slope ratio.
 
     Validity tests (Ph. Eur. 5.3, section 3.2.4): regression must be significant (flagged when
-    p >= ``alpha``); non-parallelism and non-linearity pass when p >= ``alpha``. For USP <1032>
-    equivalence the slope ratio b_T / b_S of the separate-slopes model is given with its Fieller
-    interval at ``equivalence_level``.
+    p >= ``alpha``, and the Ph. Eur. verdict fails: ``required_significant``); non-parallelism and
+    non-linearity pass when p >= ``alpha``. For USP <1032> equivalence the slope ratio b_T / b_S of the
+    separate-slopes model is given with its Fieller interval at ``equivalence_level``.
 
     Parameters
     ----------
@@ -184,4 +184,5 @@ def fit_parallel_line(
         flags=tuple(flags),
         r_squared=1.0 - fit_par.rss / fit_mean.rss if fit_mean.rss > 0 else NAN,
         anova=anova,
+        required_significant={"regression": reg.p},
     )

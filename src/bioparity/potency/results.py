@@ -53,21 +53,30 @@ class Similarity:
     """Similarity (parallelism) both ways, side by side.
 
     ``significance_tests`` are Ph. Eur. 5.3 tests of validity (name -> p value; pass when p >= alpha);
-    ``equivalence`` the USP <1032> criteria (CI within margins, at ``equivalence_level``).
+    ``required_significant`` the tests that must instead reject (Ph. Eur. 5.3, sections 3.2.4 and 3.3.4:
+    the regression must be significant; pass when p < alpha); ``equivalence`` the USP <1032> criteria
+    (CI within margins, at ``equivalence_level``).
     """
 
     significance_tests: dict[str, float]
     alpha: float
     equivalence: tuple[EquivalenceCheck, ...]
     equivalence_level: float
+    required_significant: dict[str, float] = field(default_factory=dict)
 
     @property
     def significance_verdict(self) -> str:
-        """``pass`` when no test rejects at ``alpha``, else ``fail``; ``not assessed`` without tests."""
+        """``pass`` when no test of validity rejects at ``alpha`` and every required test (the regression)
+        does, else ``fail``; ``not assessed`` without tests."""
         ps = [p for p in self.significance_tests.values() if not math.isnan(p)]
-        if not ps:
+        required = [p for p in self.required_significant.values() if not math.isnan(p)]
+        if not ps and not required:
             return "not assessed"
-        return "pass" if min(ps) >= self.alpha else "fail"
+        return (
+            "pass"
+            if min(ps, default=1.0) >= self.alpha and max(required, default=0.0) < self.alpha
+            else "fail"
+        )
 
     @property
     def equivalence_verdict(self) -> str:
@@ -187,7 +196,7 @@ class PotencyEstimate(ResultMixin):
         }
         rec |= {f"param_{k}": v for k, v in self.parameters.items()}
         sim = self.similarity
-        rec |= {f"ph_eur_p_{k}": v for k, v in sim.significance_tests.items()}
+        rec |= {f"ph_eur_p_{k}": v for k, v in (sim.required_significant | sim.significance_tests).items()}
         rec["similarity_ph_eur"] = sim.significance_verdict
         for c in sim.equivalence:
             rec[f"equiv_{c.measure}"] = c.estimate
@@ -273,8 +282,9 @@ class PotencyTable(ResultMixin):
 class ModelFit:
     """What one model returns for one assay and test sample, before suitability and packaging.
 
-    ``tests`` are the Ph. Eur. 5.3 validity tests (name -> p value), ``equivalence`` the USP <1032>
-    measures with their CIs (margins filled in later), ``r_squared`` of the unconstrained model.
+    ``tests`` are the Ph. Eur. 5.3 validity tests (name -> p value), ``required_significant`` those that
+    must be significant (the regression of the linear models), ``equivalence`` the USP <1032> measures with
+    their CIs (margins filled in later), ``r_squared`` of the unconstrained model.
     """
 
     relative_potency: float
@@ -290,3 +300,4 @@ class ModelFit:
     r_squared: float
     converged: bool = True
     anova: tuple[AnovaRow, ...] = ()
+    required_significant: dict[str, float] = field(default_factory=dict)

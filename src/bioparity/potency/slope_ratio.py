@@ -149,4 +149,5 @@ def fit_slope_ratio(
         flags=tuple(flags),
         r_squared=1.0 - fit_sep.rss / fit_mean.rss if fit_mean.rss > 0 else NAN,
         anova=tuple(rows),
+        required_significant={"regression": reg.p},
     )
