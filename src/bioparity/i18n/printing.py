@@ -24,7 +24,7 @@ from functools import cache
 
 from markupsafe import Markup
 
-from bioparity.i18n import DEFAULT_LANGUAGE, coded_words, current_language, pgettext_noop
+from bioparity.i18n import DEFAULT_LANGUAGE, coded_words, current_language, pgettext_noop, translations
 from bioparity.i18n import gettext as _
 
 #: The font of Chinese text in plots and PDF reports (Debian package ``fonts-noto-cjk``).
@@ -103,6 +103,19 @@ def time_unit_words(unit: str) -> str:
     ('月', '周', 'h')
     """
     return coded_words("time unit", TIME_UNIT_WORDS, unit)
+
+
+def time_unit_in(unit: str, language: str) -> str:
+    """:func:`time_unit_words` in ``language``: how a note shows the time unit it stores (a note template's
+    ``shown``), e.g. a shelf life's "25.17 months" read as "25.17 月" in zh-CN.
+
+    Examples
+    --------
+    >>> time_unit_in("months", "zh-CN"), time_unit_in("months", "en"), time_unit_in("h", "zh-CN")
+    ('月', 'months', 'h')
+    """
+    words = TIME_UNIT_WORDS.get(unit)
+    return translations(language).pgettext("time unit", words) if words else unit
 
 
 @cache

@@ -64,6 +64,7 @@ from bioparity._results import ResultMixin, number, software_version, verdict
 from bioparity.arrays import FloatArray, IntArray, broadcast_named
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
+from bioparity.i18n.printing import time_unit_in
 
 MODELS = ("linear", "log")
 POOLED_MODELS = ("cics", "dics", "dids")
@@ -87,7 +88,8 @@ EXTRAPOLATES = note_template(
 #: for a fit without one and so that stored notes made from it keep translating.
 EXTRAPOLATES_IN_UNIT = note_template(
     "shelf life {shelf:.4g} {unit} extrapolates beyond the last time point {last:g} {unit} "
-    "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
+    "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)",
+    shown={"unit": time_unit_in},
 )
 #: :data:`EXTRAPOLATES_IN_UNIT` when the lots are not pooled (``dids``) and the worst lot's own line,
 #: fitted to its results alone, crosses after that lot's last time point but not after the study's (a lot
@@ -96,7 +98,8 @@ EXTRAPOLATES_IN_UNIT = note_template(
 LOT_EXTRAPOLATES = note_template(
     "shelf life {shelf:.4g} {unit} extrapolates lot {lot}'s own regression line beyond its last time "
     "point {last:g} {unit} (lots not pooled; ICH Q1E sections 2.3-2.4 and Appendix A limit "
-    "extrapolation; justify it)"
+    "extrapolation; justify it)",
+    shown={"unit": time_unit_in},
 )
 #: Beside :data:`EXTRAPOLATES` (a separate note, so that stored notes of that template keep translating): a
 #: biotechnological/biological product (a biosimilar) has its shelf life from real-time/real-temperature
