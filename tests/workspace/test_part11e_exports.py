@@ -71,10 +71,12 @@ def test_the_program_report_says_whether_each_signature_holds_and_the_role_and_r
     _sign(sessions, c, newer, "reviewer", "reviewed")
     _sign(sessions, c, newer, "statistician", "approved")
     rows = _signature_rows(sessions, c)
+    # the printed name with the user name it was signed with (21 CFR 11.50(a)(1), as the run page says it)
+    signer = {role: f"{c.users[role].display_name} ({c.users[role].username})" for role in c.users}
     assert [(r[2], r[3], r[5], r[6]) for r in rows] == [
-        (c.users["analyst"].display_name, "authored", "analyst", "segregation of duties on"),
-        (c.users["reviewer"].display_name, "reviewed", "reviewer", "segregation of duties on"),
-        (c.users["statistician"].display_name, "approved", "statistician", "segregation of duties on"),
+        (signer["analyst"], "authored", "analyst", "segregation of duties on"),
+        (signer["reviewer"], "reviewed", "reviewer", "segregation of duties on"),
+        (signer["statistician"], "approved", "statistician", "segregation of duties on"),
     ]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", r[4]) for r in rows)
     assert [r[7] for r in rows] == [f"superseded by run {newer[:8]}…", "valid", "valid"]
