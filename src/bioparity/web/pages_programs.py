@@ -720,10 +720,12 @@ def _verify(request: Request, object_ids: set[str], *, owner: bool) -> dict[str,
     hidden = len(report.problems) - len(mine)
     if hidden:
         summary += " " + _("(%(n)d in other programs, not shown)") % {"n": hidden}
-    summary += ". " + _(
+    anchors = _(
         "No anchor was checked here: rows deleted from the end of the trail are found only by "
         "'bioparity audit verify --anchor FILE' against anchors kept with 'bioparity audit anchor'."
     )
+    # the sentence ends in the reader's punctuation (a Chinese full stop in zh-CN, not ". ")
+    summary = _("%(summary)s. %(anchors)s") % {"summary": summary, "anchors": anchors}
     return {"intact": report.intact, "summary": summary, "problems": mine}
 
 
