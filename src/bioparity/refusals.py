@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from bioparity.i18n import translations
+from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import compile_template, fill, note_template
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "AUTHORSHIP",
     "FOUR_EYES_APPROVED",
     "FOUR_EYES_REVIEWED",
+    "KINDS_OR",
     "NO_RESULT",
     "NO_REVIEW",
     "ONLY_DEPENDENT_REVIEW",
@@ -35,6 +36,7 @@ __all__ = [
     "RAN_IT_APPROVE",
     "RAN_IT_REVIEW",
     "ROLE",
+    "SCOPE",
     "SUPERSEDED",
     "WROTE_IT_APPROVE",
     "WROTE_IT_REVIEW",
@@ -65,6 +67,26 @@ def _roles(value: str, language: str) -> str:
 
     return "; ".join(one(part) for part in value.split("; "))
 
+
+#: The study kinds of a share's scope in words (``roles.study_kind_words``: "PK similarity or clinical").
+KINDS_OR = gettext_noop("%(kinds)s or %(last)s")
+
+
+def _kinds(value: str, language: str) -> str:
+    """A recorded ``roles.study_kind_words`` (one kind, or ``"a, b or c"``) in words of ``language``."""
+    head, found, last = value.rpartition(" or ")
+    if not found:
+        return _word(value, language)
+    kinds = ", ".join(_word(kind, language) for kind in head.split(", "))
+    return translations(language).gettext(KINDS_OR) % {"kinds": kinds, "last": _word(last, language)}
+
+
+#: A partner's share scoped to other study kinds (``access.scope_refusal``; names as recorded).
+SCOPE = note_template(
+    "the share of {program} with {org} covers {kinds} studies only; {study} is a {kind} study; ask an owner "
+    "of the program's organisation to widen the share",
+    shown={"kinds": _kinds, "kind": _kinds},
+)
 
 # the rules in the order signing_refusal checks them (its docstring: role, result, superseded, signed
 # before, authorship, independence, order)

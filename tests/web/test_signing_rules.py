@@ -193,3 +193,14 @@ def test_a_refusal_reason_recorded_in_other_words_is_shown_as_recorded() -> None
         assert "理由: approval needs a prior review (old words)" in audit_details(event, None, older, {})
         assert "职责分离：此分析由您运行，因此须由另一人审核" in audit_details(event, None, known, {})
     assert refusals.RAN_IT_REVIEW in audit_details(event, None, known, {}, words=False)
+    scoped = {
+        "meaning": "reviewed",
+        "rule": "role",
+        "reason": "the share of 'MB-201' with Castor covers comparative analytical assessment or clinical "
+        "studies only; 'PK-101' is a PK similarity study; ask an owner of the program's organisation to "
+        "widen the share",
+    }
+    with use_language("zh-CN"):
+        said = audit_details(event, None, scoped, {})
+    assert "项目 'MB-201' 与 Castor 的共享仅涵盖药学比对研究或临床研究；" in said
+    assert "'PK-101' 是药代动力学相似性研究" in said
