@@ -17,11 +17,15 @@ import pandas as pd
 import pytest
 
 from bioparity.analyses.caa import attribute_decimals, caa_names, caa_tables, read_caa
+from bioparity.analyses.figures import caa_plot
 from bioparity.analyses.format import fmt_fixed
+from bioparity.analyses.frames import frame_records
+from bioparity.analyses.terms import comparison_words, versus
 from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import Catalogue
 from bioparity.caa.example import example_paths
 from bioparity.errors import InputError
+from bioparity.i18n import use_language
 
 EXAMPLE = {"catalogue": "igg1-mab-example"}
 
@@ -172,3 +176,29 @@ def test_fmt_fixed_keeps_trailing_zeros_and_prints_no_negative_zero() -> None:
     assert fmt_fixed(148055.54, 0) == "148056"
     assert fmt_fixed(float("nan"), 2) == "—"
     assert fmt_fixed(float("inf"), 2) == "∞"
+
+
+def test_a_comparison_label_says_vs_in_the_readers_words_the_sources_as_stored() -> None:
+    """Web QA Q4: the CAA comparison labels stayed "test vs ref-eu" on a zh-CN page and report while PK
+    similarity printed "test 对比 eu-ref"; both print the "vs" of one message now, the stored result (and
+    its CSV) keeps the label."""
+    data, catalogue = example_paths()
+    frame = assess(read_caa(data), read_catalogue(catalogue)).to_frame()
+    stored = ["test vs ref-eu", "test vs ref-us", "ref-eu vs ref-us"]
+    assert list(dict.fromkeys(frame["comparison"])) == stored
+    lots = read_caa(data)
+    first = str(frame["attribute"].iloc[0])
+    with use_language("zh-CN"):
+        tables = caa_tables(frame, EXAMPLE)
+        pk = versus("test", "eu-ref")
+        plot = caa_plot(lots, frame_records(frame), first)
+    assert plot is not None and plot.title.startswith("test 对比 ref-eu: ")  # the figure's verdicts
+    assert pk == "test 对比 eu-ref"
+    chinese = ["test 对比 ref-eu", "test 对比 ref-us", "ref-eu 对比 ref-us"]
+    assert tables.main[0].columns[3:] == tuple(chinese)
+    appendix = tables.appendix[0]
+    at = appendix.columns.index("比较方式")
+    assert list(dict.fromkeys(r[at] for r in appendix.rows)) == chinese
+    assert caa_tables(frame, EXAMPLE).main[0].columns[3:] == tuple(stored)  # English as before
+    assert list(dict.fromkeys(frame["comparison"])) == stored
+    assert comparison_words("pooled") == "pooled"  # a label without "vs": as stored

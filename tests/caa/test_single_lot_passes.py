@@ -50,3 +50,32 @@ def test_a_quality_range_pass_on_one_test_lot_is_a_note_of_the_result_in_both_la
     three = assess(_lots(3), catalogue, plan="tiered-2017", operating_characteristics=False)
     assert three.table["status"].tolist() == ["pass"]
     assert not [n for n in three.notes if n.startswith("Single test lot")]
+
+
+def _sources(n_reference: int, n_test: int) -> pd.DataFrame:
+    rows = [("ref-eu", f"R{i}", 98.0 + 0.1 * i) for i in range(n_reference)]
+    rows += [("test", f"T{i}", 98.0 + 0.1 * i) for i in range(n_test)]
+    return pd.DataFrame([{"attribute": "purity", "source": s, "lot": lot, "value": v} for s, lot, v in rows])
+
+
+def test_a_lot_count_reads_right_for_one_and_many_and_stored_notes_still_translate() -> None:
+    """CAA finding: the not-evaluable reason read "1 lots of test; quality-range needs >= 10". One lot is
+    "1 lot of test" ("1 reference lot (ref-eu)"), more "3 lots of test"; a reason stored in the earlier
+    wording still translates."""
+    catalogue = Catalogue(attributes={"purity": AttributeSpec(name="purity", tier=2)})
+    one_test = assess(_sources(12, 1), catalogue, operating_characteristics=False).table["reasons"].iloc[0]
+    assert "not evaluable: 1 lot of test; quality-range needs >= 10 (default minimum" in one_test
+    assert "lots of" not in one_test
+    one_ref = assess(_sources(1, 3), catalogue, operating_characteristics=False).table["reasons"].iloc[0]
+    assert "1 reference lot (ref-eu); quality-range needs >= 10" in one_ref
+    assert "3 lots of test; quality-range needs >= 10" in one_ref
+    chinese = translate_note(one_test, "zh-CN")
+    assert chinese.startswith("不可评价：test 有 1 个批次；quality-range 需要 >= 10 个")
+    assert translate_note(one_ref, "zh-CN").startswith("不可评价：1 个参照批次（ref-eu）；quality-range")
+    # as runs stored them before (the earlier wording, kept in the catalogue)
+    assert translate_note("1 lots of test; quality-range needs >= 10", "zh-CN") == (
+        "test 有 1 个批次；quality-range 需要 >= 10 个"
+    )
+    assert translate_note("1 reference lots (ref-eu); quality-range needs >= 10", "zh-CN") == (
+        "1 个参照批次（ref-eu）；quality-range 需要 >= 10 个"
+    )

@@ -9,6 +9,7 @@ page's switch (cookie), else the browser's ``Accept-Language``, else English.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -177,6 +178,20 @@ def test_the_audit_page_names_each_action_in_chinese_its_code_unchanged(
     assert {"run", "sign", "upload"} <= set(
         re.findall(r"</time></td><td>[^<]*</td><td>([^<]*)</td>", english)
     )
+
+
+def test_the_audit_verify_line_ends_its_sentence_in_the_readers_punctuation(
+    demo_store: DemoStore, chinese: FormClient
+) -> None:
+    """Web QA Q5: the zh-CN verify line read "密钥 bc1a85d936385f06. 此处未核对锚点" (an English full stop
+    inside Chinese text); a Chinese full stop now, the English line as before."""
+    program = demo_store.summary.program_id
+    page = html.unescape(chinese.get(f"/ui/programs/{program}/audit?verify=1").text)
+    assert re.search(r"密钥 [0-9a-f]+。此处未核对锚点", page), "no Chinese full stop before the anchor note"
+    assert ". 此处" not in page
+    with demo_client(demo_store, "olivia") as olivia:
+        english = html.unescape(olivia.get(f"/ui/programs/{program}/audit?verify=1").text)
+    assert re.search(r"key [0-9a-f]+\. No anchor was checked here", english)
 
 
 def test_the_audit_trail_names_objects_and_fields_in_chinese_the_csv_as_stored(

@@ -14,10 +14,13 @@ from contextlib import contextmanager
 
 from sqlalchemy import select
 
+from bioparity import refusals
 from bioparity.demo import DEMO_USERS
+from bioparity.i18n import use_language
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Signature
+from bioparity.web.pages_programs import audit_details
 from tests.web.chinese_user import PASSWORD as CHINESE_PASSWORD
 from tests.web.chinese_user import USERNAME as CHINESE_USER
 from tests.web.chinese_user import ensure_chinese_user
@@ -154,3 +157,50 @@ def test_the_run_page_shows_each_signature_as_recorded_to_the_second_with_the_us
         assert f"{name}</td>" in report and f"{day} {second} UTC" in report
         # the program report's signature table names the user too (it printed the printed name alone)
         assert f"<td>{name}</td>" in program and f"{day} {second} UTC" in program
+
+
+def test_a_refused_signature_reads_in_the_readers_language_on_the_audit_page(demo_store: DemoStore) -> None:
+    """Web QA Q2: a ``sign_refused`` row recorded its reason as English text, so a zh-CN audit page showed
+    "your role (viewer of a partner organisation, ...) does not allow signing as reviewed" in English. The
+    reason is recorded as before (English, the CSV as recorded) and the page shows it in Chinese, the roles
+    and the meaning in words too."""
+    ensure_chinese_user(demo_store.engine)
+    pk = demo_store.summary.runs["pk-similarity"]
+    with _signed_in(demo_store, "victor", PASSWORD["victor"]) as victor:
+        data = {"username": "victor", "password": PASSWORD["victor"], "meaning": "reviewed"}
+        assert victor.post(f"/ui/runs/{pk}/sign", data=data).status_code == 422
+    stored = (
+        "your role (viewer of a partner organisation, program shared at analyst) does not allow signing as "
+        "reviewed"
+    )
+    assert _refusals(demo_store, pk, "victor")[-1]["reason"] == stored
+    audit = f"/ui/programs/{demo_store.summary.program_id}/audit?action=sign_refused"
+    with _signed_in(demo_store, CHINESE_USER, CHINESE_PASSWORD) as reader:
+        page = html.unescape(reader.get(audit).text)
+        exported = reader.get(audit.replace("/audit?", "/audit.csv?")).text
+    assert "您的角色（合作方组织的查看者，项目以分析员角色共享）不允许以“已审核”签名" in page
+    assert "does not allow" not in page
+    assert stored in exported  # the CSV is data: as recorded
+
+
+def test_a_refusal_reason_recorded_in_other_words_is_shown_as_recorded() -> None:
+    """A ``sign_refused`` row of an earlier version (a reason no template makes) shows as recorded; one in
+    the words of a template translates."""
+    event = AuditEvent(action="sign_refused", object_type="analysis_run")
+    older = {"meaning": "approved", "rule": "order", "reason": "approval needs a prior review (old words)"}
+    known = {"meaning": "reviewed", "rule": "independence", "reason": refusals.RAN_IT_REVIEW}
+    with use_language("zh-CN"):
+        assert "理由: approval needs a prior review (old words)" in audit_details(event, None, older, {})
+        assert "职责分离：此分析由您运行，因此须由另一人审核" in audit_details(event, None, known, {})
+    assert refusals.RAN_IT_REVIEW in audit_details(event, None, known, {}, words=False)
+    scoped = {
+        "meaning": "reviewed",
+        "rule": "role",
+        "reason": "the share of 'MB-201' with Castor covers comparative analytical assessment or clinical "
+        "studies only; 'PK-101' is a PK similarity study; ask an owner of the program's organisation to "
+        "widen the share",
+    }
+    with use_language("zh-CN"):
+        said = audit_details(event, None, scoped, {})
+    assert "项目 'MB-201' 与 Castor 的共享仅涵盖药学比对研究或临床研究；" in said
+    assert "'PK-101' 是药代动力学相似性研究" in said

@@ -29,7 +29,7 @@ from bioparity.analyses.format import fmt_fixed
 from bioparity.analyses.frames import file_labels, frame_records, frame_result
 from bioparity.analyses.options import flag_option, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
-from bioparity.analyses.terms import setting_text, term, value_words
+from bioparity.analyses.terms import comparison_words, setting_text, term, value_words
 from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS, Catalogue
 from bioparity.caa.example import example_paths
@@ -409,6 +409,7 @@ def _appendix(frame: pd.DataFrame) -> list[Table]:
             text[c] = [note_text(v) if isinstance(v, str) else v for v in frame[c]]
     if "settings" in frame.columns:
         text["settings"] = [settings_text(v) if isinstance(v, str) else v for v in frame["settings"]]
+    text[COMPARISON] = [comparison_words(v) for v in frame[COMPARISON]]  # the sources' codes as stored
     decimals = {a: attribute_decimals(g.get("sd_reference", ())) for a, g in frame.groupby(ATTRIBUTE)}
     places = [decimals.get(a) for a in frame[ATTRIBUTE]]
     # a fraction inside (quality range) is no difference in the unit: printed as the fractions are
@@ -457,7 +458,7 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
         css.append("fail" if (g["status"].astype(str) == "fail").any() else "")
     main = Table(
         _("Comparative analytical assessment: verdict and key statistic per attribute and comparison"),
-        (_("attribute"), _("tier"), _("method"), *comparisons),
+        (_("attribute"), _("tier"), _("method"), *(comparison_words(c) for c in comparisons)),
         tuple(rows),
         (False, True, False, *([False] * len(comparisons))),
         css=tuple(css),

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.analyses.terms import setting_text, term
+from bioparity.analyses.terms import comparison_words, setting_text, term
 from bioparity.columns import Columns
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -982,6 +982,6 @@ def caa_plot(
         hi_v = shift + hi if math.isfinite(shift + hi) else float(np.nanmax(values))
         bands.append(Band(f"{r['reference_source']}: {term(r['method'])} ({term(r['status'])})", lo_v, hi_v))
     unit = str(mine[0].get("unit") or "") if mine else ""
-    status = "; ".join(f"{r['comparison']}: {term(r['status'])}" for r in mine)
+    status = "; ".join(f"{comparison_words(r['comparison'])}: {term(r['status'])}" for r in mine)
     name = (names or {}).get(attribute, attribute)
     return CAAPlot(attribute, unit, sources, by_source, tuple(bands), status, name)

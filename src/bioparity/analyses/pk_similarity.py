@@ -26,7 +26,7 @@ from bioparity.analyses.figures import Figure, forest_plot
 from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import list_option, number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels, percent_text
-from bioparity.analyses.terms import term, value_words
+from bioparity.analyses.terms import term, value_words, versus
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
@@ -299,7 +299,7 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
         rows.append(
             (
                 metric_name(r["metric"]),
-                _("%(test)s vs %(reference)s") % {"test": r["test_arm"], "reference": r["reference_arm"]},
+                versus(r["test_arm"], r["reference_arm"]),
                 f"{cell(r.get('n_test'))}/{cell(r.get('n_reference'))}",
                 f"{percent_text(r['gmr'])} ({percent_text(r['ci_lower'])}, {percent_text(r['ci_upper'])})",
                 f"{percent_text(r.get('lower_limit'))}-{percent_text(r.get('upper_limit'))}"

@@ -137,6 +137,33 @@ def term(value: Any) -> str:
     return text if words is None else _(words)
 
 
+def versus(test: Any, reference: Any) -> str:
+    """A comparison of two sources or arms, ``test vs ref-eu``: their names as stored, the "vs" in the
+    reader's words (zh-CN ``test 对比 ref-eu``), as PK similarity and the CAA tables print it.
+
+    Examples
+    --------
+    >>> versus("test", "eu-ref")
+    'test vs eu-ref'
+    """
+    return _("%(test)s vs %(reference)s") % {"test": test, "reference": reference}
+
+
+def comparison_words(label: Any) -> str:
+    """A stored comparison label (a CAA result's ``comparison``, ``test vs ref-eu``) as :func:`versus`
+    prints it; a label without `` vs `` as stored. The stored result, its CSV and the appendix keep the
+    label (data).
+
+    Examples
+    --------
+    >>> comparison_words("ref-eu vs ref-us"), comparison_words("pooled")
+    ('ref-eu vs ref-us', 'pooled')
+    """
+    text = str(label)
+    test, found, reference = text.partition(" vs ")
+    return versus(test, reference) if found else text
+
+
 def yes_no_text(flag: Any) -> str:
     """``yes`` or ``no`` in the reader's words.
 

@@ -51,7 +51,7 @@ from bioparity.caa.operating import (
 )
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
-from bioparity.i18n.notes import note_template
+from bioparity.i18n.notes import note_plural, note_template
 
 _SHOWN_SETTINGS = {
     "equivalence": ("margin_multiplier", "alpha", "variance"),
@@ -107,8 +107,21 @@ POOLED = note_template(
     "(a difference between the regions' means widens SD_R)."
 )
 # The reasons of a row that is not evaluable or has a spread check (templates: see bioparity.i18n.notes).
-TOO_FEW_REFERENCE_LOTS = note_template("{n} reference lots ({source}); {method} needs >= {minimum:d}")
-TOO_FEW_TEST_LOTS = note_template("{n} lots of {source}; {method} needs >= {minimum:d}")
+# (the count's two forms: "1 lot of test" read "1 lots of test"; registered before the earlier wording, which
+# stays registered so that the notes of runs stored with it still translate)
+TOO_FEW_REFERENCE_LOTS = note_plural(
+    "{n:d} reference lot ({source}); {method} needs >= {minimum:d}",
+    "{n:d} reference lots ({source}); {method} needs >= {minimum:d}",
+)
+TOO_FEW_TEST_LOTS = note_plural(
+    "{n:d} lot of {source}; {method} needs >= {minimum:d}",
+    "{n:d} lots of {source}; {method} needs >= {minimum:d}",
+)
+#: The earlier wording of :data:`TOO_FEW_REFERENCE_LOTS` and :data:`TOO_FEW_TEST_LOTS` (stored notes only).
+STORED_TOO_FEW_LOTS = (
+    note_template("{n} reference lots ({source}); {method} needs >= {minimum:d}"),
+    note_template("{n} lots of {source}; {method} needs >= {minimum:d}"),
+)
 #: A lot minimum of :data:`TOO_FEW_REFERENCE_LOTS` or :data:`TOO_FEW_TEST_LOTS` that is the plan's default.
 DEFAULT_MINIMUM = note_template(
     "{problem} (default minimum of the plan; a catalogue may lower it with a lot_justification)"
@@ -341,14 +354,16 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
             problems = []
             if short_ref[j]:
                 ref_name = sub.reference_source[j]
-                problem = TOO_FEW_REFERENCE_LOTS.format(
-                    n=sub.n_reference[j], source=ref_name, method=name, minimum=min_ref[j]
+                n_ref = int(sub.n_reference[j])
+                problem = TOO_FEW_REFERENCE_LOTS[n_ref != 1].format(
+                    n=n_ref, source=ref_name, method=name, minimum=min_ref[j]
                 )
                 default = default_minimum[j] and min_ref[j] >= 10
                 problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)
             if short_test[j]:
-                problem = TOO_FEW_TEST_LOTS.format(
-                    n=sub.n_test[j], source=sub.test_source[j], method=name, minimum=min_test[j]
+                n_test = int(sub.n_test[j])
+                problem = TOO_FEW_TEST_LOTS[n_test != 1].format(
+                    n=n_test, source=sub.test_source[j], method=name, minimum=min_test[j]
                 )
                 default = default_minimum[j] and min_test[j] >= 10
                 problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)

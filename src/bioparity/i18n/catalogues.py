@@ -87,6 +87,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("problems.py", [("**.py", "python")]),
         # the rows an analysis left out, named one way (the command line's and the pages' texts too)
         ("left_out.py", [("**.py", "python")]),
+        # why a signature is refused (the sign_refused rows of the audit trail in the reader's language)
+        ("refusals.py", [("**.py", "python")]),
     ],
     "cli": [
         ("cli", [("**.py", "python")]),

@@ -99,6 +99,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.market.pipeline",
     "bioparity.problems",
     "bioparity.left_out",
+    "bioparity.refusals",
 )
 
 _REGISTERED: dict[str, None] = {}

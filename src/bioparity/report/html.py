@@ -40,7 +40,7 @@ from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, resu
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.registry import kind_words
 from bioparity.analyses.tables import ReportTables, Table
-from bioparity.analyses.terms import input_name, labelled, term
+from bioparity.analyses.terms import comparison_words, input_name, labelled, term
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
 from bioparity.i18n.notes import note_text
@@ -398,7 +398,8 @@ def _program_report(session: Session, evidence: ProgramEvidence, language: str) 
         rows = table_rows(caa_run)
         by_comparison: dict[str, dict[str, int]] = {}
         for r in rows:
-            counts = by_comparison.setdefault(str(r[caa_kind.COMPARISON]), {})
+            # the label's "vs" in the reader's words, the source codes as stored
+            counts = by_comparison.setdefault(comparison_words(r[caa_kind.COMPARISON]), {})
             status = str(r[caa_kind.STATUS])
             counts[status] = counts.get(status, 0) + 1
         # the attribute as the run report names it (the catalogue's label), never the raw code alone

@@ -373,7 +373,8 @@ def _value_words(event: AuditEvent, key: str, value: Any) -> str:
     """A recorded value as the pages and the PDF print it, in the reader's words: a role, status or
     signature meaning by its label, a study's kind and a run's kind by their words, a share's scope said
     (program-wide when null), the language by its name, the reason of an automatic lock (an action code) by
-    the action's words, yes/no for a flag, a dash for nothing, a list as its items; any other value as
+    the action's words, the reason of a refused signature (an English note, :mod:`bioparity.refusals`) in
+    the reader's language, yes/no for a flag, a dash for nothing, a list as its items; any other value as
     recorded (names, hashes, identifiers, a user's own text)."""
     if key == "scope" and event.object_type == "share":
         return scope_words(value)
@@ -395,6 +396,8 @@ def _value_words(event: AuditEvent, key: str, value: Any) -> str:
         return LANGUAGE_NAMES.get(value, value)
     if key == "reason" and event.action == "lock":
         return action_words(value)
+    if key == "reason" and event.action == "sign_refused":  # recorded in English (bioparity.refusals)
+        return note_text(value)  # a reason recorded in other words: as recorded
     if key == "name" and event.object_type == "analysis_run":  # a review choice's, recorded in English
         return note_text(value)  # (analyses.nca.REVIEW_AUDIT_AT); a run's other names are no notes
     return value
@@ -717,10 +720,12 @@ def _verify(request: Request, object_ids: set[str], *, owner: bool) -> dict[str,
     hidden = len(report.problems) - len(mine)
     if hidden:
         summary += " " + _("(%(n)d in other programs, not shown)") % {"n": hidden}
-    summary += ". " + _(
+    anchors = _(
         "No anchor was checked here: rows deleted from the end of the trail are found only by "
         "'bioparity audit verify --anchor FILE' against anchors kept with 'bioparity audit anchor'."
     )
+    # the sentence ends in the reader's punctuation (a Chinese full stop in zh-CN, not ". ")
+    summary = _("%(summary)s. %(anchors)s") % {"summary": summary, "anchors": anchors}
     return {"intact": report.intact, "summary": summary, "problems": mine}
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bioparity.i18n import gettext as _
+from bioparity.refusals import PARTNER_ROLE, SCOPE
 from bioparity.store.engine import READ_ONLY_OPTION
 from bioparity.store.lookup import by_id
 from bioparity.store.models import (
@@ -146,10 +147,7 @@ def role_words(roles: tuple[tuple[str, str | None], ...]) -> str:
     """:func:`program_roles` in words of the current language, for a refusal ("viewer"; "analyst of a
     partner organisation, program shared at reviewer")."""
     parts = [
-        _(role)
-        if share is None
-        else _("%(role)s of a partner organisation, program shared at %(share)s")
-        % {"role": _(role), "share": _(share)}
+        _(role) if share is None else _(PARTNER_ROLE).format(role=_(role), share=_(share))
         for role, share in roles
     ]
     return "; ".join(parts) or _("none")
@@ -181,16 +179,13 @@ def scope_refusal(
     org, kinds = outside[0]
 
     def say() -> str:
-        return _(
-            "the share of %(program)r with %(org)s covers %(kinds)s studies only; %(study)r is a "
-            "%(kind)s study; ask an owner of the program's organisation to widen the share"
-        ) % {
-            "program": program.name,
-            "org": org,
-            "kinds": study_kind_words(kinds),
-            "study": name,
-            "kind": study_kind_words(kind),
-        }
+        return _(SCOPE).format(
+            program=repr(program.name),
+            org=org,
+            kinds=study_kind_words(kinds),
+            study=repr(name),
+            kind=study_kind_words(kind),
+        )
 
     return say
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.refusals import KINDS_OR
 
 
 class Role(StrEnum):
@@ -94,7 +95,7 @@ def study_kind_words(kinds: str | Sequence[str]) -> str:
     words = [_(STUDY_KIND_WORDS[StudyKind(k)]) if k in STUDY_KIND_WORDS else k for k in chosen]
     if len(words) < 2:
         return "".join(words)
-    return _("%(kinds)s or %(last)s") % {"kinds": ", ".join(words[:-1]), "last": words[-1]}
+    return _(KINDS_OR) % {"kinds": ", ".join(words[:-1]), "last": words[-1]}
 
 
 #: Each study kind in words, for the scope of a share ("covers comparative analytical assessment studies

@@ -63,6 +63,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer
 
+from bioparity import refusals
 from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
 from bioparity.audit.keys import AuditKey, AuditKeyError, load_key
 from bioparity.errors import InputError
@@ -501,9 +502,8 @@ def signing_refusal(
         roles = program_roles(session, user_id, program)
         return refuse(
             Rule.role,
-            lambda: (
-                _("your role (%(role)s) does not allow %(action)s")
-                % {"role": role_words(roles), "action": permission_words(SIGN_PERMISSION[how])}
+            lambda: _(refusals.ROLE).format(
+                role=role_words(roles), action=permission_words(SIGN_PERMISSION[how])
             ),
         )
     study = session.get(Study, run.study_id)  # loaded with the run's checks: no query
@@ -516,31 +516,21 @@ def signing_refusal(
     if run.status != "succeeded" or run.result_json is None:
         return refuse(
             Rule.no_result,
-            lambda: (
-                _("analysis run %(run)r has no result to sign (status %(status)r)")
-                % {"run": run.id, "status": run.status}
-            ),
+            lambda: _(refusals.NO_RESULT).format(run=repr(run.id), status=repr(run.status)),
         )
     if how is not Meaning.authored:
         used = (later or later_runs(session, run, program)).approved
         if used is not None:
             return refuse(
                 Rule.superseded,
-                lambda: (
-                    _(
-                        "this result is superseded: the reports use the later approved run %(run)s of this "
-                        "kind in this study; a review or approval of this run would not change that (sign "
-                        "the run the reports use, or run the analysis again)"
-                    )
-                    % {"run": used.id}
-                ),
+                lambda: _(refusals.SUPERSEDED).format(run=used.id),
             )
     mine = [s.signature for s in statuses if s.signature.user_id == user_id]
     content = signed_content_sha256(run)
     if any(sig.meaning == how and sig.content_sha256 == content for sig in mine):
         return refuse(
             Rule.already_signed,
-            lambda: _("you have already signed this result as %(meaning)s") % {"meaning": _meaning_word(how)},
+            lambda: _(refusals.ALREADY_SIGNED).format(meaning=_meaning_word(how)),
         )
     ran_it = run.created_by == user_id
     if how is Meaning.authored and not ran_it:
@@ -548,9 +538,7 @@ def signing_refusal(
         name = creator.display_name if creator is not None else run.created_by
         return refuse(
             Rule.authorship,
-            lambda: (
-                _("only the person who ran this analysis (%(name)s) may sign it as authored") % {"name": name}
-            ),
+            lambda: _(refusals.AUTHORSHIP).format(name=name),
         )
     independent = program.segregation_of_duties is not False
     if independent and how is not Meaning.authored:
@@ -562,7 +550,7 @@ def signing_refusal(
         if how is Meaning.reviewed and approved:
             return refuse(
                 Rule.independence,
-                lambda: _("four-eyes principle: you approved this result, so another person must review it"),
+                lambda: _(refusals.FOUR_EYES_APPROVED),
             )
     if how is Meaning.approved and not _holds_review(statuses, user_id, independent, run.created_by):
         reviews = [s.signature for s in statuses if s.valid and s.signature.meaning == Meaning.reviewed]
@@ -573,33 +561,18 @@ def signing_refusal(
 def _order_reason(reviews: Sequence[Signature], approver_id: str) -> str:
     """The refusal of an approval without a currently valid review (``reviews``) by an independent person."""
     if any(r.user_id == approver_id for r in reviews):
-        return _(
-            "four-eyes principle: you reviewed this result yourself; an approval needs a currently valid "
-            "review by another person"
-        )
+        return _(refusals.FOUR_EYES_REVIEWED)
     if reviews:  # only by the run's creator or an author, reviewed while segregation of duties was off
-        return _(
-            "segregation of duties: the only currently valid review is by %(name)s, who ran this analysis "
-            "or signed it as authored (a review made while segregation of duties was off); an approval "
-            "under segregation of duties needs a review by a person independent of the analysis"
-        ) % {"name": ", ".join(sorted({r.display_name for r in reviews}))}
-    return _(
-        "an approval needs a currently valid review first: this result has none (a review of a result "
-        "that changed since no longer holds)"
-    )
+        names = ", ".join(sorted({r.display_name for r in reviews}))
+        return _(refusals.ONLY_DEPENDENT_REVIEW).format(name=names)
+    return _(refusals.NO_REVIEW)
 
 
 def _independence_reason(how: Meaning, *, ran_it: bool) -> str:
     """The segregation-of-duties refusal of a review or approval by the run's creator or an author."""
     if how is Meaning.reviewed:
-        if ran_it:
-            return _("segregation of duties: you ran this analysis, so it needs another person's review")
-        return _(
-            "segregation of duties: you signed this result as authored, so it needs another person's review"
-        )
-    if ran_it:
-        return _("segregation of duties: you ran this analysis, so another person must approve it")
-    return _("segregation of duties: you signed this result as authored, so another person must approve it")
+        return _(refusals.RAN_IT_REVIEW if ran_it else refusals.WROTE_IT_REVIEW)
+    return _(refusals.RAN_IT_APPROVE if ran_it else refusals.WROTE_IT_APPROVE)
 
 
 def signing_choices(
@@ -620,7 +593,8 @@ def signing_choices(
 def _refuse(
     session: Session, actor: Actor, run: AnalysisRun, program: Program, refusal: Refusal
 ) -> WorkspaceError:
-    """Record ``refusal`` in the audit trail (``sign_refused``, reason in English) and commit it, so that
+    """Record ``refusal`` in the audit trail (``sign_refused``, reason in English, a note of
+    :mod:`bioparity.refusals` that the audit pages show in the reader's language) and commit it, so that
     it survives the refusal's rollback (like ``sign_failed``); the error to raise."""
     with use_language("en"):
         reason = refusal.message
