@@ -16,9 +16,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 import bioparity.utc
-from bioparity.analyses.format import fmt_time
+from bioparity.analyses.format import fmt_time, utc_second
 from bioparity.report.evidence import _utc
-from bioparity.report.html import utc_second
 from bioparity.utc import utc_moment
 from bioparity.web.pages_programs import iso_second
 from bioparity.workspace.snapshots import utc_text

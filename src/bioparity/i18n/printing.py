@@ -115,7 +115,7 @@ def time_unit_in(unit: str, language: str) -> str:
     ('月', 'months', 'h')
     """
     words = TIME_UNIT_WORDS.get(unit)
-    return translations(language).pgettext("time unit", words) if words else unit
+    return str(translations(language).pgettext("time unit", words)) if words else unit
 
 
 @cache
