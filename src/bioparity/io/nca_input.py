@@ -85,6 +85,15 @@ ARMS_POOLED = note_template(
     "option dm): the summary statistics pool the subjects of every arm; give the DM domain for statistics "
     "per ARM"
 )
+#: The note of an arm column (ARM, ACTARM, any letter case) whose value changes within a subject: CDISC
+#: SDTMIG v3.4, section 5.2 (DM) gives each subject one ARM and one ACTARM, so the subject is counted in the
+#: summary statistics of each of its arms. Said, never refused: the numbers stay as computed. A treatment
+#: column is not checked (a crossover's treatment changes within a subject by design).
+ARM_WITHIN_SUBJECT = note_template(
+    "column {column} changes within {n:d} subject(s), though a subject has one arm (CDISC SDTMIG DM): the "
+    "summary statistics count each such subject in every arm it has; check the subject identifiers and arms "
+    "(first rows of each arm: {subjects})"
+)
 
 
 @dataclass(frozen=True)
