@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bioparity.caa.assessment import assess, single_lot_notes
+from bioparity.caa.assessment import (
+    EQUIVALENCE_FALSE_FAILURE,
+    EQUIVALENCE_MULTIPLICITY,
+    SINGLE_TEST_LOT,
+    SPREAD_FALSE_FAILURE,
+    assess,
+    single_lot_notes,
+)
 from bioparity.caa.catalogue import AttributeSpec, Catalogue
 from bioparity.i18n.notes import translate_note
 
@@ -45,11 +52,47 @@ def test_a_quality_range_pass_on_one_test_lot_is_a_note_of_the_result_in_both_la
     assert noted == [single_lot_notes(one.table)[0]]
     assert "purity passed on one test lot" in noted[0]
     assert translate_note(noted[0], "zh-CN").startswith(
-        "单一受试批次，test vs ref-eu：purity 仅凭一个受试批次通过"
+        "单一受试批次，test 对比 ref-eu：purity 仅凭一个受试批次通过"
     )
+    assert "Single test lot, test vs ref-eu: " in noted[0]  # the stored note keeps the label (data)
     three = assess(_lots(3), catalogue, plan="tiered-2017", operating_characteristics=False)
     assert three.table["status"].tolist() == ["pass"]
     assert not [n for n in three.notes if n.startswith("Single test lot")]
+
+
+def test_notes_that_carry_a_comparison_label_show_it_in_the_readers_words() -> None:
+    """zh-CN tables print ``test 对比 ref-eu``; the notes that carry the label as a value read the same (the
+    stored note, and its English, keep ``test vs ref-eu``); a label without `` vs `` shows as stored."""
+    notes = {
+        SINGLE_TEST_LOT.format(
+            comparison="test vs ref-eu", attributes="purity"
+        ): "单一受试批次，test 对比 ref-eu：",
+        EQUIVALENCE_FALSE_FAILURE.format(comparison="test vs ref-us", n=3, familywise="14.3%"): (
+            "等效性检验的偶然不通过，test 对比 ref-us："
+        ),
+        SPREAD_FALSE_FAILURE.format(
+            comparison="ref-us vs ref-eu",
+            per_check="3.1%",
+            n=4,
+            familywise="12%",
+            expected="0.12",
+            n_formal=2,
+            plan="20%",
+        ): "离散度检查的偶然不通过，ref-us 对比 ref-eu：",
+        EQUIVALENCE_MULTIPLICITY.format(
+            n_tests=4,
+            n_attributes=2,
+            n_comparisons=2,
+            comparisons="test vs ref-eu; test vs ref-us",
+            alpha="0.05",
+            level="90%",
+        ): "2 个比较：test 对比 ref-eu; test 对比 ref-us）",
+        SINGLE_TEST_LOT.format(comparison="pooled", attributes="purity"): "单一受试批次，pooled：",
+    }
+    for note, chinese in notes.items():
+        assert chinese in translate_note(note, "zh-CN"), note
+        assert " vs " not in translate_note(note, "zh-CN")
+        assert translate_note(note, "en") == note
 
 
 def _sources(n_reference: int, n_test: int) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Signature
 from bioparity.web.pages_programs import audit_details
+from bioparity.workspace.roles import scope_words
 from tests.web.chinese_user import PASSWORD as CHINESE_PASSWORD
 from tests.web.chinese_user import USERNAME as CHINESE_USER
 from tests.web.chinese_user import ensure_chinese_user
@@ -202,5 +203,18 @@ def test_a_refusal_reason_recorded_in_other_words_is_shown_as_recorded() -> None
     }
     with use_language("zh-CN"):
         said = audit_details(event, None, scoped, {})
-    assert "项目 'MB-201' 与 Castor 的共享仅涵盖药学比对研究或临床研究；" in said
-    assert "'PK-101' 是药代动力学相似性研究" in said
+    assert "项目 'MB-201' 与 Castor 的共享仅涵盖以下类型的研究：药学比对研究或临床；" in said
+    assert "'PK-101' 的类型为药代动力学相似性；" in said
+    # a share of CAA studies only: the kind word "药学比对研究" reads once (was "仅涵盖药学比对研究研究")
+    caa_only = {
+        **scoped,
+        "reason": scoped["reason"].replace(
+            "comparative analytical assessment or clinical", "comparative analytical assessment"
+        ),
+    }
+    with use_language("zh-CN"):
+        said = audit_details(event, None, caa_only, {})
+        scope = scope_words("caa")
+    assert "共享仅涵盖以下类型的研究：药学比对研究；" in said
+    assert "研究研究" not in said
+    assert scope == "仅限以下研究：药学比对研究"

@@ -23,8 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bioparity.i18n import current_language, gettext_noop
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
+from bioparity.i18n.printing import VERSUS, comparison_in
 
 #: Stored code -> its English words (marked for translation); codes absent here are shown as stored.
 TERMS: dict[str, str] = {
@@ -146,7 +147,7 @@ def versus(test: Any, reference: Any) -> str:
     >>> versus("test", "eu-ref")
     'test vs eu-ref'
     """
-    return _("%(test)s vs %(reference)s") % {"test": test, "reference": reference}
+    return _(VERSUS) % {"test": test, "reference": reference}
 
 
 def comparison_words(label: Any) -> str:
@@ -159,9 +160,7 @@ def comparison_words(label: Any) -> str:
     >>> comparison_words("ref-eu vs ref-us"), comparison_words("pooled")
     ('ref-eu vs ref-us', 'pooled')
     """
-    text = str(label)
-    test, found, reference = text.partition(" vs ")
-    return versus(test, reference) if found else text
+    return comparison_in(str(label), current_language())
 
 
 def yes_no_text(flag: Any) -> str:

@@ -52,6 +52,7 @@ from bioparity.caa.operating import (
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_plural, note_template
+from bioparity.i18n.printing import comparison_in, comparisons_in
 
 _SHOWN_SETTINGS = {
     "equivalence": ("margin_multiplier", "alpha", "variance"),
@@ -151,12 +152,14 @@ SPREAD_FALSE_FAILURE = note_template(
     "spread check fails with probability {per_check} (exact: P(F(n_T - 1, n_R - 1) > margin^2)); at least "
     "one of its {n:d} spread checks fails with probability {familywise} ({expected} failures expected, "
     "attributes independent), and at least one of its {n_formal:d} formal attributes fails its whole "
-    "criterion (range and spread) with probability {plan} (simulated)."
+    "criterion (range and spread) with probability {plan} (simulated).",
+    shown={"comparison": comparison_in},
 )
 SINGLE_TEST_LOT = note_template(
     "Single test lot, {comparison}: {attributes} passed on one test lot; the share of test lots inside a "
     "range (or a mean) from one lot says nothing of the test product's lot-to-lot variability: add lots "
-    "before relying on it."
+    "before relying on it.",
+    shown={"comparison": comparison_in},
 )
 
 
@@ -167,7 +170,8 @@ EQUIVALENCE_MULTIPLICITY = note_template(
     "0.05 per attribute; no adjustment described). Each comparison is judged on its own and similarity needs "
     "every one to pass: an intersection-union test, whose chance of a false similarity conclusion stays at "
     "most alpha without adjustment; no simultaneous or Bonferroni-adjusted procedure is applied. What the "
-    "number of tests raises is the chance that a truly similar product fails at least one."
+    "number of tests raises is the chance that a truly similar product fails at least one.",
+    shown={"comparisons": comparisons_in},
 )
 EQUIVALENCE_SENSITIVITY_ONLY = note_template(
     "Plan qr-2025: the equivalence tests are a sensitivity analysis; their results change no verdict."
@@ -175,7 +179,8 @@ EQUIVALENCE_SENSITIVITY_ONLY = note_template(
 EQUIVALENCE_FALSE_FAILURE = note_template(
     "Equivalence tests failed by chance, {comparison}: with equal means and SDs at least one of its {n:d} "
     "tests fails with probability {familywise} (one minus each test's simulated pass probability, combined "
-    "over attributes taken as independent)."
+    "over attributes taken as independent).",
+    shown={"comparison": comparison_in},
 )
 
 

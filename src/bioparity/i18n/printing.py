@@ -24,7 +24,14 @@ from functools import cache
 
 from markupsafe import Markup
 
-from bioparity.i18n import DEFAULT_LANGUAGE, coded_words, current_language, pgettext_noop, translations
+from bioparity.i18n import (
+    DEFAULT_LANGUAGE,
+    coded_words,
+    current_language,
+    gettext_noop,
+    pgettext_noop,
+    translations,
+)
 from bioparity.i18n import gettext as _
 
 #: The font of Chinese text in plots and PDF reports (Debian package ``fonts-noto-cjk``).
@@ -116,6 +123,40 @@ def time_unit_in(unit: str, language: str) -> str:
     """
     words = TIME_UNIT_WORDS.get(unit)
     return str(translations(language).pgettext("time unit", words)) if words else unit
+
+
+#: A comparison of two sources or arms (a CAA result's stored label ``test vs ref-eu``, PK similarity's
+#: arms): the names as stored, the "vs" in the reader's words (zh-CN ``test 对比 ref-eu``).
+VERSUS = gettext_noop("%(test)s vs %(reference)s")
+
+
+def comparison_in(label: str, language: str) -> str:
+    """A stored comparison label (``test vs ref-eu``) in ``language``: how a note shows the comparison it
+    stores (a note template's ``shown``), as the tables print it
+    (:func:`bioparity.analyses.terms.comparison_words`); a label without `` vs `` as stored.
+
+    Examples
+    --------
+    >>> comparison_in("test vs ref-eu", "zh-CN"), comparison_in("test vs ref-eu", "en")
+    ('test 对比 ref-eu', 'test vs ref-eu')
+    >>> comparison_in("pooled", "zh-CN")
+    'pooled'
+    """
+    test, found, reference = label.partition(" vs ")
+    if not found:
+        return label
+    return str(translations(language).gettext(VERSUS)) % {"test": test, "reference": reference}
+
+
+def comparisons_in(labels: str, language: str) -> str:
+    """Stored comparison labels joined by ``"; "`` (a note's list), each as :func:`comparison_in` shows it.
+
+    Examples
+    --------
+    >>> comparisons_in("test vs ref-eu; ref-us vs ref-eu", "zh-CN")
+    'test 对比 ref-eu; ref-us 对比 ref-eu'
+    """
+    return "; ".join(comparison_in(label, language) for label in labels.split("; "))
 
 
 @cache
