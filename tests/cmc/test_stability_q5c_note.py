@@ -45,10 +45,10 @@ def test_the_extrapolation_flag_names_the_time_unit_of_the_study() -> None:
 
     time, value, lot = _data()
     data = pd.DataFrame({"attribute": "potency", "lot": lot, "time": time, "value": value})
-    for unit in ("months", "weeks"):
+    for unit, word in (("months", "月"), ("weeks", "周")):  # the unit in the reader's words (zh-CN glossary)
         table = stability_table(data, {"potency": {"lower": 80.0, "upper": 120.0}}, time_unit=unit)
         flag = str(table.table["flags"].iloc[0]).split("; ICH Q5C")[0]  # the note has a "; " itself
         assert flag.startswith(f"shelf life 37.75 {unit} extrapolates beyond the last time point 24 {unit} ")
-        assert translate_note(flag, "zh-CN").startswith(f"有效期 37.75 {unit} 外推超出最后时间点 24 {unit}（")
+        assert translate_note(flag, "zh-CN").startswith(f"有效期 37.75 {word} 外推超出最后时间点 24 {word}（")
     bare = fit_stability(*_data(), lower=80.0, upper=120.0).flags[0]
     assert bare.startswith("shelf life 37.75 extrapolates beyond the last time point 24 (")
