@@ -26,7 +26,6 @@ from markupsafe import Markup
 
 from bioparity.i18n import (
     DEFAULT_LANGUAGE,
-    coded_words,
     current_language,
     gettext_noop,
     pgettext_noop,
@@ -109,7 +108,7 @@ def time_unit_words(unit: str) -> str:
     ...     time_unit_words("months"), time_unit_words("week"), time_unit_words("h")
     ('月', '周', 'h')
     """
-    return coded_words("time unit", TIME_UNIT_WORDS, unit)
+    return time_unit_in(unit, current_language())
 
 
 def time_unit_in(unit: str, language: str) -> str:
