@@ -77,6 +77,43 @@ def test_no_rule_cites_the_superseded_2025_drafts_for_a_verdict_it_no_longer_sup
     assert "HC-DRAFT-2025" not in rules["HC"].documents
 
 
+# Headings of the table of contents of the EMA draft reflection paper EMA/CHMP/BMWP/60916/2025 (17 March
+# 2025, page 2; read 2026-12-07 on a copy of the draft): the final text of 16 March 2026 could not be read,
+# so the rules cite these numbers, flagged unconfirmed.
+TAILORED_DRAFT_SECTIONS = {
+    "2": "scope",
+    "3.1.2": "prerequisites for similarity assessment",
+    "3.1.3": "similarity assessment protocol",
+    "3.1.6": "physicochemical and functional similarity",
+    "3.2.1": "utility and limitations of comparative clinical",
+    "3.2.2": "relevance of pk studies",
+}
+
+
+def test_tailored_approach_citations_are_sections_of_the_draft_and_flagged() -> None:
+    ema = load_rules()["EMA"]
+    citing = [r for r in ema.rules if r.citation.document.key == "EMA-RP-TAILORED-2026"]
+    assert len(citing) == 4
+    for rule in citing:
+        assert rule.unconfirmed, rule.id
+        numbers = re.findall(r"(?<![\d.])(\d(?:\.\d){0,2})(?![\d.])", rule.citation.section)
+        assert numbers and set(numbers) <= set(TAILORED_DRAFT_SECTIONS), (rule.id, numbers)
+        for number, topic in re.findall(r"(\d(?:\.\d){0,2}) \(([^)]*)\)", rule.citation.section):
+            assert TAILORED_DRAFT_SECTIONS[number] in topic.lower().replace("pharmacokinetic", "pk"), rule.id
+    doc = ema.documents["EMA-RP-TAILORED-2026"]
+    assert doc.reference == "EMA/CHMP/BMWP/60916/2025"
+    assert "Last checked 2026-12-07" in doc.note and "not confirmed on an EMA page" in doc.note
+
+
+def test_who_guidelines_cite_annex_3_of_technical_report_series_1043() -> None:
+    # WHO publication page of the seventy-fifth ECBS report (4-8 April 2022): WHO TRS No. 1043,
+    # ISBN 9789240057081; the post-ECBS version of the guidelines is headed "Annex 3"
+    doc = load_rules()["WHO"].documents["WHO-2022"]
+    assert doc.reference == "WHO TRS No. 1043, Annex 3"
+    assert "seventy-fifth report, WHO Technical Report Series No. 1043, 2022" in doc.note
+    assert "978-92-4-005708-1" in doc.note and "(not read)" not in doc.note
+
+
 def test_every_declared_document_is_cited() -> None:
     for region in load_rules().values():
         cited = {r.citation.document.key for r in region.rules}
