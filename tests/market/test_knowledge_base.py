@@ -84,6 +84,34 @@ def test_corrected_us_counts_with_their_dates(inn: str, count: int, as_of: str) 
     assert (len(fact["value"]), fact["as_of"]) == (count, as_of)
 
 
+# EU lists re-reviewed 2026-12-07 against published lists of European Commission approvals (each dated by
+# its source): tocilizumab gained Celltrion's Avtozma (EMEA/H/C/006196, authorised 14 February 2025;
+# Pearce IP, 4 December 2025), the 2024-06-24 list had Tyenne and Tofidence only; the other EU lists were
+# found right for their dates (denosumab: 12 holders' Prolia/Xgeva pairs, Pearce IP December 2025;
+# eculizumab: Bekemv, Epysqli; insulin glargine: Abasaglar, Semglee, still authorised per its EMA page).
+EU_COUNTS = [
+    ("tocilizumab", ["Tyenne", "Tofidence", "Avtozma"], "2025-12-04"),
+    ("denosumab", 12, "2025-12"),
+    ("eculizumab", ["Bekemv", "Epysqli"], "2025-03-05"),
+    ("insulin glargine", ["Abasaglar", "Semglee"], "2022-07-11"),
+]
+
+
+@pytest.mark.parametrize(("inn", "expected", "as_of"), EU_COUNTS)
+def test_eu_counts_with_their_dates(inn: str, expected: list[str] | int, as_of: str) -> None:
+    record = next(r for r in RAW["records"] if r["inn"] == inn)
+    fact = record["eu_biosimilars_approved"]
+    value = fact["value"] if isinstance(expected, list) else len(fact["value"])
+    assert (value, str(fact["as_of"])) == (expected, as_of)
+
+
+def test_us_tocilizumab_list_has_the_third_approval() -> None:
+    # Pearce IP, 4 December 2025: Tofidence (September 2023), Tyenne (March 2024), Avtozma (January 2025)
+    record = next(r for r in RAW["records"] if r["inn"] == "tocilizumab")
+    fact = record["us_biosimilars_approved"]
+    assert (fact["value"], fact["as_of"]) == (["Tofidence", "Tyenne", "Avtozma"], "2025-12-04")
+
+
 def test_denosumab_brands_are_not_counted_twice() -> None:
     record = next(r for r in RAW["records"] if r["inn"] == "denosumab")
     for region in ("us", "eu"):
