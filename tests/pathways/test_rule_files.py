@@ -44,10 +44,14 @@ def test_every_rule_cites_a_defined_document_with_section_and_date() -> None:
 # immunogenicity guideline Rev 1 published 1 June 2017 (EMA page); FDA immunogenicity testing
 # guidance February 2019 (FDA page); FDA interchangeability draft announced 20 June 2024 (Federal
 # Register notice; text not read); MHRA guidance last updated 27 February 2025 (gov.uk publication page);
-# NMPA 2015 guideline published by CFDA notice 2015 No. 7 of 28 February 2015.
+# NMPA 2015 guideline published by CFDA notice 2015 No. 7 of 28 February 2015; EMA insulin guideline
+# Rev 1 first published 11 March 2015, in operation 1 September 2015 (EMA page; was cited from memory as of
+# 26 February 2015); EMA statistical reflection paper adopted by CHMP 22 July 2021 (RAPS, 27 July 2021).
 CURRENT_TEXTS = [
     ("EMA", "EMA-RP-TAILORED-2026", "final", "2026-03-16", True),
     ("EMA", "EMA-IMMUNO-2017", "final", "2017-06-01", False),
+    ("EMA", "EMA-INSULIN-2015", "final", "2015-03-11", False),
+    ("EMA", "EMA-STAT-RP-2021", "final", "2021-07-22", False),
     ("FDA", "FDA-CES-DRAFT-2025", "draft", "2025-10", True),
     ("FDA", "FDA-IMMUNO-2019", "final", "2019-02", False),
     ("FDA", "FDA-IC-DRAFT-2024", "draft", "2024-06-20", True),
