@@ -46,7 +46,8 @@ def test_every_rule_cites_a_defined_document_with_section_and_date() -> None:
 # Register notice; text not read); MHRA guidance last updated 27 February 2025 (gov.uk publication page);
 # NMPA 2015 guideline published by CFDA notice 2015 No. 7 of 28 February 2015; EMA insulin guideline
 # Rev 1 first published 11 March 2015, in operation 1 September 2015 (EMA page; was cited from memory as of
-# 26 February 2015); EMA statistical reflection paper adopted by CHMP 22 July 2021 (RAPS, 27 July 2021).
+# 26 February 2015); EMA statistical reflection paper adopted by CHMP 22 July 2021 (RAPS, 27 July 2021);
+# FDA comparative analytical assessment guidance final, Federal Register 9 September 2025 (90 FR 43458).
 CURRENT_TEXTS = [
     ("EMA", "EMA-RP-TAILORED-2026", "final", "2026-03-16", True),
     ("EMA", "EMA-IMMUNO-2017", "final", "2017-06-01", False),
@@ -54,6 +55,7 @@ CURRENT_TEXTS = [
     ("EMA", "EMA-STAT-RP-2021", "final", "2021-07-22", False),
     ("FDA", "FDA-CES-DRAFT-2025", "draft", "2025-10", True),
     ("FDA", "FDA-IMMUNO-2019", "final", "2019-02", False),
+    ("FDA", "FDA-CAA-2025", "final", "2025-09-09", False),
     ("FDA", "FDA-IC-DRAFT-2024", "draft", "2024-06-20", True),
     ("HC", "HC-2026", "final", "2026-05-19", False),
     ("NMPA", "CDE-2021-18", "final", "2021-02-10", False),
