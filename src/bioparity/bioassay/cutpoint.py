@@ -281,6 +281,14 @@ MANY_VALUES_REMOVED = note_template(
 NO_NORMALISATION = note_template(
     "floating cut point but no negative-control column 'nc': normalisation factor not computed"
 )
+#: A confirmatory tier whose run means differ: % inhibition compares each sample with itself, the negative
+#: control does not enter it, and :mod:`bioparity.bioassay.classify` applies the confirmatory cut point as
+#: one value (the earlier note said the data had no 'nc' column, also when they had one).
+CONFIRMATORY_NOT_NORMALISED = note_template(
+    "floating confirmatory cut point (the run means of % inhibition differ): % inhibition compares each "
+    "sample with itself (with and without excess drug), so the negative control does not enter it and no "
+    "normalisation factor is computed; the confirmatory cut point is applied as one value"
+)
 
 
 def tier_in_words(tier: str, language: str) -> str:
@@ -658,7 +666,7 @@ def compute_cut_point(
     normalization, nf = "none", math.nan
     if cp_type == "dynamic":
         pass  # a factor would shift each run's cut point, the runs' spreads differ (step 4): none is given
-    elif "nc" in data.columns and data["nc"].notna().all():
+    elif tier != "confirmatory" and "nc" in data.columns and data["nc"].notna().all():
         nc = data["nc"].to_numpy(dtype=float)
         if np.any(nc <= 0):
             raise InputError("negative-control signals 'nc' must be > 0 for a normalisation factor")
@@ -673,7 +681,7 @@ def compute_cut_point(
             normalization, normed = "multiplicative", y / nc
         nf = _estimate(normed, method, z, fpr, quantile_type, len(donors), conf)
     elif cp_type == "floating":
-        notes.append(NO_NORMALISATION)
+        notes.append(CONFIRMATORY_NOT_NORMALISED if tier == "confirmatory" else NO_NORMALISATION)
     return CutPointResult(
         tier=tier,
         fpr=fpr,
