@@ -37,7 +37,7 @@ def _expected(case: dict[str, str], name: str) -> float:
 def _tiers(case: dict[str, str]) -> dict[str, CutPointResult]:
     results = screening_and_confirmatory(
         DESIGN, fpr=0.05, confirm_fpr=0.01, titration_fpr=0.001, transform=case["transform"],
-        method=case["method"], remove_outliers=False, normalisation=case["normalisation"],
+        method=case["method"], remove_outliers=False, normalization=case["normalisation"],
     )  # fmt: skip
     return {r.tier: r for r in results}
 
