@@ -2,9 +2,10 @@
 
 The command line's ``--normalization`` (``--normalisation``, the earlier spelling, an alias), the kind's
 option ``normalization`` (a run queued or stored with the earlier option ``normalisation`` still computes
-by it) and ``compute_cut_point(normalization=...)`` (``normalisation=`` an alias) all give the factor that
-R computes by hand: ``make_normalisation_reference.R`` in the validation folder (R 4.2.2 base ``mean``,
-``sd``, ``qnorm``; never run at test time), tolerance 1e-8 relative.
+by it; a run asked for as ``normalisation`` through the API, the form or ``bioparity run --option`` gets
+the option under its name) and ``compute_cut_point(normalization=...)`` (``normalisation=`` an alias) all
+give the factor that R computes by hand: ``make_normalisation_reference.R`` in the validation folder
+(R 4.2.2 base ``mean``, ``sd``, ``qnorm``; never run at test time), tolerance 1e-8 relative.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from bioparity.analyses.ada_cutpoint import ADA_CUTPOINT
 from bioparity.analyses.frames import result_records
-from bioparity.analyses.registry import effective_options
+from bioparity.analyses.registry import effective_options, parse_options
 from bioparity.analyses.terms import LABELS, VALUE_LABELS
 from bioparity.bioassay import compute_cut_point
 from bioparity.cli.main import app
@@ -96,3 +97,22 @@ def test_kind_option_and_a_run_stored_with_the_earlier_name(tmp_path: Path) -> N
     # a stored run's options are still printed in words, under either name
     assert ("normalization", "auto") in VALUE_LABELS and ("normalisation", "auto") in VALUE_LABELS
     assert "normalisation" in LABELS and ADA_CUTPOINT.labels["normalization"] == LABELS["normalisation"].text
+
+
+def test_a_run_asked_for_under_the_earlier_name_gets_the_option(tmp_path: Path) -> None:
+    # the API, the web form and bioparity run go through effective_options: the alias becomes the name
+    typed = parse_options(ADA_CUTPOINT, {"normalisation": "additive", "transform": "none"})
+    options = effective_options(ADA_CUTPOINT, typed | {"method": "parametric"})
+    assert options["normalization"] == "additive" and "normalisation" not in options
+    with pytest.raises(InputError, match="option normalization is also given as normalisation"):
+        effective_options(ADA_CUTPOINT, {"normalization": "multiplicative", "normalisation": "additive"})
+    data = tmp_path / "val.csv"
+    DESIGN.to_csv(data, index=False)
+    ran = RUNNER.invoke(
+        app,
+        ["run", "ada-cutpoint", str(data), "--option", "normalisation=additive", "--option", "transform=none",
+         "--option", "method=parametric", "--json"],
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    result = json.loads(ran.stdout[ran.stdout.index("{") :])
+    assert _screening(result)["normalization_factor"] == pytest.approx(_r("additive"), rel=1e-8)

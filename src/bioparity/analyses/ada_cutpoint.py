@@ -750,6 +750,7 @@ ADA_CUTPOINT = Analysis(
             ),
             "auto",
             NORMALIZATION_RULES,
+            aliases=("normalisation",),
         ),
     ),
     tables=ada_tables,
