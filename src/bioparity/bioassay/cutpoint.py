@@ -95,8 +95,10 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    tier's rule.
 
 Confirmatory cut points use % inhibition ``100 (1 - signal_with_drug / signal_without_drug)`` per donor
-and run (Shankar 2008, section 3.2; FDA 2019 ADA guidance, section IV.B.2), no transform by default, 1%
-FPR; titration cut points use the screening data at 0.1% FPR (Devanarayan 2017, "Titer cut point").
+and run (Shankar 2008, section 3.2; FDA 2019 ADA guidance, section IV.B.2; both section numbers not
+verified here), no transform by default, 1% FPR, never normalised by the negative control; titration cut
+points use the screening data at 0.1% FPR (Devanarayan 2017, "Titer cut point") with the screening tier's
+normalisation rule.
 """
 
 from __future__ import annotations
