@@ -317,6 +317,11 @@ ONE_VALUE_PER_TESTCD = note_template("one value per subject and PPTESTCD (filter
 SUBJECT_TWO_VALUES = note_template(
     "subject {subject} has {first} on row {first_row:d} and another value here"
 )
+#: :data:`SUBJECT_TWO_VALUES` when the subject's first value is in another file of the data set (a directory
+#: of Parquet files read by ``bioparity nca-batch``).
+SUBJECT_TWO_VALUES_IN_FILE = note_template(
+    "subject {subject} has {first} on row {first_row:d} of {first_file} and another value here"
+)
 ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
 #: A column kept through NCA (``--keep``, option ``keep``) that changes within a subject.
 KEPT_ONE_VALUE = note_template(

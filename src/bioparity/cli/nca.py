@@ -115,7 +115,7 @@ from bioparity.analyses.nca import (
     with_arms,
 )
 from bioparity.cli.common import fraction, percent, user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, KeepOpt, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -307,11 +307,6 @@ _REVIEW = gettext_noop(
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
-_KEEP = gettext_noop(
-    "Subject-level columns to carry into OUT, comma-separated (e.g. WT for an ANCOVA in pk-similarity "
-    "--covariates WT): one value per subject, copied to each of its profiles; they split nothing."
-)
-KeepOpt = Annotated[str | None, typer.Option(metavar="COL[,COL]", help=_KEEP)]
 
 
 @app.command(

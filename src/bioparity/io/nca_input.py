@@ -181,9 +181,10 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
     columns the spec names are kept, the domain's grouping columns come before the spec's own ``groups``),
     without the concentration unit, which needs every row (:func:`pc_unit_cells`)."""
     samples, pc_groups = read_sdtm_pc(pc, file=where.file)
-    named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units) are kept
+    named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units, keep) are kept
     given = pc_given_groups(pc, spec, pc_groups)
-    for column in (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq, *given):
+    options = (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq)
+    for column in (*options, *given, *named.keep):
         if isinstance(column, str) and column in pc.columns:
             samples[column] = pc[column].to_numpy()
     groups = (*pc_groups, *given)
