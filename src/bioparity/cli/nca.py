@@ -122,7 +122,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
 from bioparity.i18n.notes import note_text
 from bioparity.io import write_frame_atomic
-from bioparity.io.adam import adnca_domain, adpp_domain, missing_treatments, write_adam
+from bioparity.io.adam import adnca_domain, adpp_domain, kept_variables, missing_treatments, write_adam
 from bioparity.io.nca_input import (
     DM_ARMS,
     REFERENCE,
@@ -443,6 +443,8 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
             _("--tau %(tau)s: the dosing interval must be a positive number of hours")
             % {"tau": f"{params['tau']:g}"}
         )
+    if params["adpp"] is not None:  # the ADPP name of each kept column, before anything is computed
+        kept_variables(spec_from_options(params).keep)
     given = spec_from_options(params).dose_record_settings  # refused, not ignored, without dose records
     if given and params["dosing"] is None:
         raise InputError(
@@ -759,7 +761,7 @@ def _write_tables(
         timed = with_profile_timing(dated, subject=spec.subject, groups=spec.groups, timing=timing)
         records = adpp_domain(
             timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=groups,
-            profile=spec.groups,
+            profile=spec.groups, keep=spec.keep,
         )  # fmt: skip
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
