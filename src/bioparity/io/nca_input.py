@@ -24,7 +24,7 @@ import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -107,7 +107,9 @@ class NCASamples:
     ``dose_from`` says where the dose column came from when it is not the file's own (EX per subject);
     ``derived`` says which profile columns were derived rather than read (:func:`with_derived_period`);
     ``adsl`` the ADSL periods that placed the samples in their period, which place the EX doses of
-    multiple-dose NCA too (:func:`read_doses`).
+    multiple-dose NCA too (:func:`read_doses`). ``detected``: the profile columns of an SDTM PC domain that
+    the note names (:data:`PC_DETECTED`, before USUBJID); the note is made from them and ``derived`` by
+    :func:`pc_note`.
     """
 
     frame: pd.DataFrame
@@ -119,6 +121,7 @@ class NCASamples:
     dose_from: str = ""
     derived: tuple[str, ...] = ()
     adsl: AdslPeriods | None = None
+    detected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,15 +181,30 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
     columns the spec names are kept, the domain's grouping columns come before the spec's own ``groups``),
     without the concentration unit, which needs every row (:func:`pc_unit_cells`)."""
     samples, pc_groups = read_sdtm_pc(pc, file=where.file)
-    named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units) are kept
+    named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units, keep) are kept
     given = pc_given_groups(pc, spec, pc_groups)
-    for column in (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq, *given):
+    options = (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq)
+    for column in (*options, *given, *named.keep):
         if isinstance(column, str) and column in pc.columns:
             samples[column] = pc[column].to_numpy()
     groups = (*pc_groups, *given)
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
-    note = PC_DETECTED.format(file=where.file, groups=", ".join([*groups, "USUBJID"]))
-    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
+    note = pc_note(where.file, groups, ())
+    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note, detected=groups)
+
+
+def pc_note(file: str | None, groups: Sequence[str], derived: Sequence[str]) -> str:
+    """The note of an SDTM PC read: :data:`PC_DETECTED` naming the profile columns ``groups`` (and USUBJID),
+    then each rule of a derived profile column (``derived``: :data:`PERIOD_DERIVED`, or the period of an
+    ADSL), ``"; "``-joined. Made whole from its parts wherever they change (:func:`with_derived_period`,
+    :func:`reference_on_dose_clock`), never patched as text.
+
+    Examples
+    --------
+    >>> pc_note("pc.xpt", ["PCTESTCD", "PCRFTDTC"], [])
+    'pc.xpt: SDTM PC domain detected (profiles by PCTESTCD, PCRFTDTC, USUBJID)'
+    """
+    return "; ".join([PC_DETECTED.format(file=file, groups=", ".join([*groups, "USUBJID"])), *derived])
 
 
 #: The notes of the SDTM readers (note templates: said and shown in the reader's language, as
@@ -335,10 +353,14 @@ def with_derived_period(
         return samples
     frame = frame.assign(**{PERIOD: found.to_numpy(dtype=np.int64)})
     spec = dataclasses.replace(spec, groups=(*spec.groups, PERIOD)).resolve(frame)
-    note = f"{samples.note}; {PERIOD_DERIVED}" if samples.note else PERIOD_DERIVED
-    return dataclasses.replace(
-        samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, PERIOD_DERIVED)
-    )
+    return _derived(dataclasses.replace(samples, frame=frame, spec=spec), PERIOD_DERIVED)
+
+
+def _derived(samples: NCASamples, rule: str, **changes: Any) -> NCASamples:
+    """``samples`` with the ``rule`` of a derived profile column added to ``derived`` and its note."""
+    derived = (*samples.derived, rule)
+    note = pc_note(samples.where.file, samples.detected, derived)
+    return dataclasses.replace(samples, note=note, derived=derived, **changes)
 
 
 def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
@@ -352,9 +374,7 @@ def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
     frame = frame.assign(**columns)
     spec = dataclasses.replace(spec, groups=(*spec.groups, *columns)).resolve(frame)
     rule = _ADSL_RULES[adsl.treatments].format(adsl=adsl.file)
-    note = f"{samples.note}; {rule}" if samples.note else rule
-    derived = (*samples.derived, rule)
-    return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=derived, adsl=adsl)
+    return _derived(samples, rule, frame=frame, spec=spec, adsl=adsl)
 
 
 def with_dm_arms(
@@ -648,10 +668,11 @@ def reference_on_dose_clock(samples: NCASamples) -> tuple[NCASamples, str]:
     dropped = {reference, *((PERIOD,) if derived else ())}
     frame = frame.drop(columns=[c for c in dropped if c in frame.columns])
     spec = dataclasses.replace(spec, groups=tuple(g for g in spec.groups if g not in dropped)).resolve(frame)
-    # the detection note named PCRFTDTC among the profile columns: no longer one
-    note = samples.note.replace(f"; {PERIOD_DERIVED}", "").replace(f" {reference}, ", " ", 1)
+    # the note, made again: PCRFTDTC no longer among the profile columns, no period derived from its order
+    detected = tuple(g for g in samples.detected if g != reference)
     kept = tuple(d for d in samples.derived if d != PERIOD_DERIVED)
-    moved = dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=kept)
+    note = pc_note(samples.where.file, detected, kept)
+    moved = dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=kept, detected=detected)
     return moved, "; " + REFERENCE_ON_DOSE_CLOCK
 
 
