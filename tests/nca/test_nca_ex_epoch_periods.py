@@ -42,7 +42,12 @@ from bioparity.analyses.nca import nca_kind, read_concentrations
 from bioparity.cli.main import app
 from bioparity.i18n import use_language
 from bioparity.i18n.notes import note_text
-from bioparity.io.nca_input import NO_PERIOD_GIVEN, NO_SAMPLE_EPOCH, PERIOD_FROM_EX_EPOCH
+from bioparity.io.nca_input import (
+    NO_PERIOD_GIVEN,
+    NO_SAMPLE_EPOCH,
+    PERIOD_FROM_EX_EPOCH,
+    TREATMENT_FROM_EXTRT,
+)
 from bioparity.io.sdtm import hours_to_iso8601
 from tests.nca.test_nca_pcrftdtc_multiple_dose import DAYS, ELAPSED, LAST
 
@@ -147,7 +152,7 @@ def _assert_rs_values(
 def test_ex_epoch_gives_each_period_its_own_doses_and_rs_numbers(tmp_path: Path) -> None:
     """18 dosing intervals (3 subjects x 2 periods x 3), each period from its first dose (0 and 336 h),
     none over the washout; R's AUCTAU and CMAX; the rule said, recorded in the provenance and in ADPP's
-    APERIOD."""
+    APERIOD, with TRTA the EXTRT of the subject's doses in that period (before: no TRTA, no APERIOD)."""
     args = _write(tmp_path / "in")
     said = _nca(tmp_path, args)
     out = pd.read_csv(tmp_path / "o.csv")
@@ -158,9 +163,11 @@ def test_ex_epoch_gives_each_period_its_own_doses_and_rs_numbers(tmp_path: Path)
     rule = PERIOD_FROM_EX_EPOCH.format(ex=args[2])  # the EX named as given
     assert rule in said and "wrote 18 dosing intervals" in said
     provenance = json.loads((tmp_path / "o.csv.provenance.json").read_text())
-    assert provenance["derived_columns"] == [rule]
+    assert provenance["derived_columns"] == [rule, TREATMENT_FROM_EXTRT]
     adpp, _ = pyreadstat.read_xport(str(tmp_path / "adpp.xpt"))
     auctau = adpp[adpp["PARAMCD"] == "AUCTAU"]
+    treatments = auctau.groupby(["USUBJID", "APERIOD"])["TRTA"].unique().map(list).to_dict()
+    assert treatments == {(s, p + 1.0): [t[p]] for s, t in SEQUENCES.items() for p in (0, 1)}  # EXTRT
     assert auctau.groupby("APERIOD")["PCRFTDTC"].min().to_dict() == {
         1.0: "2026-01-05T08:00",
         2.0: "2026-01-19T08:00",

@@ -694,6 +694,15 @@ SAMPLE_IN_NO_EPOCH = note_template(
 A_SAMPLE_EPOCH = note_template(
     "the EXSTDTC of one of the subject's EX records (PCRFTDTC), or one of its EX epochs (EPOCH)"
 )
+#: The profile column of the treatment of a period read from EX (:func:`epoch_periods`): a plain table's
+#: ``treatment`` (the grouping rule of :mod:`bioparity.nca.spec`), ADaM TRTA in ADPP and ADNCA.
+EX_TREATMENT = "treatment"
+#: What a run says and records besides :data:`PERIOD_FROM_EX_EPOCH` when EX gives one EXTRT per subject and
+#: period (SDTMIG v3.4 EX: EXTRT, the name of the treatment given; ADaMIG v1.3, section 3.3.3: TRTA, the
+#: actual treatment of the record's period).
+TREATMENT_FROM_EXTRT = note_template(
+    "treatment (ADaM TRTA) = the EXTRT of the subject's EX doses in that period"
+)
 #: The epoch column of SDTM (a timing variable of every general-observation domain, EX and PC included).
 EPOCH = "EPOCH"
 
@@ -705,22 +714,29 @@ class EpochPeriods:
     each EX record (row of :attr:`ExDomain.records`), both None when no period was found; ``rule`` the
     note of the rule used (:data:`PERIOD_FROM_EX_EPOCH`, empty when none; the samples' ``derived`` holds it
     once placed); ``notes`` why no period was found (:data:`NO_PERIOD_GIVEN`, :data:`NO_SAMPLE_EPOCH`), which
-    the run says and stores (:attr:`NCADoses.notes`)."""
+    the run says and stores (:attr:`NCADoses.notes`); ``treatments`` the EXTRT of each sample's period
+    (:data:`TREATMENT_FROM_EXTRT`), None unless EX gives one per subject and period."""
 
     samples: npt.NDArray[np.int64] | None = None
     doses: npt.NDArray[np.int64] | None = None
     rule: str = ""
     notes: tuple[str, ...] = ()
+    treatments: npt.NDArray[np.object_] | None = None
 
     def placed(self, samples: NCASamples, doses: pd.DataFrame) -> tuple[NCASamples, pd.DataFrame]:
-        """The samples with the profile column :data:`PERIOD` (the rule in their ``derived``) and the dose
-        records (:func:`bioparity.io.sdtm.read_sdtm_ex`, rows of EX) with theirs; unchanged without
-        periods."""
+        """The samples with the profile column :data:`PERIOD` (the rule in their ``derived``), and
+        :data:`EX_TREATMENT` with ``treatments``, and the dose records
+        (:func:`bioparity.io.sdtm.read_sdtm_ex`, rows of EX) with their period; unchanged without periods."""
         if self.samples is None or self.doses is None:
             return samples, doses
-        frame = samples.frame.assign(**{PERIOD: self.samples})
-        spec = dataclasses.replace(samples.spec, groups=(*samples.spec.groups, PERIOD)).resolve(frame)
-        derived = (*samples.derived, self.rule)
+        columns: dict[str, np.ndarray] = {PERIOD: self.samples}
+        rules: tuple[str, ...] = (self.rule,)
+        if self.treatments is not None:
+            columns[EX_TREATMENT] = self.treatments
+            rules += (TREATMENT_FROM_EXTRT,)
+        frame = samples.frame.assign(**columns)
+        spec = dataclasses.replace(samples.spec, groups=(*samples.spec.groups, *columns)).resolve(frame)
+        derived = (*samples.derived, *rules)
         placed = dataclasses.replace(samples, frame=frame, spec=spec, derived=derived)
         return placed, doses.assign(**{PERIOD: self.doses})
 
@@ -796,7 +812,28 @@ def epoch_periods(samples: NCASamples, ex: ExDomain) -> EpochPeriods:
     )
     rule = PERIOD_FROM_EX_EPOCH.format(ex=name)
     placed = np.asarray(found.to_numpy(dtype=float), dtype=np.int64)
-    return EpochPeriods(placed, dose_period, rule)
+    treatments = _period_treatments(frame, subjects, dose_period, sampled, placed)
+    return EpochPeriods(placed, dose_period, rule, treatments=treatments)
+
+
+def _period_treatments(
+    ex: pd.DataFrame,
+    subjects: pd.Series,
+    dose_period: npt.NDArray[np.int64],
+    sampled: pd.Series,
+    placed: npt.NDArray[np.int64],
+) -> npt.NDArray[np.object_] | None:
+    """The EXTRT of each sample's period (``sampled``: its subject, ``placed``: its period) when EX (names
+    in capitals; ``subjects`` and ``dose_period`` of its rows) gives every record an EXTRT and each subject
+    one per period; None otherwise (no treatment made up)."""
+    if "EXTRT" not in ex.columns:
+        return None
+    names = text_cells(ex["EXTRT"]).reset_index(drop=True)
+    keys = _key_text([subjects, pd.Series(dose_period)])
+    if bool((names == "").any()) or bool((names.groupby(keys).nunique() > 1).any()):
+        return None
+    found = _key_text([sampled, pd.Series(placed)]).map(names.groupby(keys).first())
+    return None if bool(found.isna().any()) else found.to_numpy(dtype=object)
 
 
 def _looks_like_periods(ex: ExDomain) -> bool:
