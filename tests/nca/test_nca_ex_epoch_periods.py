@@ -183,6 +183,16 @@ def test_the_epoch_of_pc_places_samples_without_pcrftdtc(tmp_path: Path) -> None
     assert PERIOD_FROM_EX_EPOCH.format(ex=args[2]) in said
 
 
+def test_a_pcrftdtc_without_a_time_places_its_sample_by_the_dose_date(tmp_path: Path) -> None:
+    """PCRFTDTC given as a date alone (``2026-01-05``), PC without EPOCH: each sample in the period of its
+    subject's EX dose on that date (one dose a day here), so the same OUT as with the date-time."""
+    _nca(tmp_path / "ref", _write(tmp_path / "ref"))
+    pc = _pc().drop(columns="EPOCH")
+    _nca(tmp_path, _write(tmp_path / "in", pc=pc.assign(PCRFTDTC=pc["PCRFTDTC"].str.slice(0, 10))))
+    out, ref = pd.read_csv(tmp_path / "o.csv"), pd.read_csv(tmp_path / "ref" / "o.csv")
+    pd.testing.assert_frame_equal(out, ref)
+
+
 def test_group_epoch_gives_each_epoch_its_own_doses(tmp_path: Path) -> None:
     """``--group EPOCH`` (PC and EX both have it): the dose records carry EX's EPOCH, so each epoch's
     profile has its 3 doses (18 intervals; before: 36, each epoch with the other's doses); R's values."""

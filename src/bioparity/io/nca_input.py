@@ -668,7 +668,8 @@ def reference_on_dose_clock(samples: NCASamples) -> tuple[NCASamples, str]:
 PERIOD_FROM_EX_EPOCH = note_template(
     "period from the EPOCH of {ex}: each subject's epochs numbered in the order of their first EXSTDTC "
     "(1 = earliest), each EX dose in the period of its epoch and each sample in the period of its reference "
-    "dose (PCRFTDTC = EXSTDTC of an EX record of the subject), else of its own EPOCH in PC"
+    "dose (PCRFTDTC = EXSTDTC of an EX record of the subject, or its date for a PCRFTDTC without a time), "
+    "else of its own EPOCH in PC"
 )
 #: The note of a multiple-dose read of an SDTM PC whose EX gives no period (:func:`epoch_periods`): the
 #: numbers are those of one profile per subject, as before; a crossover needs its periods given.
@@ -789,13 +790,10 @@ def epoch_periods(samples: NCASamples, ex: ExDomain) -> EpochPeriods:
     reference = next((g for g in spec.groups if g.upper() == REFERENCE), None)
     if reference is not None and "EXSTDTC" in frame.columns:
         when = iso_instants(frame["EXSTDTC"]).reset_index(drop=True)
-        dated = pd.DataFrame({"key": _key_text([subjects, when.astype(str)]), "period": dose_period})[
-            when.notna().to_numpy()
-        ].drop_duplicates()
-        once = dated.drop_duplicates("key", keep=False)  # a date-time of two periods places nothing
         sample_when = iso_instants(samples.frame[reference]).reset_index(drop=True)
-        keys = _key_text([sampled, sample_when.astype(str)])
-        found = keys.map(pd.Series(once["period"].to_numpy(), index=once["key"].to_numpy()))
+        found = _period_of(subjects, when, dose_period, sampled, sample_when)
+        dates = sample_when.dt.normalize().where(text_cells(samples.frame[reference]).str.len() == 10)
+        found = found.fillna(_period_of(subjects, when.dt.normalize(), dose_period, sampled, dates))
     own = _column(pc, EPOCH)
     if own is not None:
         named = pd.Series(dose_period, index=_key_text([subjects, epochs])).groupby(level=0).first()
@@ -814,6 +812,22 @@ def epoch_periods(samples: NCASamples, ex: ExDomain) -> EpochPeriods:
     placed = np.asarray(found.to_numpy(dtype=float), dtype=np.int64)
     treatments = _period_treatments(frame, subjects, dose_period, sampled, placed)
     return EpochPeriods(placed, dose_period, rule, treatments=treatments)
+
+
+def _period_of(
+    subjects: pd.Series,
+    doses: pd.Series,
+    dose_period: npt.NDArray[np.int64],
+    sampled: pd.Series,
+    samples_at: pd.Series,
+) -> pd.Series:
+    """The period of each sample (``sampled``: its subject) whose ``samples_at`` (an instant, or a date) is
+    that of EX records (``subjects``, ``doses``, ``dose_period``: of each record) of its subject in one
+    period only; missing otherwise (a value of two periods, or none, places nothing)."""
+    table = pd.DataFrame({"key": _key_text([subjects, doses.astype(str)]), "period": dose_period})
+    once = table[doses.notna().to_numpy()].drop_duplicates().drop_duplicates("key", keep=False)
+    keys = _key_text([sampled, samples_at.astype(str)]).where(samples_at.notna().to_numpy())
+    return keys.map(pd.Series(once["period"].to_numpy(), index=once["key"].to_numpy()))
 
 
 def _period_treatments(
