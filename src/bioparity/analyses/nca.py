@@ -1531,6 +1531,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     # a period derived, not read; an SDTM PC without arm (no DM given) is said to pool the arms, as
     # bioparity nca says it
     notes = [*spec.unit_notes(samples.units), *samples.derived, *arms_notes(samples)]
+    notes += [] if doses is None else list(doses.notes)  # a crossover's periods not told apart
     noted = {"notes": notes} if notes else {}  # a run of known units is stored as before
     choices = review_choices(options)
     if doses is not None and not doses.per_subject:
