@@ -570,7 +570,7 @@ def test_the_chinese_caa_report_describes_the_plans_in_chinese(demo_store: DemoS
         english = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="en")
         html = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="zh-CN")
     plans = html.split("方案及其操作特征")[1].split("</table>")[0]
-    assert "质量范围 mean_R ± 2.5·s_R，≥ 90% 的受试批次落在范围内; 离散度 s_T/s_R ≤ 1.5" in plans
+    assert "质量范围 mean_R ± 2.5·s_R，≥ 90% 的受试批次落在范围内；离散度 s_T/s_R ≤ 1.5" in plans
     assert "敏感性分析：等效性检验" in plans
     assert "of test lots inside" not in plans and "sensitivity" not in plans
     assert "quality range mean_R ± 2.5·s_R, &gt;= 90% of test lots inside; spread" in english
