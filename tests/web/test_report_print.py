@@ -351,7 +351,7 @@ def test_guideline_sections_known_only_by_topic_are_not_printed_as_section_numbe
     if language == "zh-CN":
         assert "unconfirmed" not in html and "final" not in html
         # a draft guideline is a draft for comment, not a draft report (zh-left finding 4: it read 草稿)
-        assert "定稿, 2014-05-22" in html and "征求意见稿, 2025-10" in html and "草稿, 2025-10" not in html
+        assert "定稿，2014-05-22" in html and "征求意见稿，2025-10" in html and "草稿，2025-10" not in html
 
 
 #: The characters after which an evidence code may break (the separators of its parts).
