@@ -176,3 +176,21 @@ def test_a_chinese_reader_sees_the_subject_population_and_study_outcomes_in_chin
     assert "in chinese subjects" in english
     assert "CES-NSCLC: equivalent" in english and " [interpretation] [unconfirmed]" in english
 
+
+def test_explain_prints_the_notes_of_the_rule_file_in_chinese() -> None:
+    """zhpolish3 finding: `--explain` printed the document's and the rule's notes in English to a zh-CN reader
+    ("关于该文件：Reported content: ...", "说明：China has no general no-CES pathway ...")."""
+    from bioparity.pathways.rules import load_rules
+
+    said = runner.invoke(app, ["--lang", "zh-CN", "pathways", "--explain", "NMPA.ELIG.NO_STREAMLINED"]).stdout
+    assert "关于该文件：据报道的内容：临床研发方案在药学比对之后确定，并与 CDE 商定" in said
+    assert "说明：中国没有通用的免除临床有效性比对研究（CES）的路径" in said
+    for region in load_rules().values():
+        for rule in region.rules:
+            notes = [n for n in (rule.note, rule.citation.document.note) if n]
+            if not notes:
+                continue
+            shown = runner.invoke(app, ["--lang", "zh-CN", "pathways", "--explain", rule.id]).stdout
+            assert not any(n[:40] in shown for n in notes), rule.id
+            english = runner.invoke(app, ["pathways", "--explain", rule.id]).stdout
+            assert all(" ".join(n.split())[:40] in " ".join(english.split()) for n in notes), rule.id
