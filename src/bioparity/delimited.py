@@ -17,6 +17,7 @@ that a core importing this module at start-up stays light.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,8 +27,10 @@ from bioparity.problems import (
     A_CSV_NOT_WORKBOOK,
     A_CSV_WITH_HEADER,
     A_UTF8_FILE,
-    CANNOT_READ,
+    AS_MANY_FIELDS_AS_NAMES,
+    CANNOT_PARSE,
     CELL_TOO_LONG,
+    CLOSED_QUOTES,
     COMMA_SEPARATED,
     EACH_NAME_ONCE,
     EMPTY_FILE,
@@ -35,12 +38,14 @@ from bioparity.problems import (
     IS_A_FOLDER,
     IS_A_WORKBOOK,
     MORE_FIELDS,
+    MORE_FIELDS_ON_LINE,
     NAME_TOO_LONG,
     NAMED_TWICE,
     NOT_UTF8,
     ONE_NAME_PER_FIELD,
     OTHER_SEPARATED,
     SHORT_CELLS,
+    UNCLOSED_QUOTE,
 )
 
 if TYPE_CHECKING:
@@ -223,6 +228,57 @@ def _text_lengths(column: pd.Series) -> np.ndarray | None:
     return np.array([len(v) if isinstance(v, str) else 0 for v in column], dtype=np.int64)
 
 
+#: pandas' C parser's texts that locate a problem (pandas/_libs/src/parser/tokenizer.c): a line with more
+#: fields than the header (``line`` 1-based in the file) and a quote left open (``row`` 0-based in the file).
+_MORE_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def parser_error(
+    exc: Exception, file: Path, label: str, header_line: int = 1, sep: str = ","
+) -> DataFileError:
+    """pandas' refusal of CSV ``file`` (``ParserError``, ``EmptyDataError``) as an error naming the file
+    (``label``), the data row, the line and, for a quote left open, the column; pandas' own text is kept in
+    parentheses. ``header_line`` is the 1-based line of the header (lines above it skipped).
+
+    Examples
+    --------
+    >>> said = "Error tokenizing data. C error: Expected 3 fields in line 3, saw 4"
+    >>> error = parser_error(ValueError(said), Path("x"), "pk.csv")
+    >>> error.row, error.line, error.problem.replace(said, "...")
+    (2, 3, '4 fields where the header has 3 (CSV parser: ...)')
+    """
+    detail = " ".join(str(exc).split())
+    found = _MORE_FIELDS.search(detail)
+    if found is not None:
+        header, line, saw = (int(v) for v in found.groups())
+        problem = MORE_FIELDS_ON_LINE.format(saw=saw, header=header, detail=detail)
+        row = line - header_line
+        return DataFileError(problem, file=label, row=row, line=line, expected=AS_MANY_FIELDS_AS_NAMES)
+    found = _OPEN_QUOTE.search(detail)
+    if found is not None:
+        line = int(found.group(1)) + 1
+        problem = UNCLOSED_QUOTE.format(detail=detail)
+        column = _quoted_column(file, header_line, line, sep)
+        row = line - header_line
+        return DataFileError(problem, file=label, row=row, line=line, column=column, expected=CLOSED_QUOTES)
+    return DataFileError(CANNOT_PARSE.format(detail=detail), file=label)
+
+
+def _quoted_column(file: Path, header_line: int, line: int, sep: str) -> str | None:
+    """The header name of the field in which a quote opens on ``line`` (None when it cannot be told)."""
+    try:
+        with open(file, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            lines = [text for _, text in zip(range(line), fh, strict=False)]
+    except OSError:
+        return None
+    if len(lines) < line or '"' not in lines[line - 1]:
+        return None
+    names = next(csv.reader([lines[header_line - 1]], delimiter=sep, skipinitialspace=True), [])
+    field = lines[line - 1][: lines[line - 1].index('"')].count(sep)
+    return names[field].strip() if field < len(names) else None
+
+
 def parse_csv_text(file: Path) -> pd.DataFrame:
     """pandas' reading of a CSV file with every cell as text (blank = ``""``), leading spaces trimmed."""
     import pandas as pd
@@ -248,7 +304,7 @@ def read_csv_cells(
         require_utf8(file.read_bytes(), label)  # raises, with the line and offset of the first bad byte
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(CANNOT_READ.format(format="CSV", reason=exc), file=label) from exc
+        raise parser_error(exc, file, label) from exc
     if not isinstance(frame.index, pd.RangeIndex):
         # every data row has more fields than the header: pandas then takes the first field(s) as an index
         # and each value silently moves one column to the right

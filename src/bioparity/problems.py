@@ -71,6 +71,12 @@ MISSING_COLUMNS = note_template("missing column(s) {missing}")
 # there: bioparity.i18n imports bioparity.errors, so that module cannot import these
 MISSING_COLUMNS_FOUND = note_template("missing column(s) {missing}; columns found: {found}")
 CANNOT_READ = note_template("cannot be read as {format}: {reason}")
+#: pandas' CSV parser refused the file (``bioparity.delimited.parser_error``): its text kept in parentheses.
+MORE_FIELDS_ON_LINE = note_template("{saw:d} fields where the header has {header:d} (CSV parser: {detail})")
+UNCLOSED_QUOTE = note_template(
+    "a quote opens a value here and no quote closes it before the end of the file (CSV parser: {detail})"
+)
+CANNOT_PARSE = note_template("cannot be read as CSV (CSV parser: {detail})")
 #: A cell or column name beyond bioparity.delimited.MAX_CELL_CHARS (the numbers written with thousands
 #: separators).
 CELL_TOO_LONG = note_template("a cell of {length} characters, more than the limit of {limit}")
@@ -117,6 +123,12 @@ ONE_COLUMN_PER_NAME = note_template(
 )
 ONE_NAME_PER_FIELD = note_template(
     "one header name per field (is there a separator at the end of the data lines?)"
+)
+AS_MANY_FIELDS_AS_NAMES = note_template(
+    'as many fields on each line as the header has names (a value holding a comma is quoted: "2,5")'
+)
+CLOSED_QUOTES = note_template(
+    'each opening quote closed after its value (a quote inside a value is doubled: "")'
 )
 SHORT_CELLS = note_template(
     "at most {limit} characters in a cell (a number, an id, a unit or a short comment)"

@@ -21,10 +21,11 @@ import pytest
 from scipy import stats
 
 from bioparity.caa import Catalogue, assess, compare
-from bioparity.caa.assessment import default_comparisons
+from bioparity.caa.assessment import POOLED_NOT_EVALUABLE, default_comparisons
 from bioparity.caa.catalogue import DEFAULT_K_BY_TIER, LEGACY_PLAN
 from bioparity.caa.operating import equivalence_type1_limit, operating_characteristics
 from bioparity.errors import InputError
+from bioparity.i18n.notes import translate_note
 
 RNG = np.random.default_rng(27)
 
@@ -255,6 +256,24 @@ def test_references_are_pooled_only_when_asked_and_only_after_a_successful_bridg
     assert t.loc["ref-us vs ref-eu", "status"] == "fail"
     assert t.loc["test vs ref-pooled", "status"] == "not-evaluable"
     assert "pooled only after a successful bridge" in t["reasons"].loc["test vs ref-pooled"]
+
+
+def test_the_pooled_rows_bridge_statuses_read_in_chinese() -> None:
+    """zh-CN finding: the not-evaluable pooled row read "桥接状态 test vs ref-eu: pass, ref-us vs ref-eu:
+    fail" (English labels and statuses inside the Chinese reason). The stored reason keeps the codes."""
+    broken = assess(
+        _three_sources(shift_us=8.0), region="ema", pool_references=True, operating_characteristics=False
+    )
+    stored = broken.table.set_index("comparison")["reasons"].loc["test vs ref-pooled"]
+    assert stored.endswith("bridge status ref-us vs ref-eu: fail")
+    assert translate_note(stored, "zh-CN") == (
+        "不可评价：仅在桥接成功后才合并参照；桥接状态 ref-us 对比 ref-eu：不通过"
+    )
+    assert translate_note(stored, "en") == stored
+    two = POOLED_NOT_EVALUABLE.format(statuses="test vs ref-eu: pass, ref-us vs ref-eu: not-evaluable")
+    shown = translate_note(two, "zh-CN")
+    assert shown.endswith("桥接状态 test 对比 ref-eu：通过，ref-us 对比 ref-eu：不可评价")
+    assert translate_note(two, "en").endswith("test vs ref-eu: pass, ref-us vs ref-eu: not evaluable")
 
 
 def test_every_choice_is_visible_in_the_result_table() -> None:

@@ -86,7 +86,7 @@ def test_notes_that_carry_a_comparison_label_show_it_in_the_readers_words() -> N
             comparisons="test vs ref-eu; test vs ref-us",
             alpha="0.05",
             level="90%",
-        ): "2 个比较：test 对比 ref-eu; test 对比 ref-us）",
+        ): "2 个比较：test 对比 ref-eu；test 对比 ref-us）",
         SINGLE_TEST_LOT.format(comparison="pooled", attributes="purity"): "单一受试批次，pooled：",
     }
     for note, chinese in notes.items():

@@ -202,7 +202,7 @@ def test_run_be_names_the_missing_pk_values_it_left_out() -> None:
 def test_run_be_names_the_missing_pk_values_in_the_command_language() -> None:
     result = _invoke("--lang", "zh-CN", "run", "be", str(RDS / "rds21.csv"))
     cells = (
-        "第 174 行（文件第 175 行） subject=45 period=3 treatment=R; "
+        "第 174 行（文件第 175 行） subject=45 period=3 treatment=R；"
         "第 200 行（文件第 201 行） subject=52 period=1 treatment=R"
     )
     assert _notes(result.stderr) == [f"说明：剔除 2 行：{cells}（完整清单见 存储的结果）"]

@@ -42,13 +42,16 @@ def test_a_chinese_reader_sees_the_citations_in_chinese_and_no_cut_text() -> Non
     wide = runner.invoke(app, ["--lang", "zh-CN", *args], env={"COLUMNS": "240"})
     assert wide.exit_code == 0, wide.output
     # the CDE/NMPA guidelines by their own titles, the status in Chinese (试行: the 2015 guideline's title)
-    assert "《生物类似药研发与评价技术指导原则（试行）》 (国家食品药品监督管理总局通告2015年第7号, 试行)" in (
-        wide.stdout
+    # with Chinese punctuation around them (zhpolish3: was " (国家...第7号, 试行), 参照药, 2015-02-28")
+    assert (
+        "《生物类似药研发与评价技术指导原则（试行）》（国家食品药品监督管理总局通告2015年第7号，试行）"
+        in (wide.stdout)
     )
     assert (
-        "《生物类似药相似性评价和适应症外推技术指导原则》 (国家药监局药审中心通告2021年第18号, 定稿)"
+        "《生物类似药相似性评价和适应症外推技术指导原则》（国家药监局药审中心通告2021年第18号，定稿）"
         in wide.stdout
     )
+    assert "  - 国家药监局药审中心通告2021年第18号（定稿，2021-02-10）" in wide.stdout
     assert "CDE notice" not in wide.stdout and "CFDA notice" not in wide.stdout  # the numbers as issued
     assert "(Interim)" not in wide.stdout and "interim" not in wide.stdout
     # a Chinese finding has no spaces to wrap at: folded, never cut short with an ellipsis
@@ -152,3 +155,42 @@ def test_program_file_or_explain_is_required() -> None:
     result = runner.invoke(app, ["pathways"])
     assert result.exit_code == 2
     assert "give PROGRAM.yaml to assess, or --explain RULE_ID" in result.stderr
+
+
+def test_a_chinese_reader_sees_the_subject_population_and_study_outcomes_in_chinese() -> None:
+    """zhpolish3 finding: "T 对比 CN（chinese 受试者中）", "CES-NSCLC: 等效" (ASCII colon), a recorded item's
+    note in ASCII parentheses "已记录为未完成 (...)", and the flags "[解读] [未确认]"."""
+    args = ["pathways", str(EXAMPLES / "bevacizumab_china.yaml"), "--region", "NMPA"]
+    wide = runner.invoke(app, ["--lang", "zh-CN", *args], env={"COLUMNS": "400"})
+    assert wide.exit_code == 0, wide.output
+    said = wide.stdout
+    assert "T 对比 CN（中国受试者中）：AUC0-inf, Cmax 在限度内" in said and "chinese" not in said
+    assert "CES-NSCLC：等效" in said
+    assert "已记录为未完成（colorectal extrapolation justification in preparation）" in said
+    assert "［解读］［未确认］" in said and "[解读]" not in said
+    assert (
+        "（国家食品药品监督管理总局通告2015年第7号，试行），参照药［节号未确认］，2015-02-28［未确认］"
+        in said
+    )
+    english = runner.invoke(app, args, env={"COLUMNS": "400"}).stdout
+    assert "in chinese subjects" in english
+    assert "CES-NSCLC: equivalent" in english and " [interpretation] [unconfirmed]" in english
+
+
+def test_explain_prints_the_notes_of_the_rule_file_in_chinese() -> None:
+    """zhpolish3 finding: `--explain` printed the document's and the rule's notes in English to a zh-CN reader
+    ("关于该文件：Reported content: ...", "说明：China has no general no-CES pathway ...")."""
+    from bioparity.pathways.rules import load_rules
+
+    said = runner.invoke(app, ["--lang", "zh-CN", "pathways", "--explain", "NMPA.ELIG.NO_STREAMLINED"]).stdout
+    assert "关于该文件：据报道的内容：临床研发方案在药学比对之后确定，并与 CDE 商定" in said
+    assert "说明：中国没有通用的免除临床有效性比对研究（CES）的路径" in said
+    for region in load_rules().values():
+        for rule in region.rules:
+            notes = [n for n in (rule.note, rule.citation.document.note) if n]
+            if not notes:
+                continue
+            shown = runner.invoke(app, ["--lang", "zh-CN", "pathways", "--explain", rule.id]).stdout
+            assert not any(n[:40] in shown for n in notes), rule.id
+            english = runner.invoke(app, ["pathways", "--explain", rule.id]).stdout
+            assert all(" ".join(n.split())[:40] in " ".join(english.split()) for n in notes), rule.id

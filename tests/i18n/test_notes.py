@@ -89,13 +89,13 @@ def test_wrapped_and_listed_notes_are_translated_inside() -> None:
     flags = "; ".join([ONE_LOT, EXTRAPOLATES.format(shelf=25.1666, last=12.0)])
     assert translate_note(LABELLED.format(label="purity 25C test", note=flags), "zh-CN") == (
         "purity 25C test：仅一个批次：未进行合并性检验，使用该批次自身的回归"
-        + "; 有效期 25.17 外推超出最后时间点 12（ICH Q1E 第 2.3-2.4 节及附录 A 限制外推；请说明理由）。"
+        + "；有效期 25.17 外推超出最后时间点 12（ICH Q1E 第 2.3-2.4 节及附录 A 限制外推；请说明理由）。"
     )
     pairs = "; ".join(
         COMPARISON.format(test=t, reference=r) for t, r in [("test", "ref-eu"), ("ref-eu", "ref-us")]
     )
     assert translate_note(COMPARISONS.format(comparisons=pairs), "zh-CN") == (
-        "比较：test 批次对比 ref-eu; ref-eu 批次对比 ref-us。统计量基于批次值（SD 以 n - 1 计算）。"
+        "比较：test 批次对比 ref-eu；ref-eu 批次对比 ref-us。统计量基于批次值（SD 以 n - 1 计算）。"
     )
     assert translate_note(SENTENCE.format(note="ADA level 5: a note of no template"), "zh-CN") == (
         "ADA level 5: a note of no template."

@@ -129,7 +129,7 @@ def test_a_chinese_guideline_is_cited_by_its_own_document_number_to_a_chinese_re
         doc = rule.citation.document
         if doc.reference:
             assert f"({doc.reference}, " in english and doc.reference_zh not in english
-            assert f"({doc.reference_zh}, " in chinese and doc.reference not in chinese
+            assert f"（{doc.reference_zh}，" in chinese and doc.reference not in chinese
             assert f"文号：{doc.reference_zh}\n" in explained
         else:
             assert "文号：（无文号）" in explained  # the 2019 Q&A (unconfirmed)

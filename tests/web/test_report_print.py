@@ -351,7 +351,7 @@ def test_guideline_sections_known_only_by_topic_are_not_printed_as_section_numbe
     if language == "zh-CN":
         assert "unconfirmed" not in html and "final" not in html
         # a draft guideline is a draft for comment, not a draft report (zh-left finding 4: it read 草稿)
-        assert "定稿, 2014-05-22" in html and "征求意见稿, 2025-10" in html and "草稿, 2025-10" not in html
+        assert "定稿，2014-05-22" in html and "征求意见稿，2025-10" in html and "草稿，2025-10" not in html
 
 
 #: The characters after which an evidence code may break (the separators of its parts).
@@ -570,7 +570,7 @@ def test_the_chinese_caa_report_describes_the_plans_in_chinese(demo_store: DemoS
         english = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="en")
         html = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="zh-CN")
     plans = html.split("方案及其操作特征")[1].split("</table>")[0]
-    assert "质量范围 mean_R ± 2.5·s_R，≥ 90% 的受试批次落在范围内; 离散度 s_T/s_R ≤ 1.5" in plans
+    assert "质量范围 mean_R ± 2.5·s_R，≥ 90% 的受试批次落在范围内；离散度 s_T/s_R ≤ 1.5" in plans
     assert "敏感性分析：等效性检验" in plans
     assert "of test lots inside" not in plans and "sensitivity" not in plans
     assert "quality range mean_R ± 2.5·s_R, &gt;= 90% of test lots inside; spread" in english

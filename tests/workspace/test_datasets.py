@@ -64,7 +64,8 @@ def test_an_unparseable_plain_csv_is_refused(
 ) -> None:
     before = _counts(sessions)
     response = upload(client, a, content='a,b\n1,"unterminated\n', analysis_kind=None)
-    assert response.status_code == 422 and "cannot be read as CSV" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert response.status_code == 422 and "row 1 (line 2), column 'b': a quote opens a value" in detail
     raw = base64.b64encode(b"\xff\xfe\x00binary").decode()
     response = upload(client, a, content=None, content_base64=raw, analysis_kind=None)
     assert response.status_code == 422

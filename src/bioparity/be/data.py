@@ -34,7 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.arrays import BoolArray, FloatArray, IntArray
-from bioparity.delimited import require_file, require_short_cells, require_utf8
+from bioparity.delimited import parser_error, require_file, require_short_cells, require_utf8
 from bioparity.errors import DataFileError, InputError, require_columns
 from bioparity.problems import (
     A_PK_ABOVE_ZERO,
@@ -505,7 +505,7 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
             quotechar='"', quoting=csv.QUOTE_MINIMAL, encoding="utf-8-sig",
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+        raise parser_error(exc, file, label, header_line=skip + 1, sep=sep) from exc
     require_short_cells(raw, label, line_offset=skip + 1)
     names = {str(c).strip().strip("'").lower(): str(c) for c in raw.columns}
     wanted = {c: c.lower() for c in REQUIRED_COLUMNS}

@@ -52,7 +52,7 @@ from bioparity.caa.operating import (
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_plural, note_template
-from bioparity.i18n.printing import comparison_in, comparisons_in
+from bioparity.i18n.printing import bridge_statuses_in, comparison_in, comparisons_in
 
 _SHOWN_SETTINGS = {
     "equivalence": ("margin_multiplier", "alpha", "variance"),
@@ -138,7 +138,8 @@ ALL_LOTS_INSIDE = note_template(
 SPREAD = note_template("spread: s_T/s_R = {ratio:.3g} {comparison} {margin:g}")
 NOT_EVALUABLE_BECAUSE = note_template("not evaluable: {problems}")
 POOLED_NOT_EVALUABLE = note_template(
-    "not evaluable: references pooled only after a successful bridge; bridge status {statuses}"
+    "not evaluable: references pooled only after a successful bridge; bridge status {statuses}",
+    shown={"statuses": bridge_statuses_in},
 )
 OPERATING_CHARACTERISTICS = note_template(
     "Operating characteristics: probability of passing at equal distributions, 1 and 2 s_R mean "

@@ -17,6 +17,7 @@ import pandas as pd
 
 from bioparity.caa.inputs import TEST_SOURCE
 from bioparity.i18n.notes import note_template
+from bioparity.i18n.printing import row_references_in
 
 #: Multiple of the interquartile range beyond the quartiles at which a lot is flagged (Tukey's "far out").
 OUTLIER_IQR = 3.0
@@ -33,10 +34,12 @@ REPLICATES_AVERAGED = note_template(
 )
 NO_REPLICATES = note_template("No replicate measurements: one value per lot as given.")
 MISSING_VALUES = note_template(
-    "Missing values: {n:d} measurement(s) without a value were excluded: {values}."
+    "Missing values: {n:d} measurement(s) without a value were excluded: {values}.",
+    shown={"values": row_references_in},
 )
 MISSING_VALUES_MORE = note_template(
-    "Missing values: {n:d} measurement(s) without a value were excluded: {values} and {more:d} more."
+    "Missing values: {n:d} measurement(s) without a value were excluded: {values} and {more:d} more.",
+    shown={"values": row_references_in},
 )
 NO_MISSING_VALUES = note_template("Missing values: none.")
 OUTLIER_FLAGS = note_template(

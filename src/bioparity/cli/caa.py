@@ -36,8 +36,10 @@ from bioparity.cli.common import (
 )
 from bioparity.cli.options import Format, PlotFormat, Seed
 from bioparity.errors import InputError
+from bioparity.i18n import current_language, gettext_noop, ngettext
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop, ngettext
+from bioparity.i18n.notes import note_text
+from bioparity.i18n.printing import CAA_STATUS_WORDS, comparison_in
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,12 +138,14 @@ def _oc_table(table: Any) -> Table:
         shown = [float(r[c]) for c in ("oc_equal", "oc_shift_1sd", "oc_shift_2sd", "oc_sd_doubled")]
         type1, limit = float(r["oc_equivalence_type1"]), float(r["oc_equivalence_type1_limit"])
         oc.add_row(
-            str(r["plan"]),
+            note_text(r["plan"]),  # the stored plan (note templates) in the reader's words
             f"{int(r['n_test'])}/{int(r['n_reference'])}",
             str(r["comparisons"]),
             *(f"{v:.3f}" for v in shown),
             f"{float(r['oc_mc_se_max']):.3f}",
-            "" if math.isnan(type1) else f"{type1:.3f} (large-n {limit:.3f})",
+            ""
+            if math.isnan(type1)
+            else _("%(type1)s (large-n %(limit)s)") % {"type1": f"{type1:.3f}", "limit": f"{limit:.3f}"},
         )
     return oc
 
@@ -168,7 +172,7 @@ def _spread_table(table: Any) -> Table:
         rows = table[table["comparison"] == r.comparison]["oc_spread_false_failure"].dropna()
         low, high = f"{float(rows.min()):.3f}", f"{float(rows.max()):.3f}"
         spread.add_row(
-            str(r.comparison),
+            comparison_in(str(r.comparison), current_language()),
             str(r.spread_checks),
             low if low == high else f"{low}-{high}",
             f"{r.spread_expected_failures:.2f}",
@@ -328,10 +332,11 @@ def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics:
     )
     summary.add_column(_("comparison"))
     for status in STATUSES:
-        summary.add_column(status, justify="right")
+        summary.add_column(_(CAA_STATUS_WORDS[status]), justify="right")
     for name, group in result.table.groupby("comparison", sort=False):
         counts = group["status"].value_counts()
-        summary.add_row(str(name), *[str(int(counts.get(s, 0))) for s in STATUSES])
+        label = comparison_in(str(name), current_language())
+        summary.add_row(label, *[str(int(counts.get(s, 0))) for s in STATUSES])
     console.print(summary)
     if operating_characteristics:
         console.print(_oc_table(result.table))

@@ -94,8 +94,8 @@ def _print_tables(result: PathwayAssessment) -> None:
         for r in region.requirements:
             flags = "".join(
                 [
-                    " [" + _("interpretation") + "]" if r.interpretation else "",
-                    " [" + _("unconfirmed") + "]" if r.unconfirmed else "",
+                    _(" [%(flag)s]") % {"flag": _("interpretation")} if r.interpretation else "",
+                    _(" [%(flag)s]") % {"flag": _("unconfirmed")} if r.unconfirmed else "",
                 ]
             )
             evidence = "\n" + _("evidence: %(ids)s") % {"ids": ", ".join(r.evidence)} if r.evidence else ""

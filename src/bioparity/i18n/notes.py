@@ -440,8 +440,9 @@ def _translate(text: str, language: str, depth: int, split: bool = True) -> str 
     Every reading is tried: each template that matches the whole text (its values translated in turn
     where they are notes; a wrapper only when one is) and, with ``split``, the text as a ``"; "``-joined
     list of notes. The reading that leaves the fewest English words wins (a placeholder's text may hold
-    ``"; "`` too, so a template can match more than the note it made); on a tie, the most specific
-    template.
+    ``"; "`` too, so a template can match more than the note it made); on a tie, the one that leaves the
+    fewest ``"; "`` as stored (the list read item by item, with the reader's separator), then the most
+    specific template.
     """
     if depth > _MAX_DEPTH:
         return None
@@ -466,7 +467,9 @@ def _translate(text: str, language: str, depth: int, split: bool = True) -> str 
             readings.append(listed)
     if not readings:
         return None
-    return min(readings, key=lambda r: len(_ENGLISH_WORD.findall(r)))
+    # then the reading that left fewer list separators as stored (``"; "``: the text read as one template
+    # whose last value swallowed the rest of the list, where the list reading put the reader's separator)
+    return min(readings, key=lambda r: (len(_ENGLISH_WORD.findall(r)), r.count("; ")))
 
 
 def _translate_list(text: str, language: str, depth: int) -> str | None:
@@ -499,4 +502,7 @@ def _translate_list(text: str, language: str, depth: int) -> str | None:
                 )
             )
         best[start] = min(options, key=lambda o: (o[0], o[1]))
-    return "; ".join(best[0][2]) if best[0][3] else None
+    if not best[0][3]:
+        return None
+    # the list's separator in the reader's words (zh-CN full-width "；", as the CJK text around it)
+    return str(translations(language).gettext("; ")).join(best[0][2])

@@ -153,9 +153,69 @@ def comparisons_in(labels: str, language: str) -> str:
     Examples
     --------
     >>> comparisons_in("test vs ref-eu; ref-us vs ref-eu", "zh-CN")
-    'test 对比 ref-eu; ref-us 对比 ref-eu'
+    'test 对比 ref-eu；ref-us 对比 ref-eu'
     """
-    return "; ".join(comparison_in(label, language) for label in labels.split("; "))
+    separator = str(translations(language).gettext(LIST_SEPARATOR))
+    return separator.join(comparison_in(label, language) for label in labels.split("; "))
+
+
+#: The separators of a list inside a sentence (zh-CN full-width ``；`` and ``，``), and a label with its value
+#: (zh-CN ``：``).
+LIST_SEPARATOR, ITEM_SEPARATOR = gettext_noop("; "), gettext_noop(", ")
+LABELLED_VALUE = gettext_noop("%(label)s: %(value)s")
+#: A CAA comparison's status (:data:`bioparity.caa.results.STATUSES`) in words.
+CAA_STATUS_WORDS = {
+    "pass": gettext_noop("pass"),
+    "fail": gettext_noop("fail"),
+    "not-evaluable": gettext_noop("not evaluable"),
+    "descriptive": gettext_noop("descriptive"),
+}
+
+
+def bridge_statuses_in(statuses: str, language: str) -> str:
+    """The bridges' statuses of a pooled CAA row (stored ``test vs ref-eu: pass, ref-us vs ref-eu: fail``) in
+    ``language``: each comparison as :func:`comparison_in` shows it, each status in words; a text of
+    another form as stored.
+
+    Examples
+    --------
+    >>> bridge_statuses_in("test vs ref-eu: pass, ref-us vs ref-eu: fail", "zh-CN")
+    'test 对比 ref-eu：通过，ref-us 对比 ref-eu：不通过'
+    >>> bridge_statuses_in("ref-us vs ref-eu: not-evaluable", "en")
+    'ref-us vs ref-eu: not evaluable'
+    """
+    words = translations(language)
+    parts = []
+    for item in statuses.split(", "):
+        label, found, status = item.rpartition(": ")
+        if not found:
+            return statuses
+        shown = words.gettext(CAA_STATUS_WORDS[status]) if status in CAA_STATUS_WORDS else status
+        label = comparison_in(label, language)
+        parts.append(str(words.gettext(LABELLED_VALUE)) % {"label": label, "value": shown})
+    return str(words.gettext(ITEM_SEPARATOR)).join(parts)
+
+
+#: A data row named inside a listed value (a CAA missing value ``purity/test/L1 (row 134)``).
+ROW_REFERENCE = gettext_noop(" (row %(row)s)")
+_ROW_REFERENCE = re.compile(r" \(row (\d+)\)")
+
+
+def row_references_in(text: str, language: str) -> str:
+    """A stored ``"; "``-joined list whose items name their data row (`` (row 134)``) with the row and the
+    separator in ``language``'s words (zh-CN ``（第 134 行）`` and ``；``), the rest as stored.
+
+    Examples
+    --------
+    >>> row_references_in("potency/ref-us/US-3513 (row 134); purity/test/T1 (row 7)", "zh-CN")
+    'potency/ref-us/US-3513（第 134 行）；purity/test/T1（第 7 行）'
+    >>> row_references_in("potency/ref-us/US-3513 (row 134); purity/test/T1 (row 7)", "en")
+    'potency/ref-us/US-3513 (row 134); purity/test/T1 (row 7)'
+    """
+    words = translations(language)
+    row = str(words.gettext(ROW_REFERENCE))
+    shown = _ROW_REFERENCE.sub(lambda m: row % {"row": m.group(1)}, text)
+    return shown.replace("; ", str(words.gettext(LIST_SEPARATOR)))
 
 
 @cache

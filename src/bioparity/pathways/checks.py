@@ -75,6 +75,10 @@ _CODE_WORDS = frozenset(
         *STATUS_WORDS,
         gettext_noop("eligibility"),
         gettext_noop("requirement"),
+        # subject populations (``subject_population`` of a rule, ``subject_populations`` of a study)
+        gettext_noop("chinese"),
+        gettext_noop("japanese"),
+        gettext_noop("caucasian"),
     }
 )
 
@@ -329,7 +333,7 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     subjects = params.get("subject_population")
     studies = [s for s in ctx.inventory.pk_studies if subjects is None or subjects in s.subject_populations]
     t_vs = [(s, c) for s in studies for c in s.comparisons if c.test == "T" and c.reference in accepted]
-    where = _(" in %(subjects)s subjects") % {"subjects": subjects} if subjects else ""
+    where = _(" in %(subjects)s subjects") % {"subjects": code_words(subjects)} if subjects else ""
     if params.get("require_local_arm"):
         reference = ctx.policy.local if any(c.reference == ctx.policy.local for _, c in t_vs) else None
     else:
@@ -429,7 +433,7 @@ def _clinical_study(ctx: Context, params: Mapping[str, Any]) -> Finding:
         and (subjects is None or subjects in c.subject_populations)
     ]
     evidence = with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
-    where = _(" including %(subjects)s subjects") % {"subjects": subjects} if subjects else ""
+    where = _(" including %(subjects)s subjects") % {"subjects": code_words(subjects)} if subjects else ""
     if not studies:
         return Finding(
             "missing",
@@ -438,8 +442,13 @@ def _clinical_study(ctx: Context, params: Mapping[str, Any]) -> Finding:
             % {"kind": code_words(params["kind"]), "where": where},
         )
     if all(c.outcome == "equivalent" for c in studies):
-        return Finding("met", evidence, f"{', '.join(c.id for c in studies)}: {code_words('equivalent')}")
-    outcomes = ", ".join(f"{c.id}: {code_words(c.outcome)}" for c in studies)
+        names = _(", ").join(c.id for c in studies)
+        return Finding(
+            "met", evidence, _("%(label)s: %(value)s") % {"label": names, "value": code_words("equivalent")}
+        )
+    outcomes = _(", ").join(
+        _("%(label)s: %(value)s") % {"label": c.id, "value": code_words(c.outcome)} for c in studies
+    )
     return Finding("missing", evidence, outcomes)
 
 
@@ -473,7 +482,7 @@ def _manual_item(ctx: Context, params: Mapping[str, Any]) -> Finding:
         status: Status = params.get("when_absent", "missing")
         return Finding(status, (), _("not recorded: %(item)s") % {"item": code_words(params["code"])})
     evidence = (f"manual:{item.key}",)
-    note = f" ({item.note})" if item.note else ""
+    note = _(" (%(note)s)") % {"note": item.note} if item.note else ""
     if item.value:
         return Finding("met", evidence, _("recorded%(note)s") % {"note": note})
     return Finding("missing", evidence, _("recorded as not done%(note)s") % {"note": note})
@@ -490,7 +499,7 @@ def _pathway_not_established(ctx: Context, params: Mapping[str, Any]) -> Finding
     code = params.get("agreed_by")
     item = ctx.inventory.manual(code, ctx.region) if code else None
     if item is not None and item.value:
-        note = f" ({item.note})" if item.note else ""
+        note = _(" (%(note)s)") % {"note": item.note} if item.note else ""
         return Finding(
             "met",
             (f"manual:{item.key}",),

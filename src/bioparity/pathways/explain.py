@@ -171,7 +171,7 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
     if doc.url:
         lines.append(f"  url: {doc.url}")
     if doc.note:
-        lines.append(_("  about the document: %(note)s") % {"note": doc.note})
+        lines.append(_("  about the document: %(note)s") % {"note": _(doc.note)})
     flags = []
     if rule.interpretation:
         flags.append(_("our interpretation rather than guideline text"))
@@ -182,7 +182,7 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
     lines += ["", _("logic:"), *(f"  {line}" for line in _logic(rule))]
     lines += _policy_lines(region, rule)
     if rule.note:
-        lines += ["", _("note: %(note)s") % {"note": rule.note}]
+        lines += ["", _("note: %(note)s") % {"note": _(rule.note)}]
     lines += ["", _("work when missing: %(work)s") % {"work": _(rule.work)}]
     if rule.risk_work != rule.work:
         lines.append(_("work when at risk: %(work)s") % {"work": _(rule.risk_work)})

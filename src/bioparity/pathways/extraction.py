@@ -17,15 +17,17 @@ from typing import Any
 from bioparity.pathways.rules import SECTION_TOPIC, section_parts, section_topic
 
 #: The fields of a pathway rule file shown to a reader (region name; per rule its title, the work when the
-#: rule is missing or at risk, and a position's statement).
-RULE_TEXT_FIELDS = ("title", "work", "risk_work", "statement")
+#: rule is missing or at risk, a position's statement and its note; per document its note: printed by
+#: ``bioparity pathways --explain``).
+RULE_TEXT_FIELDS = ("title", "work", "risk_work", "statement", "note")
 
 
 def extract_rule_texts(
     fileobj: Any, keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[tuple[int, str, str | tuple[str, str], list[str]]]:
-    """Babel extraction method for the pathway rule files (``pathways/rules/*.yaml``): the region's name
-    and each rule's title, work items and stated position, with the line they are on; and the topic of each
+    """Babel extraction method for the pathway rule files (``pathways/rules/*.yaml``): the region's name,
+    each document's note and each rule's title, work items, stated position and note, with the line they
+    are on; and the topic of each
     cited section (:func:`bioparity.pathways.rules.section_topic`) in the context ``"guideline section"``.
 
     The rule files are data; these texts are what the readiness explanations print, so they are
@@ -42,6 +44,9 @@ def extract_rule_texts(
 
     data = yaml.safe_load(text) or {}
     found: list[str] = [str(data["name"])] if data.get("name") else []
+    for document in (data.get("documents") or {}).values():
+        if isinstance(document, dict) and isinstance(document.get("note"), str) and document["note"].strip():
+            found.append(document["note"])
     for rule in data.get("rules") or []:
         params = (rule.get("check") or {}).get("params") or {}
         for field in RULE_TEXT_FIELDS:

@@ -673,11 +673,16 @@ def cited_guideline(citation: Citation) -> str:
     """
     doc = citation.document
     language = current_language()
-    details = ", ".join(
+    # the punctuation in the reader's words too (zh-CN full-width "（...），"): Chinese around the citation
+    details = _(", ").join(
         p for p in (doc.reference_in(language), doc.version, guideline_status(doc.status)) if p
     )
-    title = doc.title_in(language)
-    text = f"{title} ({details}), {cited_section(citation.section)}, {citation.date}"
+    text = _("%(title)s (%(details)s), %(section)s, %(date)s") % {
+        "title": doc.title_in(language),
+        "details": details,
+        "section": cited_section(citation.section),
+        "date": citation.date,
+    }
     return _("%(citation)s [citation unconfirmed]") % {"citation": text} if doc.unconfirmed else text
 
 
@@ -693,7 +698,11 @@ def requirement_citation(rule_id: str, stored: str, source: str) -> tuple[str, s
     if source == doc.label():
         language = current_language()
         ident = " ".join(p for p in (doc.reference_in(language), doc.version) if p) or doc.title_in(language)
-        source = f"{ident} ({guideline_status(doc.status)}, {doc.date})"
+        source = _("%(document)s (%(status)s, %(date)s)") % {
+            "document": ident,
+            "status": guideline_status(doc.status),
+            "date": doc.date,
+        }
     return cited_guideline(citation), source
 
 
