@@ -17,6 +17,7 @@ shelf life).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -118,3 +119,23 @@ def test_the_table_the_report_and_the_summary_give_the_supported_shelf_life() ->
         main = stability_tables(frame, {}).main[0]
         assert "数据支持的有效期（月）" in main.columns
         assert "外推：数据支持 6 月（ICH Q5C：实时数据）" in stability_summary(result, {})
+
+
+def test_the_stability_command_says_what_the_data_support(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bioparity.cli.main import app
+
+    data = tmp_path / "stab.csv"
+    pd.DataFrame({"attribute": "purity", "lot": LOT, "time": TIME, "value": VALUE}).to_csv(data, index=False)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("attributes:\n  purity: {lower: 90}\n", encoding="utf-8")
+    args = ["stability", str(data), "--spec", str(spec), "--out", str(tmp_path / "shelf.csv")]
+    for lang, said in (
+        ("en", "shelf life 21.49 months (worst lot A); the data support 6 months (ICH Q5C: real-time data)"),
+        ("zh-CN", "有效期 21.49 月（最差批次 A）；数据支持 6 月（ICH Q5C：实时数据）"),
+    ):
+        result = CliRunner().invoke(app, ["--lang", lang, *args], env={"BIOPARITY_LANG": ""})
+        assert result.exit_code == 0, result.output
+        assert said in result.output
+    assert pd.read_csv(tmp_path / "shelf.csv")["supported_shelf_life"].tolist() == [6.0]
