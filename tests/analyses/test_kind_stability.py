@@ -127,9 +127,11 @@ def test_summary_names_the_shortest_shelf_life(tmp_path: Path) -> None:
     summary = get_analysis("stability").summary(result, options)
     assert summary == (
         f"3 shelf lives: shortest {worst['shelf_life']:.4g} months (Purity, 25C, test; lot "
-        f"{worst['worst_lot']}, {worst['pooling']}); degradation rates equivalent for 1 of 1 comparison(s) "
-        "with a margin"
+        f"{worst['worst_lot']}, {worst['pooling']}); extrapolated: the data support "
+        f"{worst['supported_shelf_life']:.4g} months (ICH Q5C: real-time data); degradation rates equivalent "
+        "for 1 of 1 comparison(s) with a margin"
     )
+    assert worst["supported_shelf_life"] == worst["max_observed_time"] == 12  # the test lots' last time point
 
 
 def test_attributes_are_named_by_their_labels_and_else_by_their_codes(tmp_path: Path) -> None:

@@ -68,6 +68,9 @@ SHELF_LIFE, SLOPES, LOTS = "shelf life", "slope difference", "lot regression"
 #: Columns of the stored table that other code reads.
 ATTRIBUTE, CONDITION, PRODUCT, LOT = "attribute", "condition", "product", "lot"
 POOLING, SHELF_LIFE_VALUE, WORST_LOT, EQUIVALENT = "pooling", "shelf_life", "worst_lot", "equivalent"
+#: The shelf life the data support without extrapolation, ``min(shelf_life, last time point)`` (ICH Q5C: a
+#: biological product's shelf life from real-time data; absent from results stored before it was written).
+SUPPORTED = "supported_shelf_life"
 #: Columns of a slope comparison row (test - reference difference of the mean lot slopes).
 TEST, REFERENCE, N_LOTS_TEST, N_LOTS_REFERENCE = "test", "reference", "n_lots_test", "n_lots_reference"
 DIFFERENCE, CI_LOWER, CI_UPPER, MARGIN, CONF_LEVEL = (
@@ -324,6 +327,7 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | 
                 str(r.get(POOLING) or ""),
                 _criterion(r.get("lower"), r.get("upper")),
                 cell(r.get(SHELF_LIFE_VALUE), 4),
+                cell(r.get(SUPPORTED), 4),
                 str(r.get(WORST_LOT) or ""),
                 yes_no_text(isinstance(r.get("flags"), str) and r["flags"]),
             )
@@ -341,17 +345,24 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | 
             _("pooling"),
             _("acceptance criterion"),
             _("shelf life (%(unit)s)") % {"unit": unit},
+            _("supported shelf life (%(unit)s)") % {"unit": unit},
             _("worst lot"),
             _("flagged"),
         ),
         tuple(body),
-        (False, False, False, False, True, False, False, False, False, True, False, False),
+        (False, False, False, False, True, False, False, False, False, True, True, False, False),
         wide=True,
         note=_(
             "Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
             "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
             "which the confidence bound of the mean crosses the criterion (worst lot): one-sided with one "
             "criterion, two-sided limits with both (ICH Q1E Appendix B.1); ∞: not within max_time."
+        )
+        + " "
+        + _(
+            "Supported shelf life: the shelf life, at most the last time point of the data it rests on (for "
+            "dids the lot followed for the shortest time); a longer shelf life extrapolates and is flagged, "
+            "not shortened (ICH Q1E 2.4; ICH Q5C: a biological product's shelf life from real-time data)."
         ),
     )
 
@@ -515,6 +526,8 @@ APPENDIX_HEADERS: dict[str, str] = {
     "bound_level": gettext_noop("level of the bound"),
     "dids_variance": gettext_noop("variance of separate lot regressions (dids)"),
     SHELF_LIFE_VALUE: gettext_noop("shelf life (%(unit)s)"),
+    SUPPORTED: gettext_noop("supported shelf life (%(unit)s)"),
+    "last_time_point": gettext_noop("last time point the shelf life rests on (%(unit)s)"),
     "time_unit": gettext_noop("time unit"),
     WORST_LOT: gettext_noop("worst lot"),
     "max_observed_time": gettext_noop("last time point (%(unit)s)"),
@@ -554,7 +567,7 @@ APPENDIX_HEADERS: dict[str, str] = {
 #: p to 3: :func:`_shelf_life_table`, :func:`_slopes_table`); the per-lot regression keeps the 6 of its
 #: main table.
 APPENDIX_DIGITS: dict[str, int] = {
-    **dict.fromkeys((SHELF_LIFE_VALUE, "f_slope", "f_intercept"), 4),
+    **dict.fromkeys((SHELF_LIFE_VALUE, SUPPORTED, "f_slope", "f_intercept"), 4),
     **dict.fromkeys(("mean_slope_test", "mean_slope_reference", "difference", "ci_lower", "ci_upper"), 4),
     **dict.fromkeys(("p_slope", "p_intercept"), 3),
 }
@@ -574,8 +587,8 @@ def _time_unit(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any] 
 
 
 def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); degradation rates
-    equivalent for 1 of 1 comparison``."""
+    """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); extrapolated: the data
+    support 24 months (ICH Q5C: real-time data); degradation rates equivalent for 1 of 1 comparison``."""
     lives = section_records(result, SHELF_LIFE)
     unit = time_unit_words(_time_unit(lives, options))
     known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
@@ -592,6 +605,12 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
             "lot": worst.get(WORST_LOT),
             "pooling": worst.get(POOLING),
         }
+        supported = _life(worst.get(SUPPORTED))  # NaN in a result stored before it was written
+        if supported < _life(worst.get(SHELF_LIFE_VALUE)):
+            line += _("; extrapolated: the data support %(supported)s %(unit)s (ICH Q5C: real-time data)") % {
+                "supported": cell(supported, 4),
+                "unit": unit,
+            }
     slopes = section_records(result, SLOPES)
     if slopes:
         judged = [r for r in slopes if r.get(EQUIVALENT) is not None]

@@ -413,21 +413,21 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
     specification's time ``unit``."""
     for row in table.table.to_dict(orient="records"):
         cond = f" [{row['condition']}]" if row["condition"] else ""
-        typer.echo(
-            _(
-                "%(where)s: %(pooling)s (p slopes %(p_slope)s, p intercepts %(p_intercept)s); shelf life "
-                "%(life)s (worst lot %(lot)s)"
-            )
-            % {
-                "where": f"{names.get(row['attribute'], row['attribute'])}{cond} {row['product']}",
-                "pooling": row["pooling"],
-                "p_slope": f"{row['p_slope']:.3g}",
-                "p_intercept": f"{row['p_intercept']:.3g}",
-                "life": f"{row['shelf_life']:.4g} {time_unit_words(unit)}",
-                "lot": row["worst_lot"],
-            },
-            err=True,
-        )
+        line = _(
+            "%(where)s: %(pooling)s (p slopes %(p_slope)s, p intercepts %(p_intercept)s); shelf life "
+            "%(life)s (worst lot %(lot)s)"
+        ) % {
+            "where": f"{names.get(row['attribute'], row['attribute'])}{cond} {row['product']}",
+            "pooling": row["pooling"],
+            "p_slope": f"{row['p_slope']:.3g}",
+            "p_intercept": f"{row['p_intercept']:.3g}",
+            "life": f"{row['shelf_life']:.4g} {time_unit_words(unit)}",
+            "lot": row["worst_lot"],
+        }
+        if row["supported_shelf_life"] < row["shelf_life"]:  # extrapolated: flagged, not capped
+            supported = f"{row['supported_shelf_life']:.4g} {time_unit_words(unit)}"
+            line += _("; the data support %(supported)s (ICH Q5C: real-time data)") % {"supported": supported}
+        typer.echo(line, err=True)
         if isinstance(row.get("flags"), str) and row["flags"]:
             warn_note(row["flags"])  # extrapolation, one lot, repeated results: never only in the CSV
     for row in table.slopes.to_dict(orient="records"):

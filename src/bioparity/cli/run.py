@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,11 @@ from bioparity.cli.common import echo_notes, user_errors, wrote_rows
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
+
+    from bioparity.analyses.tables import Table as ReportTable
 
 KindArg = Annotated[
     str,
@@ -87,6 +92,7 @@ def run_kind(
 
 def _print_tables(kind: str, result: dict[str, Any], options: dict[str, Any]) -> None:
     from rich.console import Console
+    from rich.measure import Measurement
     from rich.table import Table as RichTable
 
     from bioparity.analyses.format import fmt_value
@@ -106,7 +112,26 @@ def _print_tables(kind: str, result: dict[str, Any], options: dict[str, Any]) ->
             shown.add_column(column, justify="right" if numeric else "left")
         for row in table.rows:
             shown.add_row(*row)
-        console.print(shown)
+        # the narrowest it prints with every word whole (measured unbounded: rich clamps to the width)
+        fits = Measurement.get(console, console.options.update_width(10**6), shown).minimum <= console.width
+        console.print(shown if fits else _vertical(table))
+
+
+def _vertical(table: ReportTable) -> RichTable:
+    """A table too wide for the terminal (a column would be cut to a few characters: "Pur…", "25.…") as
+    one block per row, a line per column (``header  value``, as psql's expanded display), every cell whole at
+    any width and in any language; a rule between the blocks, the note under the table from the left."""
+    from rich.table import Table as RichTable
+
+    shown = RichTable(
+        title=table.title, caption=table.note or None, caption_justify="left", show_header=False, expand=True
+    )
+    shown.add_column(style="bold", overflow="fold")
+    shown.add_column(overflow="fold", ratio=1)  # the values take the width the headers leave
+    for row in table.rows:
+        for i, (column, value) in enumerate(zip(table.columns, row, strict=True)):
+            shown.add_row(column, value, end_section=i == len(row) - 1)
+    return shown
 
 
 def _write(out: Path, result: dict[str, Any]) -> str:

@@ -36,6 +36,13 @@ Table IX)). With several lots the shelf life is that of the worst lot (the minim
 concave in ``t`` (linear minus the norm of an affine map), so the crossing in ``[0, max_time]`` is
 unique and found by vectorised bisection.
 
+**Extrapolation**: a shelf life beyond the last time point of the data it rests on (the study's for pooled
+lots; for lots not pooled, that of the lot followed for the shortest time, whose own line is extrapolated)
+is flagged, never capped (ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation); for a biological
+product ICH Q5C (CPMP/ICH/138/95, 1995) bases the shelf life on real-time/real-temperature data, so the
+result also gives ``supported_shelf_life = min(shelf_life, last_time_point)``, the claim the data support
+without extrapolation (a bound within the criterion up to ``max_time`` included).
+
 **Log model**: ``model="log"`` fits ``ln(value)`` on time (and compares ``ln`` of the limits): the
 first-order degradation model (ICH Q1E Appendix B.1: the relationship may be linear on an arithmetic
 or a logarithmic scale).
@@ -91,10 +98,11 @@ EXTRAPOLATES_IN_UNIT = note_template(
     "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)",
     shown={"unit": time_unit_in},
 )
-#: :data:`EXTRAPOLATES_IN_UNIT` when the lots are not pooled (``dids``) and the worst lot's own line,
-#: fitted to its results alone, crosses after that lot's last time point but not after the study's (a lot
-#: with fewer time points): ICH Q1E section 2.4 limits extrapolation beyond the observed range of the data
-#: the line rests on.
+#: :data:`EXTRAPOLATES_IN_UNIT` when the lots are not pooled (``dids``) and the shelf life (the worst lot's
+#: crossing, a claim on every lot) lies beyond the last time point of a lot followed for less time than the
+#: study (the worst lot's own, or another lot's): that lot's line, fitted to its results alone, is
+#: extrapolated; ICH Q1E section 2.4 limits extrapolation beyond the observed range of the data the line
+#: rests on.
 LOT_EXTRAPOLATES = note_template(
     "shelf life {shelf:.4g} {unit} extrapolates lot {lot}'s own regression line beyond its last time "
     "point {last:g} {unit} (lots not pooled; ICH Q1E sections 2.3-2.4 and Appendix A limit "
@@ -103,7 +111,10 @@ LOT_EXTRAPOLATES = note_template(
 )
 #: Beside :data:`EXTRAPOLATES` (a separate note, so that stored notes of that template keep translating): a
 #: biotechnological/biological product (a biosimilar) has its shelf life from real-time/real-temperature
-#: data (ICH Q5C, CPMP/ICH/138/95, 1995): the Q1E extrapolation is generally not accepted for it.
+#: data (ICH Q5C, CPMP/ICH/138/95, 1995; the exact wording and its section were not verified here): the Q1E
+#: extrapolation is generally not accepted for it. Also beside :data:`WITHIN_UP_TO` (no crossing within
+#: ``max_time``: any claim beyond the last time point extrapolates); the number the data support is
+#: :attr:`StabilityResult.supported_shelf_life`.
 REAL_TIME_FOR_BIOLOGICS = note_template(
     "ICH Q5C (biological products): shelf life from real-time data; extrapolation generally not accepted"
 )
@@ -166,13 +177,20 @@ def _lot_sums(time: FloatArray, y: FloatArray, lot: npt.ArrayLike) -> _Lots:
     return _Lots(tuple(str(x) for x in names), idx, n, tbar, ybar, sxx, sxy, syy)
 
 
-def _last_time_of_line(time: FloatArray, lots: _Lots, pooling: str, worst: int) -> float:
-    """The last time point of the data the worst line rests on: the worst lot's own when the lots are not
-    pooled (``dids``: each lot's regression on its results alone), else the study's (ICH Q1E section 2.4:
-    extrapolation is beyond the observed range of the data)."""
+def _last_time_of_line(time: FloatArray, lots: _Lots, pooling: str, worst: int) -> tuple[float, int | None]:
+    """The last time point of the data the shelf life rests on, and the lot it belongs to (None: the study's).
+
+    Pooled lots (``cics``, ``dics``): the study's last time point. Lots not pooled (``dids``): each lot's line
+    is fitted to its own results, and the shelf life (the earliest crossing) is a claim on every lot, so it
+    extrapolates the line of any lot followed for a shorter time than the shelf life: the shortest lot's last
+    time point (the worst lot's on a tie). ICH Q1E (CPMP/ICH/420/02, 2003) section 2.4: extrapolation is
+    beyond the observed range of the data."""
     if pooling != "dids":
-        return float(time.max())
-    return float(time[lots.index == worst].max())
+        return float(time.max()), None
+    last = np.zeros(len(lots.names))
+    np.maximum.at(last, lots.index, time)
+    shortest = worst if last[worst] == last.min() else int(np.argmin(last))
+    return float(last[shortest]), shortest
 
 
 def _check_inputs(time: Any, value: Any, lot: Any, model: str) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -395,6 +413,16 @@ class StabilityResult(ResultMixin):
         End of the search for the crossing (time units).
     max_observed_time : float
         Last time point of the data; a longer shelf life is an extrapolation (flagged).
+    last_time_point : float
+        Last time point of the data the shelf life rests on: ``max_observed_time`` for pooled lots, the
+        last time point of the lot followed for the shortest time when lots are not pooled (``dids``:
+        each lot's own line); a longer shelf life extrapolates (flagged).
+    supported_shelf_life : float
+        ``min(shelf_life, last_time_point)``: the shelf life the data support without extrapolation (NaN
+        without a criterion). The shelf life is not capped (a flag says it extrapolates); for a
+        biotechnological/biological product ICH Q5C (CPMP/ICH/138/95, 1995) bases the shelf life on
+        real-time/real-temperature data (section not verified here), so this is the claim the real-time
+        data of the condition support.
     flags : tuple of str
         Review flags (extrapolation, imposed pooling, bound outside at time 0, ...).
     two_sided : bool, default False
@@ -451,6 +479,8 @@ class StabilityResult(ResultMixin):
     dids_variance: str
     max_time: float
     max_observed_time: float
+    last_time_point: float
+    supported_shelf_life: float
     flags: tuple[str, ...]
     two_sided: bool = False
     software_version: str = field(default_factory=software_version)
@@ -516,8 +546,10 @@ class StabilityResult(ResultMixin):
             "bound_level": self.bound_level,
             "dids_variance": self.dids_variance,
             "shelf_life": self.shelf_life,
+            "supported_shelf_life": self.supported_shelf_life,
             "worst_lot": self.worst_lot,
             "max_observed_time": self.max_observed_time,
+            "last_time_point": self.last_time_point,
             "max_time": self.max_time,
             "flags": "; ".join(self.flags),
             "software_version": self.software_version,
@@ -755,22 +787,24 @@ def fit_stability(
         crossing = np.minimum(
             crossing, _first_crossing(lambda tt: up_lim - (fit_a + fit_b * tt + half_width(tt)), horizon, k)
         )
+    worst_i = int(np.argmin(crossing))
+    last, short = _last_time_of_line(t, lots, pooling, worst_i)
     if lower is None and upper is None:
         shelf = nan
         worst = ""
         crossing = np.full(k, nan)
         flags.append(NO_CRITERION)
     else:
-        worst_i = int(np.argmin(crossing))
         shelf = float(crossing[worst_i])
         worst = "all lots (pooled)" if pooling == "cics" else lots.names[worst_i]
         if shelf == 0.0:
             flags.append(OUTSIDE_AT_ZERO)
-        elif math.isinf(shelf):
-            flags.append(WITHIN_UP_TO.format(horizon=horizon))
-        elif shelf > (last := _last_time_of_line(t, lots, pooling, worst_i)):
-            if last < max_obs and time_unit:
-                extrapolates = LOT_EXTRAPOLATES.format(shelf=shelf, unit=time_unit, lot=worst, last=last)
+        elif math.isinf(shelf):  # no crossing within max_time: any claim beyond `last` extrapolates
+            flags += [WITHIN_UP_TO.format(horizon=horizon), REAL_TIME_FOR_BIOLOGICS]
+        elif shelf > last:
+            if short is not None and last < max_obs and time_unit:
+                lot_name = lots.names[short]
+                extrapolates = LOT_EXTRAPOLATES.format(shelf=shelf, unit=time_unit, lot=lot_name, last=last)
             elif time_unit:
                 extrapolates = EXTRAPOLATES_IN_UNIT.format(shelf=shelf, last=last, unit=time_unit)
             else:
@@ -813,6 +847,8 @@ def fit_stability(
         dids_variance=dids_variance,
         max_time=horizon,
         max_observed_time=max_obs,
+        last_time_point=last,
+        supported_shelf_life=min(shelf, last) if not math.isnan(shelf) else nan,
         flags=tuple(flags),
     )
 
