@@ -103,6 +103,8 @@ NOTE_MODULES: tuple[str, ...] = (
 )
 
 _REGISTERED: dict[str, None] = {}
+#: Whether :data:`NOTE_MODULES` were imported (:func:`_import_note_modules`).
+_NOTE_MODULES_IMPORTED = False
 #: A stored value in the reader's words: ``present(value, language) -> text`` (the value as stored when it
 #: is not the code the function knows).
 Presenter = Callable[[str, str], str]
@@ -304,14 +306,35 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 def registered_templates() -> tuple[str, ...]:
     """Every note template, after importing :data:`NOTE_MODULES` (in registration order)."""
-    for module in NOTE_MODULES:
-        importlib.import_module(module)
+    _import_note_modules()
     return tuple(_REGISTERED)
 
 
+def _import_note_modules() -> None:
+    """Import :data:`NOTE_MODULES` once per process (a note is translated hundreds of times a page: the
+    51 imports, though of modules already loaded, cost about 0.3 ms a note). Retried after a failure."""
+    global _NOTE_MODULES_IMPORTED
+    if not _NOTE_MODULES_IMPORTED:
+        for module in NOTE_MODULES:
+            importlib.import_module(module)
+        _NOTE_MODULES_IMPORTED = True
+
+
+#: The templates last compiled by :func:`_compiled`, with how many were registered then.
+_COMPILED: tuple[int, tuple[Template, ...]] = (-1, ())
+
+
 def _compiled() -> tuple[Template, ...]:
-    """The registered templates compiled, most literal letters first (a specific one before a general)."""
-    return _compile(registered_templates())
+    """The registered templates compiled, most literal letters first (a specific one before a general);
+    compiled again when a template was registered since (templates are only ever added)."""
+    global _COMPILED
+    _import_note_modules()
+    count, compiled = _COMPILED
+    if count != len(_REGISTERED):
+        texts = tuple(_REGISTERED)
+        compiled = _compile(texts)
+        _COMPILED = (len(texts), compiled)
+    return compiled
 
 
 @cache

@@ -18,16 +18,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from bioparity.api.deps import unit_of_work
 from bioparity.errors import InputError
+from bioparity.i18n import current_language, gettext_noop
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
 from bioparity.market import COMPONENTS, REGIONS, KnowledgeBase, VoidRanking, load_knowledge_base, scan_market
 from bioparity.market.scan import AS_OF_YEARS, COUNT_UNIT
+from bioparity.memo import Memo
+from bioparity.web.csrf import csrf_field
 from bioparity.web.notices import Notice
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import TEMPLATES, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.roles import GRANTS, Permission, Role
 
@@ -72,9 +75,19 @@ def _year(as_of: int | None) -> int:
     return year
 
 
+#: Rankings of the shipped knowledge base by regions, year and day (a fact's age is measured from today in
+#: the current year, :func:`~bioparity.market.scan.default_scan_date`): the same on every view of the day.
+_RANKINGS = Memo(16)
+
+
 def rank(region: str = "", as_of: int | None = None) -> VoidRanking:
     """The ranking the page shows: what ``market scan --region <region> --as-of <year>`` computes."""
-    return scan_market(shipped_knowledge_base(), regions=_regions(region), as_of_year=_year(as_of))
+    regions, year = _regions(region), _year(as_of)
+    key = (regions, year, date.today())
+    ranking: VoidRanking = _RANKINGS.get(
+        key, lambda: scan_market(shipped_knowledge_base(), regions=regions, as_of_year=year)
+    )
+    return ranking
 
 
 def _num(value: Any) -> float | None:
@@ -128,6 +141,36 @@ def ranking_rows(ranking: VoidRanking, kb: KnowledgeBase) -> list[dict[str, Any]
     return rows
 
 
+#: The rows of the ranking table as HTML (``market_rows.html``, 160 rows: 60 ms of CPU a view to render), by
+#: ranking (regions, year, scan date), language and the organisation the rows' forms create programs in; the
+#: forms' CSRF field (the session's) stands as :data:`_CSRF_MARK` and is put in on each view.
+_ROWS_HTML = Memo(32)
+_CSRF_MARK = "<!--csrf-field-->"  # no text of the knowledge base can make it: the rows' values are escaped
+
+
+def ranking_html(request: Request, ranking: VoidRanking, kb: KnowledgeBase, chosen: Any) -> Markup:
+    """The ranking table's rows of the market page, the form of each row with the session's token."""
+
+    def draw() -> str:
+        template = TEMPLATES.get_template("market_rows.html")
+        return template.render(
+            rows=ranking_rows(ranking, kb),
+            chosen=chosen,
+            as_of=ranking.as_of_year,
+            csrf_field=lambda: Markup(_CSRF_MARK),
+        )
+
+    key = (
+        ranking.regions,
+        ranking.as_of_year,
+        ranking.inputs["scan_date"],  # the day fact ages are measured from
+        current_language(),
+        chosen and (chosen.id, chosen.name),
+    )
+    html: str = _ROWS_HTML.get(key, draw)
+    return Markup(html.replace(_CSRF_MARK, csrf_field(request)))
+
+
 @router.get("/market")
 def market(
     request: Request,
@@ -146,7 +189,7 @@ def market(
         return render(
             request,
             "market.html",
-            rows=ranking_rows(ranking, kb),
+            rows_html=ranking_html(request, ranking, kb, chosen),
             region=region.strip().casefold(),
             regions=REGIONS,
             as_of=ranking.as_of_year,
