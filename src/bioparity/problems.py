@@ -317,7 +317,23 @@ ONE_VALUE_PER_TESTCD = note_template("one value per subject and PPTESTCD (filter
 SUBJECT_TWO_VALUES = note_template(
     "subject {subject} has {first} on row {first_row:d} and another value here"
 )
+#: :data:`SUBJECT_TWO_VALUES` when the subject's first value is in another file of the data set (a directory
+#: of Parquet files read by ``bioparity nca-batch``).
+SUBJECT_TWO_VALUES_IN_FILE = note_template(
+    "subject {subject} has {first} on row {first_row:d} of {first_file} and another value here"
+)
 ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
+#: ADPP carries a kept column (``--keep``) under its name in capitals, which must be an ADaM variable name
+#: (:func:`bioparity.io.adam.kept_variables`).
+KEPT_NOT_AN_ADAM_NAME = note_template(
+    "--keep {column}: ADPP carries a kept column under its name in capitals, {name}, which is no ADaM "
+    "variable name (at most 8 characters, letters, digits or underscores, the first a letter); rename the "
+    "column, e.g. WEIGHTBL for a baseline body weight"
+)
+#: A kept column whose ADPP name is a variable ADPP has already (AVAL, APERIOD, ...).
+KEPT_ADPP_NAME_TAKEN = note_template(
+    "--keep {column}: ADPP has a variable {name} of its own; rename the column"
+)
 #: A column kept through NCA (``--keep``, option ``keep``) that changes within a subject.
 KEPT_ONE_VALUE = note_template(
     "one value per subject in a column kept with --keep (option keep), such as the baseline body weight: "

@@ -82,11 +82,11 @@ def test_the_default_is_the_earlier_rule() -> None:
 
 
 def test_additive_on_the_log_scale_is_refused() -> None:
-    with pytest.raises(InputError, match="give transform none with normalisation additive"):
+    with pytest.raises(InputError, match="give transform none with normalization additive"):
         compute_cut_point(
             DESIGN.rename(columns={"signal": "value"}), transform="log", normalisation="additive"
         )
-    with pytest.raises(InputError, match="normalisation must be one of auto, additive, multiplicative"):
+    with pytest.raises(InputError, match="normalization must be one of auto, additive, multiplicative"):
         compute_cut_point(DESIGN.rename(columns={"signal": "value"}), normalisation="ratio")
 
 

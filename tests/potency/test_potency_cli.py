@@ -197,3 +197,30 @@ def test_the_terminal_gives_the_ci_level_and_the_combined_potency(tmp_path: Path
         "combined sample T1 over 2 assays (semi-weighted): RP 1.052 (105.2% of the standard), 95% CI "
         "[0.5756, 1.924] FLAGS: assays left out (a validity test or suitability criterion failed): P2"
     ) in words
+
+
+def test_the_terminal_lines_are_in_the_command_language(tmp_path: Path) -> None:
+    """zh-CN: the verdicts, the combination estimator and the flags in Chinese (before: 'Ph.Eur. pass',
+    'USP<1032> not assessed', '(3 次测定，semi-weighted)' and the English flag); the CSV keeps the codes."""
+    base = pd.read_csv(FOLDER / "data_4pl.csv")
+    parts = []
+    for k, factor in enumerate((1.0, 1.5, 0.7)):  # three assays whose potencies disagree: semi-weighted
+        part = base.copy()
+        part["assay"] = f"A{k + 1}"
+        part["dose"] = part["dose"].astype(float).where(part["sample"] != "test", part["dose"] * factor)
+        parts.append(part)
+    data = tmp_path / "three.csv"
+    pd.concat(parts).to_csv(data, index=False)
+    out = tmp_path / "rp.csv"
+    result = runner.invoke(
+        app, ["--lang", "zh-CN", "potency", str(data), "--model", "4pl", "--out", str(out), "--combine"]
+    )
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert text.count("Ph.Eur. 通过，USP<1032> 未评估") == 3
+    assert "（3 次测定，半加权）" in text and "效价估计值不同质（卡方 p = " in text
+    for english in ("pass", "not assessed", "semi-weighted", "heterogeneous"):
+        assert english not in text
+    table = pd.read_csv(out)
+    assert list(table["similarity_ph_eur"].iloc[:3]) == ["pass"] * 3
+    assert table["combination_method"].iloc[3] == "semi-weighted"

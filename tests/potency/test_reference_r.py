@@ -136,3 +136,39 @@ def test_combination_matches_r(case: str, file: str) -> None:
         assert hi == pytest.approx(r[f"{name}_upper"], rel=LIN)
     assert comb.method == ("weighted" if case == "combine_h" else "semi-weighted")
     assert comb.homogeneous is (case == "combine_h")
+
+
+def _ref_regression(case: str) -> dict[str, float]:
+    """R values of the logistic regression test (make_regression_reference.R: nls fits of the parallel and
+    the flat model, ``anova(flat, parallel)``)."""
+    frame = pd.read_csv(FOLDER / "ref_regression.csv", comment="#", dtype={"case": str, "name": str})
+    part = frame[frame["case"] == case]
+    return {str(n): float(v) for n, v in zip(part["name"], part["value"], strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "model", "verdict"),
+    [
+        ("4pl", "data_4pl.csv", "4pl", "pass"),
+        ("4pl_weak", "data_4pl_weak.csv", "4pl", "fail"),
+        ("5pl", "data_5pl.csv", "5pl", "fail"),  # its non-parallelism test rejects (p = 0.0024)
+    ],
+)
+def test_logistic_regression_f_test_matches_r_anova_of_nested_nls(
+    case: str, data: str, model: str, verdict: str
+) -> None:
+    """Ph. Eur. 5.3 validity: the regression of a 4PL/5PL assay must be significant, as for the linear
+    models (sections 3.2.4, 3.3.4). Before, a logistic assay had no regression test: the weak assay (a
+    4PL of amplitude 0.06 in noise of SD 0.1, regression p = 0.23) was reported ``similarity_ph_eur =
+    pass``. R 4.2.2 ``anova(nls flat, nls parallel)``: F on (k - 2, N - k) df, 1e-6 relative."""
+    r = _ref_regression(case)
+    est = analyse_assay(assay(data), AnalysisOptions(model=model))
+    assert est.converged
+    assert est.df == int(r["residual_df"])
+    assert est.residual_variance * est.df == pytest.approx(r["rss_parallel"], rel=NLS)
+    assert est.similarity.required_significant["regression"] == pytest.approx(r["regression_p"], rel=NLS)
+    row = est.row()
+    assert row["ph_eur_p_regression"] == pytest.approx(r["regression_p"], rel=NLS)
+    assert row["similarity_ph_eur"] == est.similarity.significance_verdict == verdict
+    weak = r["regression_p"] >= 0.05
+    assert weak == any(f.startswith("regression not significant") for f in est.flags)

@@ -31,7 +31,7 @@ from bioparity.analyses.options import flag_option, number_option, optional_numb
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import CutPointResult, inhibition, screening_and_confirmatory
-from bioparity.bioassay.cutpoint import DYNAMIC_TYPES, NORMALISATION_RULES, NORMALITY_VALUES
+from bioparity.bioassay.cutpoint import DYNAMIC_TYPES, NORMALITY_VALUES, NORMALIZATION_RULES
 from bioparity.bioassay.results import SCALE_WORDS
 from bioparity.bioassay.stats import DEFAULT_OUTLIER_QUARTILES, OUTLIER_QUARTILES
 from bioparity.i18n import gettext as _
@@ -70,7 +70,8 @@ def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[s
         quantile_type=int(number_option(options, "quantile_type", 7)),
         remove_outliers=flag_option(options, "remove_outliers", True),
         outlier_quartiles=text_option(options, OUTLIER_QUARTILES_OPTION, DEFAULT_OUTLIER_QUARTILES),
-        normalisation=text_option(options, "normalisation", "auto"),
+        # a run queued or stored before the option took the stored field's spelling names it normalisation
+        normalization=text_option(options, "normalization", text_option(options, "normalisation", "auto")),
     )
     return cut_point_result(results)
 
@@ -740,14 +741,16 @@ ADA_CUTPOINT = Analysis(
             OUTLIER_QUARTILES,
         ),
         Option(
-            "normalisation",
+            "normalization",
             gettext_noop(
-                "normalisation factor of a floating cut point (needs nc): auto (default: additive on the log "
-                "scale, multiplicative on the raw scale), multiplicative (plate cut point NC x NF) or "
-                "additive (NC + NF, raw scale only: transform none)"
+                "normalisation factor of a floating cut point (needs nc; called normalisation by earlier "
+                "versions): auto (default: additive on the log scale, multiplicative on the raw scale: "
+                "bioparity's convention, its source not verified), multiplicative (plate cut point NC x NF) "
+                "or additive (NC + NF, raw scale only: transform none)"
             ),
             "auto",
-            NORMALISATION_RULES,
+            NORMALIZATION_RULES,
+            aliases=("normalisation",),
         ),
     ),
     tables=ada_tables,
@@ -755,6 +758,8 @@ ADA_CUTPOINT = Analysis(
     flags=ada_flags,
     figures=ada_figures,
     study_kinds=("clinical",),
+    # the option is the rule asked for; the shared words of ``normalization`` name the rule applied
+    labels={"normalization": gettext_noop("normalisation rule of a floating cut point")},
     example=example_file("ada-cutpoint-validation.csv", example_data, {"confirm_fpr": 0.01}),
 )
 

@@ -139,6 +139,10 @@ class Option:
         Short title of the form field; the name when empty.
     kinds : tuple of str, default ()
         For a ``run`` option, the kinds whose runs it may name (at least one).
+    aliases : tuple of str, default ()
+        Earlier names of a renamed option: a run asked for under one gets the option under its name
+        (:func:`bioparity.analyses.registry.effective_options`); the options stored with earlier runs keep
+        the name they had, so ``compute`` reads the old name when the new one is missing.
 
     Raises
     ------
@@ -164,6 +168,7 @@ class Option:
     type: OptionType = "text"
     label: str = ""
     kinds: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in OPTION_TYPES:
@@ -554,7 +559,8 @@ class Analysis:
     Raises
     ------
     ValueError
-        When option names repeat or a column's ``unit_option`` is not an option (a programming error).
+        When option names (or their aliases) repeat or a column's ``unit_option`` is not an option (a
+        programming error).
     """
 
     name: str
@@ -581,8 +587,9 @@ class Analysis:
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]
-        if len(set(names)) != len(names):
-            raise ValueError(f"analysis {self.name!r}: option names repeat: {names}")
+        every = [*names, *(a for o in self.options for a in o.aliases)]  # an alias names one option only
+        if len(set(every)) != len(every):
+            raise ValueError(f"analysis {self.name!r}: option names repeat: {every}")
         for column in self.columns:
             if column.unit_option is not None and column.unit_option not in names:
                 raise ValueError(

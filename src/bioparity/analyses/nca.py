@@ -443,7 +443,7 @@ def arms_notes(samples: NCASamples) -> list[str]:
     which must be said wherever they are shown (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive
     statistics per treatment); else ``[]`` (a plain table's own columns say what it is). And, for each arm
     column (ARM, ACTARM, any letter case) whose value changes within a subject, the note of
-    :data:`~bioparity.io.nca_input.ARM_WITHIN_SUBJECT` (:func:`_arm_changes`), which the summary statistics
+    :data:`~bioparity.io.nca_input.ARM_WITHIN_SUBJECT` (:func:`arm_changes`), which the summary statistics
     would otherwise count silently in two arms.
 
     Parameters
@@ -457,28 +457,38 @@ def arms_notes(samples: NCASamples) -> list[str]:
         The notes of :data:`bioparity.io.nca_input.ARMS_POOLED` and ``ARM_WITHIN_SUBJECT``, or nothing.
     """
     pooled = samples.sdtm_pc is not None and arm_column(samples.frame, file=samples.where.file) is None
-    return ([ARMS_POOLED] if pooled else []) + _arm_changes(samples.frame, samples.spec.subject)
+    return ([ARMS_POOLED] if pooled else []) + arm_changes(samples.frame, samples.spec.subject)
 
 
 #: The arm columns that CDISC fixes per subject (SDTMIG v3.4, section 5.2, DM: ARM, ACTARM), in upper case;
 #: a treatment column is not one (a crossover's treatment changes within a subject by design).
 _SUBJECT_ARMS = ("ARM", "ACTARM")
-#: How many subjects :func:`_arm_changes` names in its note (their count is said in full).
+#: How many subjects :func:`arm_changes` names in its note (their count is said in full).
 _NAMED_SUBJECTS = 5
 
 
-def _arm_changes(frame: pd.DataFrame, subject: str) -> list[str]:
+def arm_columns(columns: Iterable[object]) -> list[str]:
+    """The arm columns among ``columns``: ARM and ACTARM in any letter case (``arm``), in their order."""
+    return [str(c) for c in columns if str(c).upper() in _SUBJECT_ARMS]
+
+
+def arm_changes(frame: pd.DataFrame, subject: str, rows: Sequence[str] | None = None) -> list[str]:
     """One :data:`~bioparity.io.nca_input.ARM_WITHIN_SUBJECT` note per arm column of ``frame`` (ARM or
-    ACTARM in any letter case, e.g. ``arm``) that has two or more values for one ``subject``: the number of
-    such subjects and, for the first :data:`_NAMED_SUBJECTS` of them, each arm with its first data row
-    (``S001: test (row 1), eu-ref (row 231)``, rows numbered from 1 as in the file read). Empty without a
-    subject column or when every subject has one arm."""
+    ACTARM in any letter case, e.g. ``arm``: :func:`arm_columns`) that has two or more values for one
+    ``subject``: the number of such subjects and, for the first :data:`_NAMED_SUBJECTS` of them, each arm
+    with its first data row (``S001: test (row 1), eu-ref (row 231)``, rows numbered from 1 as in the file
+    read; ``rows``: the text of each row of ``frame`` instead, when its rows were gathered from a larger
+    data set, as ``bioparity nca-batch`` checks the first rows of every partition together). Empty without
+    a subject column or when every subject has one arm."""
     if subject not in frame.columns:
         return []
     notes = []
-    for column in [c for c in frame.columns if str(c).upper() in _SUBJECT_ARMS]:
-        pairs = pd.DataFrame({"subject": frame[subject].to_numpy(), "arm": frame[column].to_numpy()})
-        pairs = pairs.dropna().assign(row=lambda t: t.index + 1).drop_duplicates(["subject", "arm"])
+    where = [f"row {i + 1}" for i in range(len(frame))] if rows is None else list(rows)
+    for column in arm_columns(frame.columns):
+        pairs = pd.DataFrame(
+            {"subject": frame[subject].to_numpy(), "arm": frame[column].to_numpy(), "row": where}
+        )
+        pairs = pairs.dropna().drop_duplicates(["subject", "arm"])
         counts = pairs["subject"].value_counts(sort=False)
         changed = counts.index[counts > 1]
         if changed.empty:
@@ -487,8 +497,8 @@ def _arm_changes(frame: pd.DataFrame, subject: str) -> list[str]:
         named = list(dict.fromkeys(firsts["subject"]))[:_NAMED_SUBJECTS]
         subjects = "; ".join(
             f"{who}: "
-            + ", ".join(f"{arm} (row {row})" for arm, row in zip(rows["arm"], rows["row"], strict=True))
-            for who, rows in ((who, firsts[firsts["subject"] == who]) for who in named)
+            + ", ".join(f"{arm} ({row})" for arm, row in zip(first["arm"], first["row"], strict=True))
+            for who, first in ((who, firsts[firsts["subject"] == who]) for who in named)
         )
         notes.append(ARM_WITHIN_SUBJECT.format(column=column, n=len(changed), subjects=subjects))
     return notes
@@ -1521,6 +1531,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     # a period derived, not read; an SDTM PC without arm (no DM given) is said to pool the arms, as
     # bioparity nca says it
     notes = [*spec.unit_notes(samples.units), *samples.derived, *arms_notes(samples)]
+    notes += [] if doses is None else list(doses.notes)  # a crossover's periods not told apart
     noted = {"notes": notes} if notes else {}  # a run of known units is stored as before
     choices = review_choices(options)
     if doses is not None and not doses.per_subject:

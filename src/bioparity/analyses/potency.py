@@ -201,7 +201,7 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
             "ordinary least squares on the (transformed) response scale, natural-log dose, unweighted; the "
             "4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log dose. "
             "Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha and the regression "
-            "(linear models) is significant; USP <1032> equivalence "
+            "is significant (every model); USP <1032> equivalence "
             "when every measure with margins has its CI within them ('not assessed' without margins). Each "
             "flag is listed in the notes."
         )

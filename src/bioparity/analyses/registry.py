@@ -226,6 +226,24 @@ def option_errors(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, s
     return problems
 
 
+def _named(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options with an earlier name of an option (:attr:`Option.aliases`) under its name; an option
+    given under both names with different values is refused."""
+    named = dict(options)
+    for option in analysis.options:
+        for alias in option.aliases:
+            if alias not in named:
+                continue
+            value = named.pop(alias)
+            if option.name in named and named[option.name] != value:
+                raise InputError(
+                    gettext("option %(name)s is also given as %(alias)s, with another value: give one")
+                    % {"name": option.name, "alias": alias}
+                )
+            named[option.name] = value
+    return named
+
+
 def effective_options(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, Any]:
     """The options a run uses: the kind's defaults overridden by the given ones (unknown names and
     refused values raise InputError naming them).
@@ -255,6 +273,7 @@ def effective_options(analysis: Analysis, options: Mapping[str, Any]) -> dict[st
     >>> options["alpha"], options["method"]
     (0.1, 'abe')
     """
+    options = _named(analysis, options)
     unknown = sorted(set(options) - set(analysis.option_help))
     if unknown:
         accepted = ", ".join(f"{k} ({v})" for k, v in analysis.option_help.items()) or gettext("none")
@@ -296,5 +315,5 @@ def parse_options(analysis: Analysis, texts: Mapping[str, str]) -> dict[str, Any
     >>> parse_options(get_analysis("be"), {"alpha": "0.1", "method": "abe"})
     {'alpha': 0.1, 'method': 'abe'}
     """
-    known = {o.name: o for o in analysis.options}
+    known = {n: o for o in analysis.options for n in (o.name, *o.aliases)}
     return {k: known[k].parse(v) if k in known else v for k, v in texts.items()}

@@ -349,6 +349,7 @@ LABELS: dict[str, KeyLabel] = {
     "confirmatory_cut_point": KeyLabel(gettext_noop("confirmatory cut point (%% inhibition)")),
     "normalization": KeyLabel(gettext_noop("normalisation")),
     "normalization_factor": KeyLabel(gettext_noop("normalisation factor")),
+    # ada-cutpoint's option as runs stored before it took the stored field's spelling (normalization) name it
     "normalisation": KeyLabel(gettext_noop("normalisation rule of a floating cut point")),
     "cut_point_run": KeyLabel(gettext_noop("cut points from run")),
     "catalogue": KeyLabel(gettext_noop("attribute catalogue")),
@@ -506,6 +507,8 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("normalization", "additive on log scale"): gettext_noop("additive on log scale"),
     ("normalization", "multiplicative"): gettext_noop("multiplicative"),
     ("normalization", "additive"): gettext_noop("additive"),
+    ("normalization", "auto"): gettext_noop("automatic"),  # ada-cutpoint's option (the rule asked for)
+    # ada-cutpoint's option as runs stored before it took the stored field's spelling name it
     ("normalisation", "auto"): gettext_noop("automatic"),
     ("normalisation", "multiplicative"): gettext_noop("multiplicative"),
     ("normalisation", "additive"): gettext_noop("additive"),

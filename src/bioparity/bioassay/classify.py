@@ -3,9 +3,11 @@
 Screening: positive when the signal is at or above the screening cut point; with a floating cut point
 and the plate's negative control ``nc``, the plate cut point is ``nc * exp(NF)`` (additive NF on the log
 scale), ``nc * NF`` (multiplicative) or ``nc + NF`` (additive on the raw scale), by the rule the result
-stores (``normalization``; Shankar et al. 2008, Appendix 1 section 5). Confirmation: a screen-positive
-sample is ADA positive when its % inhibition by excess drug is at or above the confirmatory cut point
-(Shankar et al. 2008, J Pharm Biomed Anal 48:1267, section 2; FDA 2019 ADA guidance, section III). The
+stores (``normalization``; Shankar et al. 2008, Appendix 1 section 5, section number not verified here).
+Confirmation: a screen-positive sample is ADA positive when its % inhibition by excess drug is at or above
+the confirmatory cut point (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, section 2; FDA 2019 ADA
+guidance, section III; section numbers not verified here, and :mod:`bioparity.bioassay.cutpoint` cites
+section 3.2 of Shankar 2008 for the same). The
 ``status`` column uses the ``POS``/``NEG`` codes of ``bioparity.clinical.immunogenicity``;
 ``cut_point_run`` records which cut-point analysis was applied (provenance).
 

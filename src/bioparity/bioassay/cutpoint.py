@@ -72,21 +72,33 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    is ``robust`` with the note ``method selected: robust (...)`` was chosen by it (every estimate is stored
    beside the one chosen). When fewer than ``1 / fpr`` values are analysed the nonparametric cut point
    lies between the largest values and a note says so (:data:`FEW_VALUES_FOR_PERCENTILE`).
-6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5): the same
-   estimate computed on the values normalised by the negative control ``nc`` of their run, additive on
-   the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate cut point ``NC * exp(NF)``) or,
-   on the raw scale, multiplicative (``NF`` = estimate of ``signal / NC``; plate cut point ``NC * NF``)
-   or additive (``NF`` = estimate of ``signal - NC``; plate cut point ``NC + NF``). Option
-   ``normalisation``: ``auto`` (the default, unchanged: additive on the log scale, multiplicative on the
-   raw scale), ``multiplicative`` (the same as ``auto``: on the log scale the difference of logs is the
+6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5; the section number
+   is not verified here): the same estimate computed on the values normalised by the negative control
+   ``nc`` of their run, additive on the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate
+   cut point ``NC * exp(NF)``) or, on the raw scale, multiplicative (``NF`` = estimate of ``signal / NC``;
+   plate cut point ``NC * NF``) or additive (``NF`` = estimate of ``signal - NC``; plate cut point
+   ``NC + NF``). Option
+   ``normalization`` (the spelling of the stored field; ``normalisation``, the earlier spelling, is
+   accepted as an alias): ``auto`` (the default, unchanged: additive on the log scale, multiplicative on
+   the raw scale), ``multiplicative`` (the same as ``auto``: on the log scale the difference of logs is the
    log of the ratio) or ``additive`` (raw scale only; refused on the log scale, where the difference of
    raw signals is not what the estimate is computed on). The rule applied is stored in ``normalization``
    (``additive on log scale``, ``multiplicative`` or ``additive``) and read back by the classification,
    sensitivity and drug-tolerance steps; results stored before the option carry one of the first two.
+   Which rule ``auto`` picks is bioparity's convention, chosen so that the factor is computed on the scale
+   the cut point is estimated on (on the log scale a difference of logs is a ratio of signals): that
+   Shankar 2008, Appendix 1 section 5, Devanarayan 2017 or the FDA 2019 guidance prescribe additive on the
+   log scale and multiplicative on the raw scale is *not verified* (their text could not be read when this
+   was checked, 2026-12-07); choose ``additive`` or ``multiplicative`` when the validation plan says which.
+   The confirmatory tier is never normalised: % inhibition compares each sample with itself, the negative
+   control does not enter it (:data:`CONFIRMATORY_NOT_NORMALISED`); the titration tier takes the screening
+   tier's rule.
 
 Confirmatory cut points use % inhibition ``100 (1 - signal_with_drug / signal_without_drug)`` per donor
-and run (Shankar 2008, section 3.2; FDA 2019 ADA guidance, section IV.B.2), no transform by default, 1%
-FPR; titration cut points use the screening data at 0.1% FPR (Devanarayan 2017, "Titer cut point").
+and run (Shankar 2008, section 3.2; FDA 2019 ADA guidance, section IV.B.2; both section numbers not
+verified here), no transform by default, 1% FPR, never normalised by the negative control; titration cut
+points use the screening data at 0.1% FPR (Devanarayan 2017, "Titer cut point") with the screening tier's
+normalisation rule.
 """
 
 from __future__ import annotations
@@ -130,14 +142,16 @@ CUT_POINT_TYPES = ("fixed", "floating", "dynamic", "floating (variances differ)"
 #: ``dynamic``, and ``floating (variances differ)`` as results of earlier versions stored it.
 DYNAMIC_TYPES = ("dynamic", "floating (variances differ)")
 NORMALIZATIONS = ("none", "additive on log scale", "multiplicative", "additive")
-#: The normalisation rules a floating cut point's factor may be asked for (step 6 of the module docstring).
-NORMALISATION_RULES = ("auto", "additive", "multiplicative")
-#: ``normalisation = additive`` with a log-scale analysis: the factor is a difference of logs (a ratio).
+#: The normalisation rules a floating cut point's factor may be asked for (step 6 of the module docstring):
+#: option ``normalization``; ``NORMALISATION_RULES`` is the earlier name.
+NORMALIZATION_RULES = ("auto", "additive", "multiplicative")
+NORMALISATION_RULES = NORMALIZATION_RULES
+#: ``normalization = additive`` with a log-scale analysis: the factor is a difference of logs (a ratio).
 ADDITIVE_ON_LOG = (
-    "normalisation 'additive' (plate cut point NC + NF, NF estimated on signal - NC) is for the "
+    "normalization 'additive' (plate cut point NC + NF, NF estimated on signal - NC) is for the "
     "untransformed scale, but the screening values are analysed on the log scale, where the normalisation "
-    "is log(signal) - log(NC) (plate cut point NC x exp(NF)): give transform none with normalisation "
-    "additive, or normalisation auto"
+    "is log(signal) - log(NC) (plate cut point NC x exp(NF)): give transform none with normalization "
+    "additive, or normalization auto"
 )
 
 # The notes of a cut-point analysis (templates: see bioparity.i18n.notes).
@@ -281,6 +295,14 @@ MANY_VALUES_REMOVED = note_template(
 NO_NORMALISATION = note_template(
     "floating cut point but no negative-control column 'nc': normalisation factor not computed"
 )
+#: A confirmatory tier whose run means differ: % inhibition compares each sample with itself, the negative
+#: control does not enter it, and :mod:`bioparity.bioassay.classify` applies the confirmatory cut point as
+#: one value (the earlier note said the data had no 'nc' column, also when they had one).
+CONFIRMATORY_NOT_NORMALISED = note_template(
+    "floating confirmatory cut point (the run means of % inhibition differ): % inhibition compares each "
+    "sample with itself (with and without excess drug), so the negative control does not enter it and no "
+    "normalisation factor is computed; the confirmatory cut point is applied as one value"
+)
 
 
 def tier_in_words(tier: str, language: str) -> str:
@@ -419,6 +441,45 @@ def _reml_fit(y: np.ndarray, x: np.ndarray, donors: np.ndarray, fits: dict[bytes
     return fits[key]
 
 
+def _normalization_rule(normalization: str, normalisation: str | None = None) -> str:
+    """The normalisation rule asked for: ``normalization``, or ``normalisation`` (the earlier spelling of
+    the option, an alias); one of :data:`NORMALIZATION_RULES`.
+
+    Parameters
+    ----------
+    normalization : str
+        The rule under the option's name.
+    normalisation : str or None, default None
+        The rule under the earlier spelling; ``None`` when not given.
+
+    Returns
+    -------
+    str
+        ``auto``, ``additive`` or ``multiplicative``.
+
+    Raises
+    ------
+    InputError
+        When the rule is not one of them, or both spellings are given with different rules.
+
+    Examples
+    --------
+    >>> _normalization_rule("auto", "additive")
+    'additive'
+    """
+    if normalisation is not None and normalisation != normalization:
+        if normalization != "auto":
+            raise InputError(
+                f"normalization {normalization!r} and normalisation {normalisation!r} disagree: give one"
+            )
+        normalization = normalisation
+    if normalization not in NORMALIZATION_RULES:
+        raise InputError(
+            f"normalization must be one of {', '.join(NORMALIZATION_RULES)}; got {normalization!r}"
+        )
+    return normalization
+
+
 def compute_cut_point(
     frame: pd.DataFrame,
     *,
@@ -432,7 +493,8 @@ def compute_cut_point(
     exclude_donors: Sequence[str] = (),
     outlier_quartiles: str = DEFAULT_OUTLIER_QUARTILES,
     fits: dict[bytes, RemlFit] | None = None,
-    normalisation: str = "auto",
+    normalization: str = "auto",
+    normalisation: str | None = None,
 ) -> CutPointResult:
     """Cut point of one tier from a frame with columns ``donor``, ``run``, ``value`` [, ``nc``].
 
@@ -474,10 +536,14 @@ def compute_cut_point(
         REML fits already made, by the data they fitted (:func:`fit_key`): a fit of the same values, runs
         and donors is taken from it instead of fitted again, a new one added. The screening and titration
         tiers analyse the same values (:func:`screening_and_confirmatory` passes one dict to its tiers).
-    normalisation : str, default "auto"
+    normalization : str, default "auto"
         Normalisation of a floating cut point's factor (step 6 of the module docstring): ``auto``
         (additive on the log scale, multiplicative on the raw scale), ``multiplicative`` (``NC * NF``) or
-        ``additive`` (``NC + NF``, raw scale only); stored in the result's ``normalization``.
+        ``additive`` (``NC + NF``, raw scale only); the rule applied is stored in the result's
+        ``normalization``.
+    normalisation : str or None, default None
+        The earlier spelling of ``normalization``, accepted as an alias (refused when both are given and
+        differ).
 
     Returns
     -------
@@ -490,7 +556,7 @@ def compute_cut_point(
     InputError
         When an option is out of range, a column is missing, a value is not finite, an excluded
         donor is not in the data, the log is taken of a value <= 0, an ``nc`` is <= 0, fewer than
-        3 donors remain, or ``normalisation = additive`` meets a log-scale analysis (:data:`ADDITIVE_ON_LOG`).
+        3 donors remain, or ``normalization = additive`` meets a log-scale analysis (:data:`ADDITIVE_ON_LOG`).
     DataFileError
         When the values have no residual scatter (:data:`NO_RESIDUAL_SCATTER`); without a file name,
         which the caller adds (:meth:`DataFileError.relocated <bioparity.errors.DataFileError.relocated>`).
@@ -525,10 +591,7 @@ def compute_cut_point(
         raise InputError(f"transform must be one of {', '.join(TRANSFORMS)}; got {transform!r}")
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    if normalisation not in NORMALISATION_RULES:
-        raise InputError(
-            f"normalisation must be one of {', '.join(NORMALISATION_RULES)}; got {normalisation!r}"
-        )
+    rule = _normalization_rule(normalization, normalisation)
     conf = (0.90 if tier == "screening" else 0.80) if lcl_confidence is None else lcl_confidence
     if not 0.5 <= conf < 1.0:
         raise InputError(f"the LCL confidence must be in [0.5, 1); got {conf}")
@@ -658,22 +721,22 @@ def compute_cut_point(
     normalization, nf = "none", math.nan
     if cp_type == "dynamic":
         pass  # a factor would shift each run's cut point, the runs' spreads differ (step 4): none is given
-    elif "nc" in data.columns and data["nc"].notna().all():
+    elif tier != "confirmatory" and "nc" in data.columns and data["nc"].notna().all():
         nc = data["nc"].to_numpy(dtype=float)
         if np.any(nc <= 0):
             raise InputError("negative-control signals 'nc' must be > 0 for a normalisation factor")
         if transform == "log":
-            if normalisation == "additive":
+            if rule == "additive":
                 raise InputError(ADDITIVE_ON_LOG)
             # the cut-point factor estimated on the normalised values log(signal) - log(NC of the run)
             normalization, normed = "additive on log scale", y - np.log(nc)
-        elif normalisation == "additive":  # Shankar 2008, App. 1 sec. 5: cut point minus the NC
+        elif rule == "additive":  # plate cut point NC + NF (step 6)
             normalization, normed = "additive", y - nc
         else:
             normalization, normed = "multiplicative", y / nc
         nf = _estimate(normed, method, z, fpr, quantile_type, len(donors), conf)
     elif cp_type == "floating":
-        notes.append(NO_NORMALISATION)
+        notes.append(CONFIRMATORY_NOT_NORMALISED if tier == "confirmatory" else NO_NORMALISATION)
     return CutPointResult(
         tier=tier,
         fpr=fpr,
@@ -731,7 +794,8 @@ def screening_and_confirmatory(
     quantile_type: int = 7,
     remove_outliers: bool = True,
     outlier_quartiles: str = DEFAULT_OUTLIER_QUARTILES,
-    normalisation: str = "auto",
+    normalization: str = "auto",
+    normalisation: str | None = None,
 ) -> list[CutPointResult]:
     """Screening cut point from ``signal``; confirmatory from ``signal_drug`` (% inhibition); titration.
 
@@ -760,8 +824,11 @@ def screening_and_confirmatory(
         Apply the boxplot outlier steps in every tier.
     outlier_quartiles : str, default "type7"
         Quartiles of the boxplot rule in every tier (see :func:`compute_cut_point`).
-    normalisation : str, default "auto"
-        Normalisation of the screening and titration factors (see :func:`compute_cut_point`).
+    normalization : str, default "auto"
+        Normalisation of the screening and titration factors (see :func:`compute_cut_point`); the
+        confirmatory tier is not normalised.
+    normalisation : str or None, default None
+        The earlier spelling of ``normalization``, accepted as an alias.
 
     Returns
     -------
@@ -774,13 +841,14 @@ def screening_and_confirmatory(
         When the confirmatory tier is asked for without a ``signal_drug`` column, or for any problem
         :func:`compute_cut_point` reports.
     """
+    rule = _normalization_rule(normalization, normalisation)
     base = frame.rename(columns={"signal": "value"})
     fits: dict[bytes, RemlFit] = {}  # screening and titration fit the same values: once
     out = [
         compute_cut_point(
             base, tier="screening", fpr=fpr, transform=transform, method=method,
             quantile_type=quantile_type, remove_outliers=remove_outliers,
-            outlier_quartiles=outlier_quartiles, fits=fits, normalisation=normalisation,
+            outlier_quartiles=outlier_quartiles, fits=fits, normalization=rule,
         )
     ]  # fmt: skip
     if confirm_fpr is not None:
@@ -803,7 +871,7 @@ def screening_and_confirmatory(
             compute_cut_point(
                 base, tier="titration", fpr=titration_fpr, transform=transform, method=method,
                 quantile_type=quantile_type, remove_outliers=remove_outliers,
-                outlier_quartiles=outlier_quartiles, fits=fits, normalisation=normalisation,
+                outlier_quartiles=outlier_quartiles, fits=fits, normalization=rule,
             )
         )  # fmt: skip
     return out

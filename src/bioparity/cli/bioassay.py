@@ -171,14 +171,17 @@ RemoveOutliers = Annotated[
         "--remove-outliers/--keep-outliers", help=gettext_noop("Boxplot-rule outlier removal (listed).")
     ),
 ]
-Normalisation = Annotated[
+Normalization = Annotated[
     str,
     typer.Option(
+        "--normalization",
+        "--normalisation",  # the earlier spelling, kept as an alias
         help=gettext_noop(
-            "Normalisation factor of a floating cut point (needs nc): auto (additive on the log scale, "
-            "multiplicative on the raw scale), multiplicative (plate cut point NC x NF) or additive "
-            "(NC + NF, raw scale only: with --transform none)."
-        )
+            "Normalisation factor of a floating cut point (needs nc; stored as normalization): auto "
+            "(additive on the log scale, multiplicative on the raw scale: bioparity's convention, its "
+            "source not verified), multiplicative (plate cut point NC x NF) or additive (NC + NF, raw "
+            "scale only: with --transform none). --normalisation is the same option."
+        ),
     ),
 ]
 OutlierQuartiles = Annotated[
@@ -231,7 +234,7 @@ def ada_cutpoint_command(
     quantile_type: QuantileType = 7,
     remove_outliers: RemoveOutliers = True,
     outlier_quartiles: OutlierQuartiles = "type7",
-    normalisation: Normalisation = "auto",
+    normalization: Normalization = "auto",
     outliers: OutliersOut = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
@@ -242,7 +245,7 @@ def ada_cutpoint_command(
         settings: dict[str, Any] = {
             "fpr": fpr, "confirm_fpr": confirm_fpr, "titration_fpr": titration_fpr, "transform": transform,
             "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
-            "outlier_quartiles": outlier_quartiles, "normalisation": normalisation,
+            "outlier_quartiles": outlier_quartiles, "normalization": normalization,
         }  # fmt: skip
         results = _cut_points_of(data, settings)
         table = pd.concat([r.to_frame() for r in results], ignore_index=True)

@@ -115,14 +115,14 @@ from bioparity.analyses.nca import (
     with_arms,
 )
 from bioparity.cli.common import fraction, percent, user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, KeepOpt, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
 from bioparity.i18n.notes import note_text
 from bioparity.io import write_frame_atomic
-from bioparity.io.adam import adnca_domain, adpp_domain, missing_treatments, write_adam
+from bioparity.io.adam import adnca_domain, adpp_domain, kept_variables, missing_treatments, write_adam
 from bioparity.io.nca_input import (
     DM_ARMS,
     REFERENCE,
@@ -307,11 +307,6 @@ _REVIEW = gettext_noop(
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
-_KEEP = gettext_noop(
-    "Subject-level columns to carry into OUT, comma-separated (e.g. WT for an ANCOVA in pk-similarity "
-    "--covariates WT): one value per subject, copied to each of its profiles; they split nothing."
-)
-KeepOpt = Annotated[str | None, typer.Option(metavar="COL[,COL]", help=_KEEP)]
 
 
 @app.command(
@@ -448,6 +443,8 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
             _("--tau %(tau)s: the dosing interval must be a positive number of hours")
             % {"tau": f"{params['tau']:g}"}
         )
+    if params["adpp"] is not None:  # the ADPP name of each kept column, before anything is computed
+        kept_variables(spec_from_options(params).keep)
     given = spec_from_options(params).dose_record_settings  # refused, not ignored, without dose records
     if given and params["dosing"] is None:
         raise InputError(
@@ -764,7 +761,7 @@ def _write_tables(
         timed = with_profile_timing(dated, subject=spec.subject, groups=spec.groups, timing=timing)
         records = adpp_domain(
             timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=groups,
-            profile=spec.groups,
+            profile=spec.groups, keep=spec.keep,
         )  # fmt: skip
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})

@@ -83,6 +83,13 @@ _ADSL = gettext_noop(
 )
 #: ``--adsl`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.io.nca_input.with_derived_period`).
 AdslOpt = Annotated[Path | None, typer.Option(help=_ADSL)]
+_KEEP = gettext_noop(
+    "Subject-level columns to carry into OUT, comma-separated (e.g. WT for an ANCOVA in pk-similarity "
+    "--covariates WT): one value per subject, copied to each of its profiles; they split nothing."
+)
+#: ``--keep`` of ``bioparity nca`` and ``nca-batch`` (the NCA input spec's ``keep``:
+#: :mod:`bioparity.nca.covariates`).
+KeepOpt = Annotated[str | None, typer.Option(metavar="COL[,COL]", help=_KEEP)]
 Subject = Annotated[str, typer.Option(help=gettext_noop("Subject column."))]
 Time = Annotated[
     str, typer.Option(help=gettext_noop("Time column (time after dose, in --time-unit: hours by default)."))

@@ -172,7 +172,9 @@ def _combination(table: PotencyTable, combine: bool, conf_level: float, method: 
 
 def _echo_estimates(table: PotencyTable) -> None:
     """One line per assay and test sample: potency (a ratio, also as % of the standard), its CI with the
-    level, the two similarity verdicts and any flags."""
+    level, the two similarity verdicts and any flags, in the command's language (the CSV keeps the codes)."""
+    from bioparity.analyses.terms import term
+
     for e in table.estimates:
         typer.echo(
             _(
@@ -188,8 +190,8 @@ def _echo_estimates(table: PotencyTable) -> None:
                 "level": f"{100 * e.conf_level:g}",
                 "lower": f"{e.ci_lower:.4g}",
                 "upper": f"{e.ci_upper:.4g}",
-                "ph_eur": e.similarity.significance_verdict,
-                "usp": e.similarity.equivalence_verdict,
+                "ph_eur": term(e.similarity.significance_verdict),
+                "usp": term(e.similarity.equivalence_verdict),
             }
             + _flags(e.flags)
         )
@@ -197,7 +199,10 @@ def _echo_estimates(table: PotencyTable) -> None:
 
 def _echo_combined(rows: list[dict[str, Any]], conf_level: float) -> None:
     """One line per combined sample (Ph. Eur. 5.3 section 6): the estimator, the number of assays, the
-    potency with its CI and the flags (assays left out, heterogeneity); before, only the CSV had it."""
+    potency with its CI and the flags (assays left out, heterogeneity); before, only the CSV had it. The
+    estimator in the command's language (the CSV keeps its code)."""
+    from bioparity.analyses.terms import value_words
+
     for r in rows:
         flags = tuple(f for f in str(r.get("flags", "")).split("; ") if f)
         if "n_assays" not in r:
@@ -212,7 +217,7 @@ def _echo_combined(rows: list[dict[str, Any]], conf_level: float) -> None:
             % {
                 "sample": r["sample"],
                 "n": r["n_assays"],
-                "method": r["combination_method"],
+                "method": value_words("combine_method", r["combination_method"]),
                 "rp": f"{rp:.4g}",
                 "percent": f"{100 * rp:.4g}",
                 "level": f"{100 * conf_level:g}",
@@ -224,4 +229,7 @@ def _echo_combined(rows: list[dict[str, Any]], conf_level: float) -> None:
 
 
 def _flags(flags: tuple[str, ...]) -> str:
-    return " " + _("FLAGS: %(flags)s") % {"flags": "; ".join(flags)} if flags else ""
+    """`` FLAGS: ...`` with each stored flag in the command's language (the CSV keeps the English)."""
+    from bioparity.i18n.notes import note_text
+
+    return " " + _("FLAGS: %(flags)s") % {"flags": "; ".join(note_text(f) for f in flags)} if flags else ""

@@ -15,6 +15,10 @@ Contract:
   ``bioparity nca`` and the workspace NCA. ``--dm DM`` gives each subject its arm (ARM, ACTARM from an SDTM
   DM domain) as ``bioparity nca --dm`` does (:func:`bioparity.analyses.nca.with_arms`, on every
   partition); ``--adsl ADSL`` places each sample in its ADaM ADSL period as ``bioparity nca --adsl`` does.
+  ``--keep WT[,COL]`` carries subject-level columns into OUT_DIR as ``bioparity nca --keep`` does (one value
+  per subject, checked over every partition before any NCA: :mod:`bioparity.nca.covariates`), and an ARM or
+  ACTARM column that changes within a subject is said in the note of ``bioparity nca``
+  (:func:`bioparity.analyses.nca.arm_changes`, over every partition).
   ``OUT_DIR.provenance.json`` (beside OUT_DIR) records the inputs with the SHA-256 of each
   file (``inputs.dm``: the DM), the options and the resolved input spec.
 * ``bench [--dir bench] [--quick]`` runs every benchmark script of a source checkout and prints all
@@ -32,7 +36,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, Scheduler, Subject, Time, Workers
+from bioparity.cli.options import (
+    UNIT_OPTIONS,
+    AdslOpt,
+    DmOpt,
+    KeepOpt,
+    Scheduler,
+    Subject,
+    Time,
+    Workers,
+)
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -100,6 +113,7 @@ def nca_batch_command(
     scheduler: Scheduler = None,
     dm: DmOpt = None,
     adsl: AdslOpt = None,
+    keep: KeepOpt = None,
 ) -> None:
     with user_errors():
         from bioparity.nca import spec_from_options

@@ -24,7 +24,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from bioparity.errors import InputError
 from bioparity.io.sdtm import PP_TIMING, analyte_values, hours_to_iso8601, in_key_order, iso_instants
+from bioparity.problems import KEPT_ADPP_NAME_TAKEN, KEPT_NOT_AN_ADAM_NAME
 
 
 def adpp_domain(
@@ -35,6 +37,7 @@ def adpp_domain(
     studyid: str = "",
     groups: Sequence[str] = (),
     profile: Sequence[str] | None = None,
+    keep: Sequence[str] = (),
 ) -> pd.DataFrame:
     """ADPP records (one per profile, interval and parameter) from an NCA long table; ``groups``: the
     profile grouping columns carried (see the module's note; ``profile``: those of them that tell a
@@ -51,7 +54,9 @@ def adpp_domain(
     VISITNUM is); each dosing interval of multiple dosing has its own where ``long`` gives it
     (:func:`bioparity.io.sdtm.interval_timing`). TRTP/TRTA: :func:`with_treatments`, a subject's periods
     counted over its profiles as in ADNCA (the dosing intervals of one profile, each in its own visit, are
-    one period)."""
+    one period). ``keep``: the subject-level columns kept through NCA (``--keep``), each carried as a
+    column of its own (:func:`kept_variables`), after the others; their labels in ``attrs["labels"]``
+    (:func:`write_adam`)."""
     long = in_key_order(long, subject, groups)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -80,7 +85,75 @@ def adpp_domain(
     timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
     out = _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
     keys = [_adam_name(c) for c in (groups if profile is None else profile) if c in long.columns]
-    return with_treatments(_with_analysis_timing(out, long), profile=[k for k in keys if k in out.columns])
+    out = with_treatments(_with_analysis_timing(out, long), profile=[k for k in keys if k in out.columns])
+    return _with_kept(out, long, [k for k in keep if k not in (*groups, *timing)])
+
+
+#: An ADaM variable name (ADaMIG general variable conventions, as SAS transport v5 names): at most 8
+#: characters, upper-case letters, digits and underscores, the first a letter.
+_ADAM_VARIABLE = re.compile(r"[A-Z][A-Z0-9_]{0,7}")
+#: The label of a kept column in ADPP (at most 40 characters: the name has at most 8): what it is and where
+#: it came from; its meaning is the user's (e.g. baseline body weight), which bioparity cannot know.
+KEPT_LABEL = "Subject-Level {column} (NCA Input)"
+#: Labels of the kept columns named as a variable of SDTM DM (SDTMIG v3.4, section 5.2, DM), which an ADaM
+#: variable of the same name copies with its label ("same name, same meaning, same values").
+_DM_LABELS = {
+    "AGE": "Age",
+    "AGEU": "Age Units",
+    "SEX": "Sex",
+    "RACE": "Race",
+    "ETHNIC": "Ethnicity",
+    "COUNTRY": "Country",
+}
+
+
+def kept_variables(keep: Sequence[str]) -> dict[str, str]:
+    """The ADPP variable of each kept column (``--keep``): its name in capitals, as every carried column.
+
+    A subject-level variable such as baseline body weight is a column of ADPP, beside the parameter, as an
+    ADSL variable copied to a BDS data set: the ADaMIG section "Creation of Derived Columns Versus Creation
+    of Derived Rows" (section 4.2 of ADaMIG v1.0, as quoted by Widel and Minjoe, SAS Global Forum 2013,
+    paper 137-2013) lets BDS columns support the analysis, study-specific analysis model covariates among
+    them (wording read in the CDISC wiki's restatement of that section; its number in ADaMIG v1.3 not
+    verified here). Its name is the user's column name, so the
+    user chooses it (``WEIGHTBL``, as the ADSL of the CDISC pilot study names the baseline weight): a name
+    that is no ADaM variable name (at most 8 characters, letters, digits and underscores, the first a
+    letter) is refused rather than cut or changed.
+
+    Raises
+    ------
+    InputError
+        A kept column whose name in capitals is no ADaM variable name.
+
+    Examples
+    --------
+    >>> kept_variables(["weight", "AGE"])
+    {'weight': 'WEIGHT', 'AGE': 'AGE'}
+    """
+    names = {}
+    for column in keep:
+        name = str(column).upper()
+        if not _ADAM_VARIABLE.fullmatch(name):
+            raise InputError(KEPT_NOT_AN_ADAM_NAME.format(column=column, name=name))
+        names[str(column)] = name
+    return names
+
+
+def _with_kept(out: pd.DataFrame, long: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
+    """ADPP ``out`` with the kept columns of ``long`` (:func:`kept_variables`), numbers where every value
+    given is one (blanks missing: SAS transport Num), and their labels in ``attrs["labels"]``: a DM
+    variable's own (:data:`_DM_LABELS`), else :data:`KEPT_LABEL`."""
+    labels = {}
+    for column, name in kept_variables([k for k in keep if k in long.columns]).items():
+        if name in out.columns:
+            raise InputError(KEPT_ADPP_NAME_TAKEN.format(column=column, name=name))
+        values = long[column]
+        numbers = pd.to_numeric(values, errors="coerce")
+        blank = values.isna() | values.astype("string").str.strip().eq("").fillna(True)
+        out[name] = (numbers if bool((numbers.notna() | blank).all()) else values).to_numpy()
+        labels[name] = _DM_LABELS.get(name, KEPT_LABEL.format(column=column))
+    out.attrs["labels"] = labels
+    return out
 
 
 #: The record-level treatment variables of a BDS data set (ADaMIG v1.3, section 3.3.3) and the DM arm each
@@ -505,12 +578,13 @@ ADAM_DATASET_LABELS = {
 
 def write_adam(frame: pd.DataFrame, path: str | os.PathLike[str], name: str) -> None:
     """Write an ADaM data set as SAS transport v5 (``.xpt``, with the variable labels of
-    :data:`ADAM_LABELS` and the data set label of :data:`ADAM_DATASET_LABELS`) or CSV (by the file
-    suffix)."""
+    :data:`ADAM_LABELS` and of ``frame.attrs["labels"]``, the kept columns of :func:`adpp_domain`, and the
+    data set label of :data:`ADAM_DATASET_LABELS`) or CSV (by the file suffix)."""
     from bioparity.io.files import write_frame_atomic, write_xport_atomic
 
     if str(path).lower().endswith(".xpt"):
-        labels: list[str | None] = [ADAM_LABELS.get(str(c), str(c))[:40] for c in frame.columns]
+        known = {**ADAM_LABELS, **frame.attrs.get("labels", {})}  # and those of kept columns (ADPP)
+        labels: list[str | None] = [known.get(str(c), str(c))[:40] for c in frame.columns]
         write_xport_atomic(
             frame, path, table_name=name, column_labels=labels, file_label=ADAM_DATASET_LABELS.get(name)
         )

@@ -24,7 +24,7 @@ import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -107,7 +107,9 @@ class NCASamples:
     ``dose_from`` says where the dose column came from when it is not the file's own (EX per subject);
     ``derived`` says which profile columns were derived rather than read (:func:`with_derived_period`);
     ``adsl`` the ADSL periods that placed the samples in their period, which place the EX doses of
-    multiple-dose NCA too (:func:`read_doses`).
+    multiple-dose NCA too (:func:`read_doses`). ``detected``: the profile columns of an SDTM PC domain that
+    the note names (:data:`PC_DETECTED`, before USUBJID); the note is made from them and ``derived`` by
+    :func:`pc_note`.
     """
 
     frame: pd.DataFrame
@@ -119,6 +121,7 @@ class NCASamples:
     dose_from: str = ""
     derived: tuple[str, ...] = ()
     adsl: AdslPeriods | None = None
+    detected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,8 @@ class NCADoses:
     since it (every EXSTDTC given), to date each dosing interval's dose
     (:func:`bioparity.io.sdtm.per_dose_intervals`); with one dose per profile, the origin of ADNCA AFRLT
     (the subject's first dose given in EX, sampled or not: :meth:`ExDomain.first_given`,
-    :func:`bioparity.io.adam.adnca_domain`); None otherwise.
+    :func:`bioparity.io.adam.adnca_domain`); None otherwise. ``notes``: what a run stores of a
+    multiple-dose read whose periods could not be found (:class:`EpochPeriods`), each a note.
     """
 
     frame: pd.DataFrame
@@ -141,6 +145,7 @@ class NCADoses:
     per_subject: bool = False
     per_profile: bool = False
     origin: pd.Series | None = None
+    notes: tuple[str, ...] = ()
 
 
 def read_samples(
@@ -178,15 +183,30 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
     columns the spec names are kept, the domain's grouping columns come before the spec's own ``groups``),
     without the concentration unit, which needs every row (:func:`pc_unit_cells`)."""
     samples, pc_groups = read_sdtm_pc(pc, file=where.file)
-    named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units) are kept
+    named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units, keep) are kept
     given = pc_given_groups(pc, spec, pc_groups)
-    for column in (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq, *given):
+    options = (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq)
+    for column in (*options, *given, *named.keep):
         if isinstance(column, str) and column in pc.columns:
             samples[column] = pc[column].to_numpy()
     groups = (*pc_groups, *given)
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
-    note = PC_DETECTED.format(file=where.file, groups=", ".join([*groups, "USUBJID"]))
-    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
+    note = pc_note(where.file, groups, ())
+    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note, detected=groups)
+
+
+def pc_note(file: str | None, groups: Sequence[str], derived: Sequence[str]) -> str:
+    """The note of an SDTM PC read: :data:`PC_DETECTED` naming the profile columns ``groups`` (and USUBJID),
+    then each rule of a derived profile column (``derived``: :data:`PERIOD_DERIVED`, or the period of an
+    ADSL), ``"; "``-joined. Made whole from its parts wherever they change (:func:`with_derived_period`,
+    :func:`reference_on_dose_clock`), never patched as text.
+
+    Examples
+    --------
+    >>> pc_note("pc.xpt", ["PCTESTCD", "PCRFTDTC"], [])
+    'pc.xpt: SDTM PC domain detected (profiles by PCTESTCD, PCRFTDTC, USUBJID)'
+    """
+    return "; ".join([PC_DETECTED.format(file=file, groups=", ".join([*groups, "USUBJID"])), *derived])
 
 
 #: The notes of the SDTM readers (note templates: said and shown in the reader's language, as
@@ -335,10 +355,14 @@ def with_derived_period(
         return samples
     frame = frame.assign(**{PERIOD: found.to_numpy(dtype=np.int64)})
     spec = dataclasses.replace(spec, groups=(*spec.groups, PERIOD)).resolve(frame)
-    note = f"{samples.note}; {PERIOD_DERIVED}" if samples.note else PERIOD_DERIVED
-    return dataclasses.replace(
-        samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, PERIOD_DERIVED)
-    )
+    return _derived(dataclasses.replace(samples, frame=frame, spec=spec), PERIOD_DERIVED)
+
+
+def _derived(samples: NCASamples, rule: str, **changes: Any) -> NCASamples:
+    """``samples`` with the ``rule`` of a derived profile column added to ``derived`` and its note."""
+    derived = (*samples.derived, rule)
+    note = pc_note(samples.where.file, samples.detected, derived)
+    return dataclasses.replace(samples, note=note, derived=derived, **changes)
 
 
 def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
@@ -352,9 +376,7 @@ def _with_adsl_period(samples: NCASamples, adsl: AdslPeriods) -> NCASamples:
     frame = frame.assign(**columns)
     spec = dataclasses.replace(spec, groups=(*spec.groups, *columns)).resolve(frame)
     rule = _ADSL_RULES[adsl.treatments].format(adsl=adsl.file)
-    note = f"{samples.note}; {rule}" if samples.note else rule
-    derived = (*samples.derived, rule)
-    return dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=derived, adsl=adsl)
+    return _derived(samples, rule, frame=frame, spec=spec, adsl=adsl)
 
 
 def with_dm_arms(
@@ -577,6 +599,7 @@ def read_doses(
     table = read_any_table(path, label=label)
     where = Where(file=table.file, line_offset=table.line_offset)
     doses, note, origin = table.frame, "", None
+    said_notes: tuple[str, ...] = ()
     if is_sdtm_ex(doses):
         ex = read_ex(table, samples.spec.dose_unit)
         samples = ex.on_samples(samples)
@@ -592,8 +615,9 @@ def read_doses(
         unlinked = "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
         if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
             raise DataFileError(PC_WITHOUT_PCDTC, file=samples.where.file, expected=A_PCDTC_OR_DOSE_LINK)
+        epochs = epoch_periods(samples, ex)  # before PCRFTDTC leaves the profile columns
         samples, said = reference_on_dose_clock(samples)
-        note += unlinked + said
+        note += ("" if epochs.rule else unlinked) + said
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
@@ -603,6 +627,10 @@ def read_doses(
                 samples.adsl, doses["subject"], iso_instants(ex.frame["EXSTDTC"]), None, ""
             )
             doses = doses.assign(**{PERIOD: period})
+        samples, doses = epochs.placed(samples, doses)
+        doses = with_profile_columns(doses, ex.frame, samples.spec)
+        note += "".join("; " + n for n in (epochs.rule, *epochs.notes) if n)
+        said_notes = epochs.notes
         if ex.origin is not None and bool(iso_instants(ex.frame["EXSTDTC"]).notna().all()):
             origin = ex.origin  # the dose clock is hours since each subject's first EXSTDTC
         if times is not None:
@@ -612,7 +640,7 @@ def read_doses(
                 note += "; " + SAMPLE_TIMES_FROM_REFERENCE
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
-    return samples, NCADoses(doses, where, note, origin=origin)
+    return samples, NCADoses(doses, where, note, origin=origin, notes=said_notes)
 
 
 #: What the note of a multiple-dose read of an SDTM PC with PCRFTDTC adds (:func:`reference_on_dose_clock`;
@@ -648,11 +676,228 @@ def reference_on_dose_clock(samples: NCASamples) -> tuple[NCASamples, str]:
     dropped = {reference, *((PERIOD,) if derived else ())}
     frame = frame.drop(columns=[c for c in dropped if c in frame.columns])
     spec = dataclasses.replace(spec, groups=tuple(g for g in spec.groups if g not in dropped)).resolve(frame)
-    # the detection note named PCRFTDTC among the profile columns: no longer one
-    note = samples.note.replace(f"; {PERIOD_DERIVED}", "").replace(f" {reference}, ", " ", 1)
+    # the note, made again: PCRFTDTC no longer among the profile columns, no period derived from its order
+    detected = tuple(g for g in samples.detected if g != reference)
     kept = tuple(d for d in samples.derived if d != PERIOD_DERIVED)
-    moved = dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=kept)
+    note = pc_note(samples.where.file, detected, kept)
+    moved = dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=kept, detected=detected)
     return moved, "; " + REFERENCE_ON_DOSE_CLOCK
+
+
+#: The note of a multiple-dose crossover whose periods came from the EPOCH of its EX records
+#: (:func:`epoch_periods`): said, stored and recorded as the rule used (``derived``), as the ADSL rule is.
+PERIOD_FROM_EX_EPOCH = note_template(
+    "period from the EPOCH of {ex}: each subject's epochs numbered in the order of their first EXSTDTC "
+    "(1 = earliest), each EX dose in the period of its epoch and each sample in the period of its reference "
+    "dose (PCRFTDTC = EXSTDTC of an EX record of the subject, or its date for a PCRFTDTC without a time), "
+    "else of its own EPOCH in PC"
+)
+#: The note of a multiple-dose read of an SDTM PC whose EX gives no period (:func:`epoch_periods`): the
+#: numbers are those of one profile per subject, as before; a crossover needs its periods given.
+NO_PERIOD_GIVEN = note_template(
+    "EX {ex} looks like periods (a subject with two treatments EXTRT, or a break in its doses longer than "
+    "twice its usual interval), but none is given (no EPOCH on every EX record, no --adsl, no period "
+    "column): one profile per subject with all its EX doses, the periods not told apart; for a crossover, "
+    "give each EX record its EPOCH (and each PC record its PCRFTDTC or EPOCH), or the ADaM ADSL (bioparity "
+    "nca --adsl; in the workspace, the NCA option adsl)"
+)
+#: The note of a multiple-dose read whose EX gives a subject several epochs that nothing in PC ties a
+#: sample to (:func:`epoch_periods`).
+NO_SAMPLE_EPOCH = note_template(
+    "EX {ex} gives subjects several epochs (EPOCH), but PC has neither PCRFTDTC nor EPOCH to place a sample "
+    "in one: one profile per subject with all its EX doses, the periods not told apart; give each PC record "
+    "its PCRFTDTC (the EXSTDTC of its reference dose) or EPOCH, or the ADaM ADSL (bioparity nca --adsl)"
+)
+#: The refusal of a sample that the EPOCH of EX places in no period (:func:`epoch_periods`).
+SAMPLE_IN_NO_EPOCH = note_template(
+    "this sample's PCRFTDTC is the EXSTDTC of no EX record of its subject in {ex}, and its EPOCH (if any) "
+    "none of the subject's EX epochs: it is in no period"
+)
+A_SAMPLE_EPOCH = note_template(
+    "the EXSTDTC of one of the subject's EX records (PCRFTDTC), or one of its EX epochs (EPOCH)"
+)
+#: The profile column of the treatment of a period read from EX (:func:`epoch_periods`): a plain table's
+#: ``treatment`` (the grouping rule of :mod:`bioparity.nca.spec`), ADaM TRTA in ADPP and ADNCA.
+EX_TREATMENT = "treatment"
+#: What a run says and records besides :data:`PERIOD_FROM_EX_EPOCH` when EX gives one EXTRT per subject and
+#: period (SDTMIG v3.4 EX: EXTRT, the name of the treatment given; ADaMIG v1.3, section 3.3.3: TRTA, the
+#: actual treatment of the record's period).
+TREATMENT_FROM_EXTRT = note_template(
+    "treatment (ADaM TRTA) = the EXTRT of the subject's EX doses in that period"
+)
+#: The epoch column of SDTM (a timing variable of every general-observation domain, EX and PC included).
+EPOCH = "EPOCH"
+
+
+@dataclass(frozen=True)
+class EpochPeriods:
+    """The periods of a multiple-dose crossover read from the EPOCH of its EX records
+    (:func:`epoch_periods`): ``samples`` the period of each sample (row of the samples), ``doses`` that of
+    each EX record (row of :attr:`ExDomain.records`), both None when no period was found; ``rule`` the
+    note of the rule used (:data:`PERIOD_FROM_EX_EPOCH`, empty when none; the samples' ``derived`` holds it
+    once placed); ``notes`` why no period was found (:data:`NO_PERIOD_GIVEN`, :data:`NO_SAMPLE_EPOCH`), which
+    the run says and stores (:attr:`NCADoses.notes`); ``treatments`` the EXTRT of each sample's period
+    (:data:`TREATMENT_FROM_EXTRT`), None unless EX gives one per subject and period."""
+
+    samples: npt.NDArray[np.int64] | None = None
+    doses: npt.NDArray[np.int64] | None = None
+    rule: str = ""
+    notes: tuple[str, ...] = ()
+    treatments: npt.NDArray[np.object_] | None = None
+
+    def placed(self, samples: NCASamples, doses: pd.DataFrame) -> tuple[NCASamples, pd.DataFrame]:
+        """The samples with the profile column :data:`PERIOD` (the rule in their ``derived``), and
+        :data:`EX_TREATMENT` with ``treatments``, and the dose records
+        (:func:`bioparity.io.sdtm.read_sdtm_ex`, rows of EX) with their period; unchanged without periods."""
+        if self.samples is None or self.doses is None:
+            return samples, doses
+        columns: dict[str, np.ndarray] = {PERIOD: self.samples}
+        rules: tuple[str, ...] = (self.rule,)
+        if self.treatments is not None:
+            columns[EX_TREATMENT] = self.treatments
+            rules += (TREATMENT_FROM_EXTRT,)
+        frame = samples.frame.assign(**columns)
+        spec = dataclasses.replace(samples.spec, groups=(*samples.spec.groups, *columns)).resolve(frame)
+        derived = (*samples.derived, *rules)
+        placed = dataclasses.replace(samples, frame=frame, spec=spec, derived=derived)
+        return placed, doses.assign(**{PERIOD: self.doses})
+
+
+def _period_given(samples: NCASamples) -> bool:
+    """Whether the samples' profile columns tell periods apart already: an ADSL's period, or a VISITNUM,
+    VISIT, EPOCH or period column of the input or of ``--group`` (a period derived from the order of the
+    PCRFTDTC does not count: a multiple-dose read drops it, :func:`reference_on_dose_clock`)."""
+    if samples.adsl is not None:
+        return True
+    derived = PERIOD_DERIVED in samples.derived
+    named = {str(g).upper() for g in samples.spec.groups if not (derived and g == PERIOD)}
+    return bool(named & _PERIOD_LIKE)
+
+
+def epoch_periods(samples: NCASamples, ex: ExDomain) -> EpochPeriods:
+    """The periods of a multiple-dose crossover given as an SDTM PC and an EX whose records have an EPOCH
+    (no ``--adsl``, no period column): each subject's epochs numbered 1, 2, ... in the order of their first
+    dose, each EX record in the period of its epoch, each sample in the period of its reference dose (the
+    EX record of its subject whose EXSTDTC is its PCRFTDTC) or, without one, of its own EPOCH in PC.
+
+    So each period is a profile with its own doses and dosing intervals, as with ``--adsl``
+    (:func:`with_derived_period`); without periods, one profile per subject has every dose of both periods,
+    and the last dosing interval of a period runs over the washout up to the next period's first dose.
+    CDISC SDTMIG v3.4: EPOCH, a timing variable of EX and PC, is the trial epoch of the record (the epochs of
+    a crossover's treatment periods, e.g. ``TREATMENT 1`` and ``TREATMENT 2``); PCRFTDTC is the date/time of
+    the sample's reference dose. Section numbers not verified here.
+
+    Without periods the samples are read as before and ``notes`` says why: EX without EPOCH on every
+    record though its doses look like periods (:data:`NO_PERIOD_GIVEN`, :func:`_looks_like_periods`), or a
+    PC with neither PCRFTDTC nor EPOCH (:data:`NO_SAMPLE_EPOCH`); nothing is said for a plain table, a read
+    with ``--adsl`` or a period column, when every subject has one epoch (a parallel study), or when EX
+    without EPOCH does not look like periods. A sample placed in no period is refused, naming its row."""
+    pc, frame = samples.sdtm_pc, ex.frame
+    if pc is None or frame is None or _period_given(samples):
+        return EpochPeriods()
+    name = ex.where.file
+    epochs = text_cells(frame[EPOCH]) if EPOCH in frame.columns else None
+    if epochs is None or bool((epochs == "").any()):
+        return EpochPeriods(notes=(NO_PERIOD_GIVEN.format(ex=name),) if _looks_like_periods(ex) else ())
+    subjects = ex.records["subject"].astype("string").str.strip().reset_index(drop=True)
+    records = pd.DataFrame({"subject": subjects, "epoch": epochs, "time": ex.records["time"].to_numpy()})
+    first = records.groupby(["subject", "epoch"])["time"].transform("min")
+    dose_period = first.groupby(records["subject"]).rank(method="dense").to_numpy(dtype=np.int64)
+    if len(dose_period) == 0 or int(dose_period.max()) < 2:
+        return EpochPeriods()
+    spec = samples.spec
+    sampled = samples.frame[spec.subject].astype("string").str.strip().reset_index(drop=True)
+    found = pd.Series(np.nan, index=sampled.index)
+    reference = next((g for g in spec.groups if g.upper() == REFERENCE), None)
+    if reference is not None and "EXSTDTC" in frame.columns:
+        when = iso_instants(frame["EXSTDTC"]).reset_index(drop=True)
+        sample_when = iso_instants(samples.frame[reference]).reset_index(drop=True)
+        found = _period_of(subjects, when, dose_period, sampled, sample_when)
+        dates = sample_when.dt.normalize().where(text_cells(samples.frame[reference]).str.len() == 10)
+        found = found.fillna(_period_of(subjects, when.dt.normalize(), dose_period, sampled, dates))
+    own = _column(pc, EPOCH)
+    if own is not None:
+        named = pd.Series(dose_period, index=_key_text([subjects, epochs])).groupby(level=0).first()
+        found = found.fillna(_key_text([sampled, text_cells(pc[own]).reset_index(drop=True)]).map(named))
+    elif reference is None:
+        return EpochPeriods(notes=(NO_SAMPLE_EPOCH.format(ex=name),))
+    column = reference or own
+    samples.where.reject(
+        found.isna().to_numpy(),
+        SAMPLE_IN_NO_EPOCH.format(ex=name),
+        column,
+        samples.frame[reference] if reference is not None else pc[own],
+        A_SAMPLE_EPOCH,
+    )
+    rule = PERIOD_FROM_EX_EPOCH.format(ex=name)
+    placed = np.asarray(found.to_numpy(dtype=float), dtype=np.int64)
+    treatments = _period_treatments(frame, subjects, dose_period, sampled, placed)
+    return EpochPeriods(placed, dose_period, rule, treatments=treatments)
+
+
+def _period_of(
+    subjects: pd.Series,
+    doses: pd.Series,
+    dose_period: npt.NDArray[np.int64],
+    sampled: pd.Series,
+    samples_at: pd.Series,
+) -> pd.Series:
+    """The period of each sample (``sampled``: its subject) whose ``samples_at`` (an instant, or a date) is
+    that of EX records (``subjects``, ``doses``, ``dose_period``: of each record) of its subject in one
+    period only; missing otherwise (a value of two periods, or none, places nothing)."""
+    table = pd.DataFrame({"key": _key_text([subjects, doses.astype(str)]), "period": dose_period})
+    once = table[doses.notna().to_numpy()].drop_duplicates().drop_duplicates("key", keep=False)
+    keys = _key_text([sampled, samples_at.astype(str)]).where(samples_at.notna().to_numpy())
+    return keys.map(pd.Series(once["period"].to_numpy(), index=once["key"].to_numpy()))
+
+
+def _period_treatments(
+    ex: pd.DataFrame,
+    subjects: pd.Series,
+    dose_period: npt.NDArray[np.int64],
+    sampled: pd.Series,
+    placed: npt.NDArray[np.int64],
+) -> npt.NDArray[np.object_] | None:
+    """The EXTRT of each sample's period (``sampled``: its subject, ``placed``: its period) when EX (names
+    in capitals; ``subjects`` and ``dose_period`` of its rows) gives every record an EXTRT and each subject
+    one per period; None otherwise (no treatment made up)."""
+    if "EXTRT" not in ex.columns:
+        return None
+    names = text_cells(ex["EXTRT"]).reset_index(drop=True)
+    keys = _key_text([subjects, pd.Series(dose_period)])
+    if bool((names == "").any()) or bool((names.groupby(keys).nunique() > 1).any()):
+        return None
+    found = _key_text([sampled, pd.Series(placed)]).map(names.groupby(keys).first())
+    return None if bool(found.isna().any()) else found.to_numpy(dtype=object)
+
+
+def _looks_like_periods(ex: ExDomain) -> bool:
+    """Whether the doses of an EX domain look like the periods of a crossover: a subject given two
+    treatments (EXTRT), or a subject with a break between two doses longer than twice the median interval
+    between its doses (a washout). Only decides whether :data:`NO_PERIOD_GIVEN` is said (a parallel study
+    dosed at a steady rhythm is read without a note, as before); the numbers never depend on it."""
+    subjects = ex.records["subject"].astype("string").str.strip().reset_index(drop=True)
+    if ex.frame is not None and "EXTRT" in ex.frame.columns:
+        treatments = text_cells(ex.frame["EXTRT"]).reset_index(drop=True)
+        if bool((treatments[treatments != ""].groupby(subjects[treatments != ""]).nunique() > 1).any()):
+            return True
+    times = pd.DataFrame({"subject": subjects, "time": ex.records["time"].to_numpy(dtype=float)})
+    gaps = times.sort_values(["subject", "time"]).groupby("subject")["time"].diff()
+    usual = gaps.groupby(times["subject"]).transform("median")
+    return bool((gaps > 2 * usual).any())
+
+
+def with_profile_columns(doses: pd.DataFrame, ex: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
+    """The dose records of an EX domain (rows of ``ex``, names in capitals) with the values of the
+    samples' profile columns that EX has too (``--group EPOCH`` or ``VISITNUM``, under the samples' name),
+    so that each profile gets the doses of its own epoch or visit (:func:`bioparity.nca.run_nca` matches
+    dose records to profiles by the columns they share); unchanged for the others (the study, analyte,
+    matrix and arm never pick a dose: :data:`_NOT_DOSE_KEYS`)."""
+    names = [
+        g for g in spec.groups
+        if g not in doses.columns and g.upper() in ex.columns and g.upper() not in _NOT_DOSE_KEYS
+    ]  # fmt: skip
+    return doses.assign(**{g: text_cells(ex[g.upper()]).to_numpy(dtype=object) for g in names})
 
 
 @dataclass(frozen=True, eq=False)

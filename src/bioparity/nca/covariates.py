@@ -12,18 +12,33 @@ a value that changes between the samples of a subject has no single value to car
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError
 from bioparity.nca.samples import Where, text_cells
-from bioparity.problems import KEPT_ONE_VALUE, NO_COLUMN, ONE_OF, SUBJECT_TWO_VALUES
+from bioparity.problems import (
+    KEPT_ONE_VALUE,
+    NO_COLUMN,
+    ONE_OF,
+    SUBJECT_TWO_VALUES,
+    SUBJECT_TWO_VALUES_IN_FILE,
+)
+
+#: Where a row of the table is in the files read: file, 1-based data row and file line (or None), for a
+#: table gathered from the rows of several files (``bioparity nca-batch``: :func:`subject_covariates`).
+Place = Callable[[int], tuple[str | None, int, int | None]]
 
 
 def subject_covariates(
-    frame: pd.DataFrame, subject: str, keep: Sequence[str], where: Where | None = None
+    frame: pd.DataFrame,
+    subject: str,
+    keep: Sequence[str],
+    where: Where | None = None,
+    *,
+    place: Place | None = None,
 ) -> pd.DataFrame:
     """One row per subject (in order of first appearance): the subject and the ``keep`` columns.
 
@@ -38,6 +53,10 @@ def subject_covariates(
         value).
     where : Where, optional
         The table's file, for errors naming row and column.
+    place : callable, optional
+        The file, row and line of each row of ``frame`` (by position) when its rows were gathered from
+        several places: batch NCA checks the first rows of each subject's values of every partition
+        together (a subject's profiles may sit in different partitions), and names the rows of the files.
 
     Returns
     -------
@@ -74,19 +93,40 @@ def subject_covariates(
         differs = text != text[first_row]
         if differs.any():
             i = int(np.argmax(differs))
-            raise w.error(
-                SUBJECT_TWO_VALUES.format(
-                    subject=frame[subject].iloc[i],
-                    first=repr(text[first_row[i]]),
-                    first_row=int(first_row[i]) + 1,
-                ),
-                i,
-                name,
-                cells.iloc[i],
-                KEPT_ONE_VALUE,
-            )
+            who, value = frame[subject].iloc[i], repr(text[first_row[i]])
+            raise _two_values(who, value, (i, int(first_row[i])), name, cells.iloc[i], w, place)
     kept = frame.take(np.sort(first))
     return pd.DataFrame({c: kept[c].to_numpy() for c in [subject, *keep]})
+
+
+def _two_values(
+    subject: object,
+    first: str,
+    rows: tuple[int, int],
+    column: str,
+    value: object,
+    where: Where,
+    place: Place | None,
+) -> DataFileError:
+    """The error of a kept ``column`` with two values for ``subject``: at the row of the second value
+    (``rows``: its position and that of the subject's first row), naming the ``first`` value and its row
+    (and its file, when ``place`` puts it in another file than the second)."""
+    at, first_at = rows
+    if place is None:
+        problem = SUBJECT_TWO_VALUES.format(subject=subject, first=first, first_row=first_at + 1)
+        return where.error(problem, at, column, value, KEPT_ONE_VALUE)
+    file, row, line = place(at)
+    first_file, first_row, _line = place(first_at)
+    problem = (
+        SUBJECT_TWO_VALUES.format(subject=subject, first=first, first_row=first_row)
+        if first_file == file
+        else SUBJECT_TWO_VALUES_IN_FILE.format(
+            subject=subject, first=first, first_row=first_row, first_file=first_file
+        )
+    )
+    return DataFileError(
+        problem, file=file, row=row, line=line, column=column, value=value, expected=KEPT_ONE_VALUE
+    )
 
 
 def with_covariates(profiles: pd.DataFrame, covariates: pd.DataFrame, subject: str) -> pd.DataFrame:

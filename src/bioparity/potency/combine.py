@@ -11,7 +11,12 @@ section 6.2):
   sum df_i (section 6.2.1);
 * semi-weighted (when heterogeneous, section 6.2.2): s_b^2 = sum (M_i - M_u)^2 / (n - 1) - sum s_i^2 / n
   (set to 0 when negative), w'_i = 1 / (s_i^2 + s_b^2), M_s = sum w'_i M_i / sum w'_i, limits
-  M_s +- t sqrt(1 / sum w'_i); bioparity takes t on n - 1 df here (a stated, conservative choice);
+  M_s +- t sqrt(1 / sum w'_i); bioparity takes t on n - 1 df here (a stated, conservative choice: wider
+  than t on the summed df of section 6.2.1). Which t section 6.2.2 itself prescribes is not verified: the
+  chapter's text could not be retrieved in the development sessions, and the heterogeneous (semi-weighted)
+  method differs between the 9th and 10th editions of the Ph. Eur. (the vendor comparison "Compendial
+  guidance" of the Biological Assay Package, help.bioassay.de/add_ons/concepts/compendial_guidance_coa.html,
+  which shows the formulas but not their text);
 * unweighted (section 6.2.3): M_u = mean M_i, limits M_u +- t s / sqrt(n), s^2 = sum (M_i - M_u)^2/(n-1),
   t on n - 1 df.
 

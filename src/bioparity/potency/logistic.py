@@ -35,8 +35,9 @@ from bioparity.arrays import FloatArray, broadcast_shape
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller, require_positive_doses
-from bioparity.potency.linear import outlier_flags, t_quantile
-from bioparity.potency.results import EquivalenceCheck, ModelFit
+from bioparity.potency.linear import anova_row, outlier_flags, t_quantile
+from bioparity.potency.parallel_line import REGRESSION_NOT_SIGNIFICANT
+from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 # The flags of a logistic fit (templates: see bioparity.i18n.notes).
 #: The interval of a logistic fit's relative potency (stored with the fit; a note template, so that a
@@ -385,7 +386,9 @@ def fit_logistic_parallel(
 
     Ph. Eur. 5.3 (section 3.4) significance test of non-parallelism: the extra-sum-of-squares F test
     of the parallel model against separate (unconstrained) curves for standard and test,
-    F = ((RSS_par - RSS_sep)/(k_sep - k_par)) / (RSS_sep/(N - k_sep)). USP <1032> equivalence measures
+    F = ((RSS_par - RSS_sep)/(k_sep - k_par)) / (RSS_sep/(N - k_sep)). The regression must instead be
+    significant: the parallel curves against flat ones (:func:`_regression_row`; ``required_significant``,
+    flagged when p >= ``alpha``). USP <1032> equivalence measures
     from the unconstrained fits: slope ratio b_T/b_S (Fieller, independent fits), differences of the
     lower and upper asymptotes (t intervals, pooled s^2) and the parallelism sum of squares
     RSS_par - RSS_sep (a point value: interval [0, value]).
@@ -399,8 +402,8 @@ def fit_logistic_parallel(
     conf_level : float, default 0.95
         Confidence level of the Wald interval of the potency (t on the residual df).
     alpha : float, default 0.05
-        Accepted for a uniform signature with the linear models; the validity verdict at ``alpha`` is
-        drawn by :func:`analyse_assay`.
+        Level at which the regression must be significant (flagged otherwise); the validity verdict at
+        ``alpha`` is drawn by :func:`analyse_assay`.
     equivalence_level : float, default 0.90
         Confidence level of the intervals of the USP <1032> equivalence measures.
 
@@ -409,8 +412,9 @@ def fit_logistic_parallel(
     ModelFit
         Relative potency exp(m_S - m_T) with its Wald limits, residual variance and df, the
         parameters (``b``, ``c``, ``d``, ``f`` for 5PL, ``e_standard`` and ``e_test`` = EC50 in dose
-        units), the non-parallelism p value, the four equivalence measures, flags (outliers,
-        non-convergence) and ``converged``.
+        units), the non-parallelism p value, the regression p value (``required_significant``), the
+        four equivalence measures, flags (outliers, non-convergence, regression not significant) and
+        ``converged``.
 
     Raises
     ------
@@ -459,6 +463,9 @@ def fit_logistic_parallel(
 
         f_stat = ((rss_par - rss_sep) / (k_sep - k_par)) / (rss_sep / df_sep)
         tests["non_parallelism"] = float(stats.f.sf(max(f_stat, 0.0), k_sep - k_par, df_sep))
+    reg = _regression_row(data.response, g, rss_par, k_par)
+    if not reg.p < alpha:
+        flags.append(REGRESSION_NOT_SIGNIFICANT.format(p=reg.p))
     s2_sep = rss_sep / df_sep if df_sep > 0 else NAN
     te = t_quantile(equivalence_level, df_sep) if df_sep > 0 else NAN
     ps, pt = sep[0].params[0], sep[1].params[0]
@@ -499,4 +506,28 @@ def fit_logistic_parallel(
         flags=tuple(flags),
         r_squared=1.0 - rss_sep / float(((data.response - data.response.mean()) ** 2).sum()),
         converged=bool(par.converged[0]),
+        required_significant={"regression": reg.p},
     )
+
+
+def _regression_row(response: FloatArray, groups: npt.NDArray[np.int_], rss: float, k: int) -> AnovaRow:
+    """The regression line of a parallel logistic fit: its ``k`` parameters (residual sum of squares
+    ``rss``) against flat curves, one level per preparation (the preparation means), by the extra sum of
+    squares F = ((RSS_flat - RSS) / (k - G)) / (RSS / (N - k)) on (k - G, N - k) df, G preparations.
+
+    The flat curves are the logistic model's limit as the slope b goes to 0 (a common level) or the curves
+    are pushed off the dose range (one level per preparation), so they are nested in it; the preparations
+    come first, as the regression line of the parallel-line ANOVA (Ph. Eur. 5.3, section 3.2.3) follows
+    them. A valid assay has a significant regression: the tests of validity of Ph. Eur. 5.3 sections 3.2.4
+    and 3.3.4 (parallel-line, slope-ratio), applied here to the extended sigmoid curves of its section 3.4
+    (whose own wording on tests of validity was not verified in the development session). NaN p with no
+    residual df or no residual error.
+    """
+    n_groups = int(groups.max()) + 1
+    rss_flat = sum(
+        float(((response[groups == i] - response[groups == i].mean()) ** 2).sum()) for i in range(n_groups)
+    )
+    df_err = response.size - k
+    if df_err <= 0 or not rss > 0:
+        return AnovaRow("regression", k - n_groups, max(rss_flat - rss, 0.0), NAN, NAN, NAN)
+    return anova_row("regression", k - n_groups, max(rss_flat - rss, 0.0), rss / df_err, df_err)

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.nca import arms_notes, with_arms
+from bioparity.analyses.nca import arm_changes, arm_columns, arms_notes, with_arms
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.adsl import AdslPeriods, adsl_periods
 from bioparity.io.nca_input import (
@@ -65,6 +65,7 @@ from bioparity.io.nca_input import (
 from bioparity.io.readers import FORMATS, LoadedTable, read_any_table
 from bioparity.io.sdtm import PC_READ, is_sdtm_ex, is_sdtm_pc, pc_profile_keys
 from bioparity.nca import NCASpec, Where, result_table, run_nca
+from bioparity.nca.covariates import subject_covariates
 from bioparity.nca.samples import text_cells
 from bioparity.scale.cluster import Execution, dask_client, describe
 
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
 _PART, _ROW, _KEY = "_bioparity_piece", "_bioparity_row", "_bioparity_key_"
+_SUBJECT = "_bioparity_subject"
 _LOCAL_SCHEDULERS = ("sync", "synchronous", "single-threaded", "threads", "threading", "processes")
 #: Rows per partition of an input read whole (CSV, XLSX, XPT).
 ROWS_PER_PART = 100_000
@@ -171,7 +173,17 @@ class _Input:
             columns = [*domain, *self.spec.given_groups(self.names)]
         else:
             columns = [*spec.keys, spec.time, spec.conc]
-        return list(dict.fromkeys([*columns, *(c for c in named if isinstance(c, str))]))
+        named_columns = [c for c in named if isinstance(c, str)]
+        return list(dict.fromkeys([*columns, *named_columns, *self.per_subject()]))
+
+    def per_subject(self) -> list[str]:
+        """The columns that hold one value per subject over the whole data set, checked before any NCA
+        (:func:`_per_subject_checks`): the kept columns (``keep``, as ``bioparity nca --keep``) and the arm
+        columns (ARM, ACTARM in any letter case: of a plain table every one, of an SDTM PC those among the
+        ``--group`` columns, as the samples of ``bioparity nca`` have them)."""
+        keep = self.spec.resolve(self.names).keep
+        arms = arm_columns(self.spec.given_groups(self.names) if self.sdtm else self.names)
+        return list(dict.fromkeys([*keep, *arms]))
 
     def keys(self, raw: pd.DataFrame) -> pd.DataFrame:
         """The profile keys of each row, as the samples are keyed (:attr:`NCASpec.keys`; for an SDTM PC
@@ -292,6 +304,41 @@ def _meta(
 
 def _distinct_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
     return given.keys(frame).drop_duplicates()
+
+
+def _subject_values(frame: pd.DataFrame, given: _Input, columns: list[str]) -> pd.DataFrame:
+    """The first row of each subject and values of ``columns`` in a partition (the subject as the samples
+    are keyed, the values and the piece and row labels): what :func:`_per_subject_checks` reads of every
+    partition. The first row with a value of one column for a subject is among them."""
+    subject = given.keys(frame).iloc[:, -1].to_numpy()
+    values = frame[[*columns, _PART, _ROW]].reset_index(drop=True).assign(**{_SUBJECT: subject})
+    return values.drop_duplicates([_SUBJECT, *columns])
+
+
+def _per_subject_checks(values: pd.DataFrame, given: _Input, source: _Source) -> list[str]:
+    """What ``bioparity nca`` checks of the columns that hold one value per subject, over every partition
+    together (a subject's profiles may sit in different partitions), from the first rows of each subject
+    and value of every partition (:func:`_subject_values`), in the data set's order: a kept column with two
+    values for a subject is refused, naming the file, row and column of the second value and the row of
+    the first (:func:`~bioparity.nca.covariates.subject_covariates`); an arm column that changes within a
+    subject is said in the note of :func:`~bioparity.analyses.nca.arm_changes`, its rows named as in the
+    input. Returns the notes."""
+    values = values.sort_values([_PART, _ROW], kind="stable").reset_index(drop=True)
+    parts, rows = values[_PART].to_numpy(dtype=np.int64), values[_ROW].to_numpy(dtype=np.int64)
+
+    def place(i: int) -> tuple[str, int, int | None]:
+        return source.place(int(parts[i]), int(rows[i]))
+
+    keep = list(given.spec.resolve(given.names).keep)
+    if keep:
+        subject_covariates(values, _SUBJECT, keep, place=place)
+    one_file = len(set(source.paths)) == 1
+    texts = [
+        f"row {row}" if one_file else f"{path}, row {row}"
+        for path, row, _line in (place(i) for i in range(len(values)))
+    ]
+    arms = values[[_SUBJECT, *(c for c in arm_columns(values.columns) if c not in keep)]]
+    return arm_changes(arms, _SUBJECT, texts)
 
 
 def _with_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
@@ -481,13 +528,18 @@ def _plan(
     )
     # what needs every row, in one pass over the data: the profile keys, the rows deciding the unit
     wanted = [ddf.map_partitions(_distinct_keys, given, meta=given.keys(meta_in))]
+    per_subject = given.per_subject()
+    if per_subject:
+        meta_values = _subject_values(meta_in, given, per_subject)
+        wanted.append(ddf.map_partitions(_subject_values, given, per_subject, meta=meta_values))
     unit_cells = pc_unit_cells(empty, given.spec) if given.sdtm else None
     if unit_cells is not None:
         wanted.append(ddf.map_partitions(_unit_rows, given.spec, meta=_unit_rows(meta_in, given.spec)))
     found = dask_compute(*wanted)
     keys = found[0]
+    arm_notes = _per_subject_checks(found[1], given, where) if per_subject else []
     if unit_cells is not None:
-        unit = _conc_unit(found[1], str(unit_cells[0].name), given.spec, where)
+        unit = _conc_unit(found[-1], str(unit_cells[0].name), given.spec, where)
         given = dataclasses.replace(given, conc_unit=unit)
     if given.sdtm and REFERENCE in keys.columns:  # a crossover's period, from every part's reference doses
         given = dataclasses.replace(given, periods=reference_periods(keys["subject"], keys[REFERENCE]))
@@ -516,7 +568,9 @@ def _plan(
         probe = ddf.head(1, npartitions=-1)
     meta, notes, first = _meta(probe, given, where, unit_sources)
     said = Said(
-        first.derived, tuple(c for c in DM_ARMS if c in first.frame.columns), tuple(arms_notes(first))
+        first.derived,
+        tuple(c for c in DM_ARMS if c in first.frame.columns),
+        (*arms_notes(first), *arm_notes),  # the first row's samples: an SDTM PC without arms pools them
     )
     return _Plan(
         ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled, tuple(notes), said
@@ -529,7 +583,8 @@ class Said:
     ``derived`` the rule of a derived profile column (a crossover's period from PCRFTDTC or from ADSL:
     :func:`~bioparity.io.nca_input.with_derived_period`), ``arms`` the DM columns given to every subject
     (ARM, ACTARM), ``notes`` the notes of the samples (:func:`~bioparity.analyses.nca.arms_notes`: an SDTM
-    PC without arms pools them)."""
+    PC without arms pools them; an arm column that changes within a subject, over every partition:
+    :func:`_per_subject_checks`)."""
 
     derived: tuple[str, ...] = ()
     arms: tuple[str, ...] = ()

@@ -353,7 +353,7 @@ def _normalisation(folder: Path) -> list[CaseResult]:
     for row in read_reference_csv(folder / "normalisation_reference.csv").to_dict("records"):
         got = compute_cut_point(
             frame.rename(columns={"signal": "value"}), transform=str(row["transform"]),
-            method=str(row["method"]), normalisation=str(row["normalisation"]),
+            method=str(row["method"]), normalization=str(row["normalisation"]),
         )  # fmt: skip
         case = f"designs_floating_nc.csv, {row['transform']}, {row['normalisation']}, {row['method']}"
         ref = "ada-normalisation-r"

@@ -42,7 +42,8 @@ R_ANOVA_TERMS = {
 
 
 def run(reference: Path) -> list[CaseResult]:
-    """Every value of ``potency/ref_results.csv`` and of ``potency/published_results.csv``."""
+    """Every value of ``potency/ref_results.csv``, the logistic regression tests of
+    ``potency/ref_regression.csv`` and the values of ``potency/published_results.csv``."""
     folder = reference / "potency"
     table = read_reference_csv(folder / "ref_results.csv")
     ref = {
@@ -51,6 +52,7 @@ def run(reference: Path) -> list[CaseResult]:
     }
     return [
         *_logistic(folder, ref),
+        *_regression(folder),
         *_linear(folder, ref),
         *_combination(folder, ref),
         *_published(folder),
@@ -60,6 +62,29 @@ def run(reference: Path) -> list[CaseResult]:
 def _assay(folder: Path, name: str) -> AssayData:
     (data,) = assays_from_frame(read_potency_table(folder / name))
     return data
+
+
+def _regression(folder: Path) -> list[CaseResult]:
+    """The regression test of the parallel 4PL/5PL fits (the curves against flat ones, one level per
+    preparation; it must be significant) against R ``anova`` of the nested ``nls`` fits
+    (``make_regression_reference.R``): residual df and the p value; the weak assay's p is not significant."""
+    table = read_reference_csv(folder / "ref_regression.csv")
+    out = []
+    for case, file, model in (
+        ("4pl", "data_4pl.csv", "4pl"),
+        ("4pl_weak", "data_4pl_weak.csv", "4pl"),
+        ("5pl", "data_5pl.csv", "5pl"),
+    ):
+        part = table[table["case"] == case]
+        r = dict(zip(part["name"].astype(str), part["value"].astype(float), strict=True))
+        est = analyse_assay(_assay(folder, file), AnalysisOptions(model=model))
+        label = f"{file}, parallel {model.upper()}, regression"
+        out.append(
+            compare(AREA, "potency-r", label, "residual df", r["residual_df"], float(est.df), 0.0, "exact")
+        )
+        p = est.similarity.required_significant["regression"]
+        out.append(_r(label, "regression p (F)", r["regression_p"], p, NLS_RTOL))
+    return out
 
 
 def _r(case: str, quantity: str, expected: float, observed: float, tol: float) -> CaseResult:

@@ -64,14 +64,7 @@ d5$assay <- "B1"
 wr(d5[, c("assay", "sample", "dose", "replicate", "response")], "data_5pl.csv")
 d5$g <- ifelse(d5$sample == "standard", 1L, 2L)
 d5$x <- log(d5$dose)
-# analytic gradient (the 5PL optimum is flat in c and f: numerical derivatives jitter at 1e-6)
-fn5 <- function(x, g, b, c, d, f, m1, m2) {
-  m <- ifelse(g == 1L, m1, m2); u <- exp(b * (x - m)); h <- 1 + u; hf <- h^(-f)
-  dh <- -(d - c) * f * hf / h
-  grad <- cbind(b = dh * u * (x - m), c = 1 - hf, d = hf, f = -(d - c) * hf * log(h),
-                m1 = ifelse(g == 1L, -dh * u * b, 0), m2 = ifelse(g == 2L, -dh * u * b, 0))
-  structure(c + (d - c) * hf, gradient = grad)
-}
+source("parallel_5pl.R")  # fn5: the parallel 5PL with its analytic gradient
 par5 <- nls(response ~ fn5(x, g, b, c, d, f, m1, m2), data = d5,
             start = list(b = -1, c = 0.2, d = 3, f = 0.5, m1 = 2, m2 = 2.4), control = ctl)
 par5 <- polish(par5)
