@@ -245,3 +245,21 @@ def test_the_example_of_ada_normality_r_is_the_shipped_cut_point_example() -> No
     shipped = Path(__file__).parents[2] / "examples" / "ada" / "ada-cutpoint-validation.csv"
     copy = packaged_reference_dir() / "bioassay" / "ada_cutpoint_example.csv"
     assert copy.read_bytes() == shipped.read_bytes()
+
+
+def test_readme_quotes_the_case_counts_validate_prints(full_run: ValidationRun) -> None:
+    """The README's "Runs N reference cases (DATE: power n, ...)" is what `bioparity validate` prints.
+
+    It kept be 315, caa 408, clinical 244 and bioassay 312 while the command printed 363, 512, 298 and 465: a
+    user qualifying the installed build compares the two. Whoever adds cases updates that line.
+    """
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    pattern = r"Runs ([\d,]+) reference cases on the installed build \(\d{4}-\d{2}-\d{2}: ([^;]+);"
+    match = re.search(pattern, readme)
+    assert match, "README: the validation pack's 'Runs N reference cases ...' sentence is missing"
+    quoted = {area: int(n) for area, n in re.findall(r"(\w+) (\d+)", match.group(2).replace("\n", " "))}
+    printed = {s.area: s.cases for s in full_run.summary}
+    total = sum(printed.values())
+    expected = f"Runs {total:,} reference cases (" + ", ".join(f"{a} {n}" for a, n in printed.items()) + ")"
+    assert quoted == printed, f"README should say: {expected}"
+    assert int(match.group(1).replace(",", "")) == total, f"README should say: {expected}"
