@@ -229,6 +229,29 @@ def _audit_rows(page: str) -> list[tuple[int, str, str]]:
     return [(int(seq), html.unescape(user), html.unescape(action)) for seq, user, action in rows]
 
 
+def test_a_review_before_the_authors_signature_is_not_offered_and_says_why(demo_store: DemoStore) -> None:
+    """The demo's power run is signed by nobody: before, rita could review it and olivia approve it (201,
+    201) and it counted as approved. Now the form offers neither and says why (signatures in the order of
+    their meanings: authored, reviewed, approved)."""
+    power = demo_store.summary.runs["power"]
+    with _signed_in(demo_store, "rita", PASSWORD["rita"]) as rita:
+        page = rita.get(f"/ui/runs/{power}").text
+        forced = rita.post(
+            f"/ui/runs/{power}/sign",
+            data={"username": "rita", "password": PASSWORD["rita"], "meaning": "reviewed"},
+        )
+    reason = (
+        "signatures follow the order authored, reviewed, approved: Sam Statistician, who ran this analysis, "
+        "has not yet signed this result as authored (an authored signature of a result that changed since no "
+        "longer holds)"
+    )
+    assert 'id="sign-form"' not in page
+    why = " ".join(_why(page).split())
+    assert why == f"You cannot sign this result now: reviewed, approved: {reason}"  # one reason, said once
+    assert forced.status_code == 422 and f"Not signed: {reason}" in html.unescape(forced.text)
+    assert [r["rule"] for r in _refusals(demo_store, power, "rita")] == ["order"]
+
+
 def test_the_run_page_links_its_own_audit_trail_with_the_failed_signing_attempts(
     demo_store: DemoStore,
 ) -> None:
