@@ -29,6 +29,7 @@ __all__ = [
     "FOUR_EYES_APPROVED",
     "FOUR_EYES_REVIEWED",
     "KINDS_OR",
+    "NO_AUTHOR",
     "NO_RESULT",
     "NO_REVIEW",
     "ONLY_DEPENDENT_REVIEW",
@@ -122,6 +123,10 @@ ONLY_DEPENDENT_REVIEW = note_template(
     "segregation of duties: the only currently valid review is by {name}, who ran this analysis or signed it "
     "as authored (a review made while segregation of duties was off); an approval under segregation of "
     "duties needs a review by a person independent of the analysis"
+)
+NO_AUTHOR = note_template(
+    "signatures follow the order authored, reviewed, approved: {name}, who ran this analysis, has not yet "
+    "signed this result as authored (an authored signature of a result that changed since no longer holds)"
 )
 NO_REVIEW = note_template(
     "an approval needs a currently valid review first: this result has none (a review of a result that "

@@ -61,7 +61,8 @@ def _run(client: TestClient, company: Company, kind: str, content: bytes, **opti
 
 def _approved(client: TestClient, company: Company, kind: str, content: bytes, **options: object) -> str:
     run = _run(client, company, kind, content, **options)
-    assert sign(client, company, run, "reviewer", "reviewed").status_code == 201  # a review comes first
+    assert sign(client, company, run, "analyst", "authored").status_code == 201  # the author signs first
+    assert sign(client, company, run, "reviewer", "reviewed").status_code == 201  # then a review
     assert sign(client, company, run, "statistician", "approved").status_code == 201
     return run
 

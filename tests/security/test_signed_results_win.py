@@ -75,6 +75,7 @@ def test_the_approved_result_wins_over_a_newer_unsigned_rerun(live: LiveServer) 
     # reviews and the owner approves.
     own = sign(client, a, approved, "statistician", "approved")
     assert own.status_code == 403 and "segregation of duties" in own.text
+    assert sign(client, a, approved, "statistician", "authored").status_code == 201  # the author first
     assert sign(client, a, approved, "reviewer", "reviewed").status_code == 201
     assert sign(client, a, approved, "owner", "approved").status_code == 201
     widened = _pk_run(client, a, pp, theta1=0.5)
@@ -137,6 +138,7 @@ def test_without_an_approval_nothing_is_reported_and_the_setting_can_be_switched
     )
     assert lifted.status_code == 200 and lifted.json()["segregation_of_duties"] is False
     # Without segregation of duties one person may review and approve what they ran (review first).
+    assert sign(client, a, run, "statistician", "authored").status_code == 201
     assert sign(client, a, run, "statistician", "reviewed").status_code == 201
     assert sign(client, a, run, "statistician", "approved").status_code == 201
     with sessions() as s:

@@ -98,6 +98,14 @@ def ev(engine: Engine, tmp_path: Path) -> Evidence:
             analysis_kind="samplesize",
         )
         run = analyses.run_analysis(s, company.actor("analyst"), dataset.id, "samplesize")
+        signatures.sign_run(  # signed in order: authored, reviewed, approved
+            s,
+            company.actor("analyst"),
+            run.id,
+            username=company.users["analyst"].username,
+            password=PASSWORD,
+            meaning="authored",
+        )
         reviewed = signatures.sign_run(
             s,
             company.actor("reviewer"),
@@ -181,7 +189,7 @@ def test_untouched_workspace_verifies_and_extends_its_anchor(ev: Evidence) -> No
         "audit", "verify", "--database-url", url_of(ev.engine), "--anchor", str(ev.anchor)
     )
     assert code == 0, out
-    assert "1 datasets" in out and "1 analysis runs" in out and "2 signatures" in out and "1 anchors" in out
+    assert "1 datasets" in out and "1 analysis runs" in out and "3 signatures" in out and "1 anchors" in out
 
 
 def test_edit_a_row_and_recompute_the_chain(ev: Evidence) -> None:
@@ -202,7 +210,8 @@ def test_delete_the_last_rows_and_move_the_head_back(ev: Evidence) -> None:
         _unguard(conn)
         first = _seq_of(conn, "sign", ev.reviewed_id)
         conn.execute(text("DELETE FROM audit_events WHERE seq >= :s"), {"s": first})
-        conn.execute(text("DELETE FROM signatures"))  # and the signatures they recorded
+        # and the signatures they recorded (the author's, signed before, stays with its row)
+        conn.execute(text("DELETE FROM signatures WHERE meaning <> 'authored'"))
         _rechain(conn)
     # The chain, the head and the objects are consistent again: only the anchor taken before tells,
     # and a verification without one says that it could not tell.
@@ -531,7 +540,7 @@ def test_a_running_server_refuses_swapped_bytes_and_shows_forged_signatures_inva
     content = httpx.get(f"{served}/datasets/{ev.dataset_id}/content", headers=auth, timeout=30)
     assert content.status_code == 200 and content.content == SAMPLESIZE_CSV.encode()
     sigs = httpx.get(f"{served}/runs/{ev.run_id}/signatures", headers=auth, timeout=30).json()
-    assert [s["valid"] for s in sigs] == [True, True]
+    assert [s["valid"] for s in sigs] == [True, True, True]
 
     forged = FORGED_CSV.encode()
     with ev.engine.begin() as conn:

@@ -154,6 +154,12 @@ def test_wrong_signing_passwords_are_counted_per_client_and_recorded_with_its_ad
         body = {"name": "grid", "filename": "g.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
         dataset = analyst.post(f"/studies/{company.study.id}/datasets", json=body)
         run = run_and_wait(analyst, dataset.json()["id"], {}, "samplesize")
+        authored = {
+            "username": company.users["analyst"].username,
+            "password": PASSWORD,
+            "meaning": "authored",
+        }
+        assert analyst.post(f"/runs/{run['id']}/signatures", json=authored).status_code == 201
     url = f"/runs/{run['id']}/signatures"
     guesser, elsewhere = "127.0.0.51", "127.0.0.52"
     signers = [company.users["reviewer"], company.users["statistician"]]

@@ -218,3 +218,83 @@ def test_a_refusal_reason_recorded_in_other_words_is_shown_as_recorded() -> None
     assert "共享仅涵盖以下类型的研究：药学比对研究；" in said
     assert "研究研究" not in said
     assert scope == "仅限以下研究：药学比对研究"
+
+
+def _audit_rows(page: str) -> list[tuple[int, str, str]]:
+    """(seq, user, action code) of each row of an audit page (the action read back from its words)."""
+    rows = re.findall(
+        r'<tr><td class="num">(\d+)</td><td><time[^>]*>[^<]*</time></td><td>([^<]*)</td><td>([^<]*)</td>',
+        page,
+    )
+    return [(int(seq), html.unescape(user), html.unescape(action)) for seq, user, action in rows]
+
+
+def test_a_review_before_the_authors_signature_is_not_offered_and_says_why(demo_store: DemoStore) -> None:
+    """The demo's power run is signed by nobody: before, rita could review it and olivia approve it (201,
+    201) and it counted as approved. Now the form offers neither and says why (signatures in the order of
+    their meanings: authored, reviewed, approved)."""
+    power = demo_store.summary.runs["power"]
+    with _signed_in(demo_store, "rita", PASSWORD["rita"]) as rita:
+        page = rita.get(f"/ui/runs/{power}").text
+        forced = rita.post(
+            f"/ui/runs/{power}/sign",
+            data={"username": "rita", "password": PASSWORD["rita"], "meaning": "reviewed"},
+        )
+    reason = (
+        "signatures follow the order authored, reviewed, approved: Sam Statistician, who ran this analysis, "
+        "has not yet signed this result as authored (an authored signature of a result that changed since no "
+        "longer holds)"
+    )
+    assert 'id="sign-form"' not in page
+    why = " ".join(_why(page).split())
+    assert why == f"You cannot sign this result now: reviewed, approved: {reason}"  # one reason, said once
+    assert forced.status_code == 422 and f"Not signed: {reason}" in html.unescape(forced.text)
+    assert [r["rule"] for r in _refusals(demo_store, power, "rita")] == ["order"]
+
+
+def test_the_run_page_links_its_own_audit_trail_with_the_failed_signing_attempts(
+    demo_store: DemoStore,
+) -> None:
+    """A wrong password when signing (``sign_failed``) is a row of the program's trail whose object is the
+    run; the run page links the trail of that run only: its creation, signatures, refused and failed signing
+    attempts (21 CFR 11.10(e); EU GMP Annex 11 §12.4). A partner's member does not see other people's
+    failed attempts (withheld, as on the whole trail: README "Partners' view of the audit trail")."""
+    pk = demo_store.summary.runs["pk-similarity"]
+    program = demo_store.summary.program_id
+    with _signed_in(demo_store, "rita", PASSWORD["rita"]) as rita:
+        wrong = rita.post(
+            f"/ui/runs/{pk}/sign", data={"username": "rita", "password": "x", "meaning": "reviewed"}
+        )
+    assert wrong.status_code in (403, 422)
+    with make_sessionmaker(demo_store.engine)() as session:
+        about = session.execute(
+            select(
+                AuditEvent.seq,
+                AuditEvent.actor,
+                AuditEvent.action,
+                AuditEvent.object_id,
+                AuditEvent.after_json,
+            )
+            .where(AuditEvent.program_id == program)
+            .order_by(AuditEvent.seq)
+        ).all()
+    # the run's events read from the store independently of the page's filter: the run row, its
+    # signatures (their record names the run) and the attempts on the run
+    expected = [
+        (seq, actor, action)
+        for seq, actor, action, oid, after in about
+        if oid == pk or (action == "sign" and json.loads(after or "{}").get("run_id") == pk)
+    ]
+    assert [a for _, _, a in expected][:1] == ["run"] and ("sign_failed" in [a for _, _, a in expected])
+    with _signed_in(demo_store, "olivia", PASSWORD["olivia"]) as olivia:
+        run_page = olivia.get(f"/ui/runs/{pk}").text
+        assert f'href="/ui/programs/{program}/audit?run={pk}"' in run_page
+        page = olivia.get(f"/ui/programs/{program}/audit?run={pk}").text
+        csv = olivia.get(f"/ui/programs/{program}/audit.csv?run={pk}").text
+    assert [(seq, user) for seq, user, _ in _audit_rows(page)] == [(seq, user) for seq, user, _ in expected]
+    assert 'id="audit-run"' in page and ("rita", "sign_failed") in {(u, a) for _, u, a in expected}
+    assert len(csv.strip().splitlines()) == 1 + len(expected)  # the export of this view: the same rows
+    with _signed_in(demo_store, "paula", PASSWORD["paula"]) as paula:
+        partner = paula.get(f"/ui/programs/{program}/audit?run={pk}").text
+    shown = [seq for seq, _, _ in _audit_rows(partner)]
+    assert shown == [seq for seq, user, action in expected if action != "sign_failed"]

@@ -143,6 +143,14 @@ def stored_run(sessions: sessionmaker[Session], company: Company, role: str) -> 
         return run_in(s, company, role).id
 
 
+def authored_run(sessions: sessionmaker[Session], company: Company, role: str) -> str:
+    """The id of a stored samplesize run made by the member of ``role`` and signed by them as authored: a run
+    that may be reviewed (signatures follow the order authored, reviewed, approved)."""
+    run_id = stored_run(sessions, company, role)
+    signed_by(sessions, company, run_id, role, "authored")
+    return run_id
+
+
 def signature_in(session: Session, company: Company, run_id: str, role: str, meaning: str) -> Signature:
     """The signature the member of ``role`` makes on ``run_id`` with ``meaning`` in ``session``
     (workspace)."""

@@ -80,6 +80,7 @@ def _routes(client: TestClient) -> list[tuple[str, str]]:
 def world(client: TestClient, company_factory: Callable[[str], Company]) -> dict[str, Any]:
     a, b = company_factory("A"), company_factory("B")
     dataset_id, run_id = uploaded_run(client, a)
+    assert sign(client, a, run_id, "analyst", "authored").status_code == 201
     assert sign(client, a, run_id, "reviewer", "reviewed").status_code == 201
     a_token = client.get("/me/tokens", headers=a.auth("owner")).json()[0]["id"]
     invited = {"username": f"newcomer-{a.org.id}", "role": "viewer"}
@@ -192,7 +193,7 @@ def test_company_a_is_unchanged_after_company_b_tried_everything(
     )
     assert [
         s["valid"] for s in client.get(f"/runs/{ids['run_id']}/signatures", headers=a.auth("viewer")).json()
-    ] == [True]
+    ] == [True, True]
     with sessions() as s:
         assert s.scalar(select(func.count()).where(AuditEvent.program_id == a.program.id)) == before
         assert s.scalar(select(func.count()).where(ProgramShare.program_id == a.program.id)) == 0

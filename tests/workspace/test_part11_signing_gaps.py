@@ -32,6 +32,7 @@ from bioparity.workspace.integrity import upgrade, verify_session_integrity
 from bioparity.workspace.roles import Meaning
 from tests.workspace.conftest import PASSWORD, Company, make_company
 from tests.workspace.helpers import signed_by as _sign
+from tests.workspace.helpers import authored_run as _authored
 from tests.workspace.helpers import stored_run as _run
 from tests.workspace.helpers import uploaded_run
 from tests.workspace.test_share_scope import _share
@@ -73,7 +74,7 @@ def _later(sessions: sessionmaker[Session], sig_id: str) -> dict[str, object]:
 def test_the_signers_role_is_recorded_and_stays_as_signed_after_a_demotion(
     sessions: sessionmaker[Session], a: Company
 ) -> None:
-    run_id = _run(sessions, a, "analyst")
+    run_id = _authored(sessions, a, "analyst")
     sig_id = _sign(sessions, a, run_id, "reviewer", "reviewed")
     with sessions.begin() as s:  # the reviewer is demoted to viewer afterwards
         accounts.change_member_role(
@@ -81,7 +82,7 @@ def test_the_signers_role_is_recorded_and_stays_as_signed_after_a_demotion(
         )
     try:
         with sessions() as s:
-            (status,) = signatures.run_signatures(s, s.get_one(AnalysisRun, run_id))
+            *_, status = signatures.run_signatures(s, s.get_one(AnalysisRun, run_id))
             problems = [p for p in verify_session_integrity(s).problems if sig_id in p]
         assert json.loads(status.signature.signer_role or "null") == [{"role": "reviewer"}]
         assert status.valid and status.role_words == "reviewer" and problems == []
@@ -96,12 +97,12 @@ def test_the_signers_role_is_recorded_and_stays_as_signed_after_a_demotion(
 def test_the_role_is_sealed_with_the_signature_and_checked_against_its_audit_row(
     sessions: sessionmaker[Session], a: Company
 ) -> None:
-    run_id = _run(sessions, a, "analyst")
+    run_id = _authored(sessions, a, "analyst")
     sig_id = _sign(sessions, a, run_id, "reviewer", "reviewed")
     with sessions.begin() as s:  # someone with database access rewrites the authority it was signed under
         s.get_one(Signature, sig_id).signer_role = json.dumps([{"role": "owner"}])
     with sessions() as s:
-        (status,) = signatures.run_signatures(s, s.get_one(AnalysisRun, run_id))
+        *_, status = signatures.run_signatures(s, s.get_one(AnalysisRun, run_id))
         problems = [p for p in verify_session_integrity(s).problems if sig_id in p]
     assert not status.valid and status.problem == "the signature record was altered after signing"
     assert any(p.endswith("the signature record was altered after signing") for p in problems), problems
@@ -110,7 +111,7 @@ def test_the_role_is_sealed_with_the_signature_and_checked_against_its_audit_row
         sig = s.get_one(Signature, sig_id)
         sig.signature_sha256 = signatures._manifest_hash(sig)
     with sessions() as s:
-        (status,) = signatures.run_signatures(s, s.get_one(AnalysisRun, run_id))
+        *_, status = signatures.run_signatures(s, s.get_one(AnalysisRun, run_id))
     assert not status.valid and "does not carry the workspace's seal" in status.problem
 
 
@@ -175,6 +176,7 @@ def test_an_approval_under_segregation_of_duties_does_not_rest_on_the_creators_r
     c = company_factory("Part11c SoD")
     _switch(sessions, c, on=False)
     run_id = _run(sessions, c, "statistician")
+    _sign(sessions, c, run_id, "statistician", "authored")
     _sign(sessions, c, run_id, "statistician", "reviewed")  # allowed then: one person may do everything
     _switch(sessions, c, on=True)
     with pytest.raises(ConflictError) as refused, sessions.begin() as s:
@@ -218,7 +220,7 @@ def test_a_superseded_run_is_not_reviewed_or_approved_and_its_page_says_which_ru
     sessions: sessionmaker[Session], client: TestClient, a: Company
 ) -> None:
     older = _run(sessions, a, "analyst")
-    newer = _run(sessions, a, "analyst")  # the same kind in the same study, made later
+    newer = _authored(sessions, a, "analyst")  # the same kind in the same study, made later
     _sign(sessions, a, newer, "reviewer", "reviewed")
     _sign(sessions, a, newer, "statistician", "approved")
     assert _approved(sessions, a, newer)
@@ -252,6 +254,7 @@ def test_a_run_with_a_later_draft_is_signed_with_the_draft_on_record(
     c = company_factory("Part11c drafts")
     older = _run(sessions, c, "analyst")
     draft = _run(sessions, c, "analyst")
+    _sign(sessions, c, older, "analyst", "authored")
     _sign(sessions, c, older, "reviewer", "reviewed")
     sig_id = _sign(sessions, c, older, "statistician", "approved")  # the draft is not approved: allowed
     assert _approved(sessions, c, older)
@@ -271,15 +274,16 @@ def test_migration_0012_keeps_earlier_signatures_valid_and_records_roles_after(e
     sessions = make_sessionmaker(empty_engine)
     c = make_company(sessions, "Mig12")
     run_id = _run(sessions, c, "analyst")
-    with sessions.begin() as s:  # a signature as made at revision 0011 (its rules, no role), audited
+    with sessions.begin() as s:  # signatures as made at revision 0011 (their rules, no role), audited
         run = s.get_one(AnalysisRun, run_id)
         program = s.get_one(Program, c.program.id)
-        sig = signatures.sealed_signature(
-            run, c.users["reviewer"], Meaning.reviewed, rules=signatures.program_rules(program)
-        )
-        s.add(sig)
-        s.flush()
-        record_change(s, c.actor("reviewer"), "sign", "signature", sig, program)
+        for role, meaning in (("analyst", Meaning.authored), ("reviewer", Meaning.reviewed)):
+            sig = signatures.sealed_signature(
+                run, c.users[role], meaning, rules=signatures.program_rules(program)
+            )
+            s.add(sig)
+            s.flush()
+            record_change(s, c.actor(role), "sign", "signature", sig, program)
         earlier = sig.id
     _downgrade(empty_engine, "0011_signature_rules")
     assert current_revision(empty_engine) == "0011_signature_rules"
@@ -342,6 +346,7 @@ def test_audit_verify_reports_a_sealed_signature_whose_recorded_role_does_not_al
         f"signature {sig_id} ({viewer.display_name}, approved, run {run_id}): its recorded role at signing "
         '([{"role":"viewer"}]) does not allow signing as approved'
     ]
+    _sign(sessions, a, run_id, "analyst", "authored")
     reviewer = _sign(sessions, a, run_id, "reviewer", "reviewed")
     with sessions() as s:
         assert signatures.role_granted(s.get_one(Signature, reviewer)) is True

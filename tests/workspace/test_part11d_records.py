@@ -41,6 +41,7 @@ from bioparity.workspace.events import record_change
 from bioparity.workspace.integrity import verify_session_integrity
 from bioparity.workspace.roles import Meaning
 from tests.workspace.conftest import PASSWORD, Company, actor_of, make_company
+from tests.workspace.helpers import authored_run as _authored
 from tests.workspace.helpers import sign, uploaded_run
 from tests.workspace.helpers import signed_by as _sign
 from tests.workspace.helpers import stored_run as _run
@@ -71,7 +72,7 @@ def test_audit_verify_replays_the_signers_role_at_signing_from_the_trail(
     sessions: sessionmaker[Session], company_factory: Callable[[str], Company]
 ) -> None:
     a, outsider = company_factory("Replay"), company_factory("Outsider")
-    run_id = _run(sessions, a, "analyst")
+    run_id = _authored(sessions, a, "analyst")
     viewer = a.users["viewer"]
     # a viewer's review recorded as a reviewer's: the recorded role allows it, the trail says viewer
     raised = _forged(
@@ -104,7 +105,7 @@ def test_a_partner_members_signature_replays_with_the_share_of_its_time(
     sessions: sessionmaker[Session], client: TestClient, company_factory: Callable[[str], Company]
 ) -> None:
     a, b = company_factory("Replay owner"), company_factory("Replay partner")
-    run_id = _run(sessions, a, "analyst")
+    run_id = _authored(sessions, a, "analyst")
     _share(client, a, b, "reviewer", None)
     signed = _sign(sessions, b, run_id, "reviewer", "reviewed")
     # the share is lowered and then ended afterwards: the signature was made under the share of its time
@@ -132,7 +133,7 @@ def test_the_api_says_which_later_run_supersedes_a_run_and_its_signatures(
     a = company_factory("Superseded api")
     older = _run(sessions, a, "analyst")
     _sign(sessions, a, older, "analyst", "authored")
-    newer = _run(sessions, a, "analyst")
+    newer = _authored(sessions, a, "analyst")
     viewer = a.auth("viewer")
     assert [s["superseded_by"] for s in client.get(f"/runs/{older}/signatures", headers=viewer).json()] == [
         None

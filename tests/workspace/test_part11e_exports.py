@@ -68,6 +68,7 @@ def test_the_program_report_says_whether_each_signature_holds_and_the_role_and_r
     older = _run(sessions, c, "analyst")
     _sign(sessions, c, older, "analyst", "authored")
     newer = _run(sessions, c, "analyst")
+    _sign(sessions, c, newer, "analyst", "authored")
     _sign(sessions, c, newer, "reviewer", "reviewed")
     _sign(sessions, c, newer, "statistician", "approved")
     rows = _signature_rows(sessions, c)
@@ -75,11 +76,12 @@ def test_the_program_report_says_whether_each_signature_holds_and_the_role_and_r
     signer = {role: f"{c.users[role].display_name} ({c.users[role].username})" for role in c.users}
     assert [(r[2], r[3], r[5], r[6]) for r in rows] == [
         (signer["analyst"], "authored", "analyst", "segregation of duties on"),
+        (signer["analyst"], "authored", "analyst", "segregation of duties on"),
         (signer["reviewer"], "reviewed", "reviewer", "segregation of duties on"),
         (signer["statistician"], "approved", "statistician", "segregation of duties on"),
     ]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", r[4]) for r in rows)
-    assert [r[7] for r in rows] == [f"superseded by run {newer[:8]}…", "valid", "valid"]
+    assert [r[7] for r in rows] == [f"superseded by run {newer[:8]}…", "valid", "valid", "valid"]
     # the approved run's result changed behind the signatures' back: its signed content no longer verifies
     with sessions.begin() as s:
         stored = s.get_one(AnalysisRun, newer).result_json

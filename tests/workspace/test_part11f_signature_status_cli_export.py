@@ -66,6 +66,7 @@ def _superseded_run(sessions: sessionmaker[Session], c: Company) -> tuple[str, s
     older = _run(sessions, c, "analyst")
     _sign(sessions, c, older, "analyst", "authored")
     newer = _run(sessions, c, "analyst")
+    _sign(sessions, c, newer, "analyst", "authored")
     _sign(sessions, c, newer, "reviewer", "reviewed")
     _sign(sessions, c, newer, "statistician", "approved")
     return older, newer
@@ -92,12 +93,12 @@ def test_the_run_report_says_superseded_and_not_verified_as_the_program_report_d
     older, newer = _superseded_run(sessions, c)
     later = superseded.format(run=f"{newer[:8]}…")
     assert _run_statuses(sessions, c, older, lang) == [later]
-    assert _run_statuses(sessions, c, newer, lang) == [valid, valid]
+    assert _run_statuses(sessions, c, newer, lang) == [valid, valid, valid]
     if lang == "en":  # the run report the browser shows (and downloads as PDF) says it too
         page = _browser(sessions, client, c, "viewer").get(f"/ui/runs/{older}/report.html")
         assert page.status_code == 200 and _cells(page.text) == [later]
     # one wording: the program report prints the same statuses of the same signatures
-    assert _program_statuses(sessions, c, lang) == [later, valid, valid]
+    assert _program_statuses(sessions, c, lang) == [later, valid, valid, valid]
     with sessions() as s:
         html = render_run_report(run_context(s, c.actor("viewer"), older), lang=lang)
     head = re.search(r'<table class="signatures"><thead>(.*?)</thead>', html, re.S)
@@ -109,7 +110,7 @@ def test_the_run_report_says_superseded_and_not_verified_as_the_program_report_d
         s.execute(update(AnalysisRun).where(AnalysisRun.id == newer).values(result_json='{"changed": true}'))
     try:
         statuses = _run_statuses(sessions, c, newer, lang)
-        assert len(statuses) == 2 and all(s.startswith(not_verified) for s in statuses), statuses
+        assert len(statuses) == 3 and all(s.startswith(not_verified) for s in statuses), statuses
         assert _run_statuses(sessions, c, older, lang) == [valid]  # nothing approved supersedes it now
         assert _program_statuses(sessions, c, lang)[1:] == statuses
     finally:

@@ -136,6 +136,7 @@ def test_a_new_version_of_data_a_signed_run_used_needs_a_reason(
     assert _last(client, a, "upload", "dataset")["reason"] is None
     dataset_id = second.json()["id"]
     run_id = run_and_wait(client, dataset_id, a.auth("analyst"), "samplesize")["id"]
+    assert sign(client, a, run_id, "analyst", "authored").status_code == 201
     assert sign(client, a, run_id, "reviewer", "reviewed").status_code == 201
     changed = SAMPLESIZE_CSV.replace("0.3,0.95", "0.31,0.95")
     refused = upload(client, a, content=changed)
@@ -217,6 +218,7 @@ def test_a_new_version_of_an_option_dataset_a_signed_run_used_needs_a_reason(
         upload(client, a, name="doses", filename="d.csv", content=DOSES, analysis_kind=None).status_code
         == 201
     )
+    assert sign(client, a, run["id"], "analyst", "authored").status_code == 201
     assert (
         sign(client, a, run["id"], "reviewer", "reviewed").status_code == 201
     )  # now the doses are signed for

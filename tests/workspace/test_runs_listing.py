@@ -37,6 +37,7 @@ def test_the_runs_of_a_study_without_their_results_read_no_result(
     a = company_factory("Runs without results")
     older = stored_run(sessions, a, "analyst")
     newer = stored_run(sessions, a, "analyst")
+    signed_by(sessions, a, newer, "analyst", "authored")
     signed_by(sessions, a, newer, "reviewer", "reviewed")
     signed_by(sessions, a, newer, "statistician", "approved")  # supersedes the older run
     path = f"/studies/{a.study.id}/runs"

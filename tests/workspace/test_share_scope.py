@@ -107,6 +107,7 @@ def test_a_scoped_reviewer_cannot_sign_outside_its_scope(
 ) -> None:
     a, b = company_factory("Sig"), company_factory("Rev")
     _dataset_id, run_id = uploaded_run(client, a)
+    assert sign(client, a, run_id, "analyst", "authored").status_code == 201
     _share(client, a, b, "reviewer", ["caa", "clinical"])
     refused = sign(client, b, run_id, "reviewer", "reviewed")
     assert refused.status_code == 403

@@ -32,6 +32,7 @@ def _signatures(client: TestClient, a: Company, run_id: str) -> list[dict[str, o
 
 def test_a_signature_binds_signer_time_meaning_and_content(client: TestClient, a: Company) -> None:
     _, run_id = uploaded_run(client, a)
+    assert sign(client, a, run_id, "analyst", "authored").status_code == 201
     before = datetime.now(UTC)
     response = sign(client, a, run_id, "reviewer", "reviewed")
     assert response.status_code == 201, response.text
@@ -86,16 +87,16 @@ def test_changing_the_provenance_or_the_signature_record_invalidates_it(
     client: TestClient, a: Company, sessions: sessionmaker[Session]
 ) -> None:
     _, run_id = uploaded_run(client, a)
-    sig_id = sign(client, a, run_id, "reviewer", "reviewed").json()["id"]
+    sig_id = sign(client, a, run_id, "analyst", "authored").json()["id"]
     with sessions.begin() as s:
         sig = s.get(Signature, sig_id)
         assert sig is not None
-        sig.meaning = "approved"  # upgrade a review into an approval
+        sig.meaning = "approved"  # upgrade an authored signature into an approval
     (listed,) = _signatures(client, a, run_id)
     assert listed["valid"] is False and "signature record was altered" in str(listed["problem"])
 
     _, other_run = uploaded_run(client, a)
-    assert sign(client, a, other_run, "reviewer", "reviewed").status_code == 201
+    assert sign(client, a, other_run, "analyst", "authored").status_code == 201
     with sessions.begin() as s:
         run = s.get(AnalysisRun, other_run)
         assert run is not None

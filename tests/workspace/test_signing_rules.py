@@ -112,6 +112,7 @@ def test_an_approval_needs_a_currently_valid_review_by_another_person(
     sessions: sessionmaker[Session], a: Company
 ) -> None:
     run_id = _run(sessions, a, "analyst")
+    _sign(sessions, a, run_id, "analyst", "authored")
     said = _refused(sessions, a, run_id, "statistician", "approved", ConflictError)
     assert said.startswith("an approval needs a currently valid review first: this result has none")
     _sign(sessions, a, run_id, "reviewer", "reviewed")
@@ -130,12 +131,15 @@ def test_an_approval_needs_a_currently_valid_review_by_another_person(
         result["rows"][0][-2] = 24
         run.result_json = canonical_json(result)
     statuses = _statuses(sessions, run_id)
-    assert [s.valid for s in statuses] == [False, False] and not signatures.approval_holds(
+    assert [s.valid for s in statuses] == [False, False, False] and not signatures.approval_holds(
         statuses, creator=analyst
     )
     said = _refused(sessions, a, run_id, "owner", "approved", ConflictError)
+    assert said.startswith("signatures follow the order authored, reviewed, approved")
+    _sign(sessions, a, run_id, "analyst", "authored")  # the changed result is authored again ...
+    said = _refused(sessions, a, run_id, "owner", "approved", ConflictError)
     assert said.startswith("an approval needs a currently valid review first")
-    _sign(sessions, a, run_id, "reviewer", "reviewed")  # the changed result is reviewed again ...
+    _sign(sessions, a, run_id, "reviewer", "reviewed")  # ... reviewed again ...
     _sign(sessions, a, run_id, "owner", "approved")  # ... and then approved
     assert signatures.approval_holds(_statuses(sessions, run_id), creator=analyst)
 
@@ -154,7 +158,7 @@ def test_without_segregation_of_duties_one_person_reviews_and_approves_in_order(
         )
     run_id = _run(sessions, solo, "statistician")
     said = _refused(sessions, solo, run_id, "statistician", "approved", ConflictError)  # order still holds
-    assert said.startswith("an approval needs a currently valid review first")
+    assert said.startswith("signatures follow the order authored, reviewed, approved")
     said = _refused(sessions, solo, run_id, "owner", "authored", PermissionDeniedError)  # authorship too
     assert said.startswith("only the person who ran this analysis")
     for meaning in ("authored", "reviewed", "approved"):
@@ -228,7 +232,8 @@ def test_refusals_name_the_role_in_words_and_are_audited_with_the_reason(
     assert said == "您的角色（查看者）不允许以“已批准”签名"
     _refused(sessions, a, run_id, "reviewer", "authored", PermissionDeniedError)  # role: no "authored"
     _refused(sessions, a, run_id, "statistician", "authored", PermissionDeniedError)  # did not run it
-    _refused(sessions, a, run_id, "owner", "approved", ConflictError)  # no review yet
+    _refused(sessions, a, run_id, "owner", "approved", ConflictError)  # not authored yet
+    _sign(sessions, a, run_id, "analyst", "authored")
     _sign(sessions, a, run_id, "reviewer", "reviewed")
     _refused(sessions, a, run_id, "reviewer", "reviewed", ConflictError)  # signed before
     recorded = _refusals(sessions, run_id)
@@ -244,7 +249,7 @@ def test_refusals_name_the_role_in_words_and_are_audited_with_the_reason(
     # the reason is recorded in English whatever the signer's language
     assert recorded[1][1]["reason"] == "your role (viewer) does not allow signing as approved"
     assert recorded[5][1]["reason"] == "you have already signed this result as reviewed"
-    assert [s.signature.meaning for s in _statuses(sessions, run_id)] == ["reviewed"]
+    assert [s.signature.meaning for s in _statuses(sessions, run_id)] == ["authored", "reviewed"]
 
 
 def test_a_partner_role_is_named_with_the_share(
@@ -278,6 +283,7 @@ def test_reports_count_an_approval_only_after_a_review_by_another_person(
     # the approver's own later review (refused now; the loose rules let it be made): not enough
     _legacy_signature(sessions, c, run_id, "reviewer", "reviewed")
     assert not approved()
+    _sign(sessions, c, run_id, "analyst", "authored")  # an approval needs the author's signature too
     _sign(sessions, c, run_id, "owner", "approved")
     assert approved()
 
@@ -291,7 +297,7 @@ def test_the_api_refuses_with_the_rule_in_words(client: TestClient, a: Company) 
     assert author.status_code == 403 and "only the person who ran this analysis" in author.json()["detail"]
     early = sign(client, a, run_id, "reviewer", "approved")
     assert early.status_code == 409
-    assert early.json()["detail"].startswith("an approval needs a currently valid review first")
+    assert early.json()["detail"].startswith("signatures follow the order authored, reviewed, approved")
     assert sign(client, a, run_id, "analyst", "authored").status_code == 201
     assert sign(client, a, run_id, "reviewer", "reviewed").status_code == 201
     assert sign(client, a, run_id, "owner", "approved").status_code == 201
@@ -313,3 +319,67 @@ def test_the_api_refuses_with_the_rule_in_words(client: TestClient, a: Company) 
         ("reviewed", True),
         ("approved", True),
     ]
+
+
+def test_a_review_or_approval_needs_the_authors_signature_first(
+    client: TestClient, sessions: sessionmaker[Session], company_factory: Callable[[str], Company]
+) -> None:
+    """Signatures follow their meanings' order, authored -> reviewed -> approved (21 CFR 11.10(f): checks
+    enforcing the permitted sequencing of steps; 11.50(a)(3): the meaning; the order is the company's SOP).
+    Before, the demo's unsigned power run was reviewed by rita and approved by olivia (201, 201) and then
+    counted as approved: a result its author never signed."""
+    c = company_factory("Order")
+    _, run_id = uploaded_run(client, c)  # run by the analyst, signed by nobody
+    author = c.users["analyst"].display_name
+    expected = (
+        f"signatures follow the order authored, reviewed, approved: {author}, who ran this analysis, has not "
+        "yet signed this result as authored (an authored signature of a result that changed since no longer "
+        "holds)"
+    )
+    for role, meaning in (("reviewer", "reviewed"), ("owner", "approved")):
+        refused = sign(client, c, run_id, role, meaning)
+        assert (refused.status_code, refused.json()["detail"]) == (409, expected)
+    chinese = sign(client, c, run_id, "reviewer", "reviewed")  # the reason in the signer's language
+    with sessions() as s:
+        run = s.get_one(AnalysisRun, run_id)
+        program = s.get_one(Program, c.program.id)
+        with use_language("zh-CN"):
+            found = signatures.signing_choices(s, c.actor("reviewer"), run, program, [])
+            words = [(r.meaning.value, r.rule.value, r.message) for r in found.refusals]
+    zh = (
+        f"签名须依次为已编写、已审核、已批准：运行此分析的 {author} 尚未以“已编写”签署此结果"
+        "（结果在签署后发生变化时，该“已编写”签名不再有效）"
+    )
+    assert chinese.status_code == 409 and found.meanings == ()  # the form offers nothing yet, and says why
+    assert words == [("reviewed", "order", zh), ("approved", "order", zh)]
+    assert [(d["meaning"], d["rule"], d["reason"]) for _, d in _refusals(sessions, run_id)] == [
+        ("reviewed", "order", expected),
+        ("approved", "order", expected),
+        ("reviewed", "order", expected),
+    ]
+    assert client.get(f"/runs/{run_id}/signatures", headers=c.auth("viewer")).json() == []
+    for role, meaning in (("analyst", "authored"), ("reviewer", "reviewed"), ("owner", "approved")):
+        assert sign(client, c, run_id, role, meaning).status_code == 201
+
+
+def test_without_segregation_of_duties_the_author_still_signs_first(
+    sessions: sessionmaker[Session], company_factory: Callable[[str], Company]
+) -> None:
+    """Segregation of duties off lets one person author, review and approve, "still in that order" (README):
+    a review before the authored signature is refused there too; with segregation of duties on, the author
+    never reviews (checked before the order, so the reason is the independence one)."""
+    solo = company_factory("SoloOrder")
+    with sessions.begin() as s:
+        programs.update_program(
+            s, solo.actor("owner"), solo.program.id, {"segregation_of_duties": False}, reason="test"
+        )
+    run_id = _run(sessions, solo, "statistician")
+    said = _refused(sessions, solo, run_id, "statistician", "reviewed", ConflictError)
+    assert said.startswith("signatures follow the order authored, reviewed, approved")
+    for meaning in ("authored", "reviewed", "approved"):
+        _sign(sessions, solo, run_id, "statistician", meaning)
+    duo = company_factory("DuoOrder")
+    run_id = _run(sessions, duo, "statistician")
+    _sign(sessions, duo, run_id, "statistician", "authored")
+    said = _refused(sessions, duo, run_id, "statistician", "reviewed", PermissionDeniedError)
+    assert said == "segregation of duties: you ran this analysis, so it needs another person's review"

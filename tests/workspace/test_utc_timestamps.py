@@ -29,7 +29,7 @@ def test_a_run_is_signed_in_the_session_that_made_it_after_an_older_run_of_its_k
     with sessions.begin() as s:
         run = run_in(s, a, "analyst")
         # later_runs compares the older run's created_at (read back) with this one's (made here)
-        sig = signature_in(s, a, run.id, "reviewer", "reviewed")
+        sig = signature_in(s, a, run.id, "analyst", "authored")
         assert sig.run_id == run.id
         assert signatures.later_runs(s, s.get_one(AnalysisRun, older), a.program).ids == (run.id,)
 

@@ -268,8 +268,10 @@ class ShareIn(StrictModel):
     scope: list[StudyKindName] | None = Field(
         None,
         min_length=1,
-        description="The study kinds in which the partner may create studies, upload, run and sign (it "
-        "reads the whole program whatever the scope); null or left out: the whole program. Applies at once.",
+        description="The study kinds in which the partner may create studies, upload, run and sign. A scope "
+        "limits writing, not reading: the partner reads the whole program whatever the scope, every study's "
+        "datasets (their content too), results, reports and audit trail; null or left out: the whole "
+        "program. Applies at once.",
     )
     reason: Reason = Field(description=REASON_HELP)
 

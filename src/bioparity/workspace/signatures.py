@@ -19,6 +19,13 @@ the "four-eyes principle"); :func:`signing_refusal` states the rules once for ev
   review or approval would not be independent (program setting ``segregation_of_duties``, on by
   default; switched off, one person may author, review and approve); nor "reviewed" by the person who
   approved the same result (review and approval are two people);
+* "reviewed" and "approved" only while a currently valid "authored" signature exists (the meanings are
+  signed in their order, authored, reviewed, approved, whatever segregation of duties says: a review or
+  approval of a result its author never signed as theirs attests to nobody's work; 21 CFR 11.10(f)
+  operational checks enforcing the permitted sequencing of steps; the order itself is the company's SOP).
+  Only the run's creator may author, and every role that may run an analysis may sign it as authored, so
+  the author can always sign first. Signatures made before this rule (a review without an authored
+  signature) are not re-judged: :func:`approval_holds` reads reviews and approvals as before;
 * "approved" only while a currently valid "reviewed" signature by another person exists: a changed result
   invalidates every signature (below), so it needs a new review before a new approval. Under segregation
   of duties the review must be independent by the rule in force at approval: not by the run's creator
@@ -307,7 +314,9 @@ class Rule(StrEnum):
     already_signed = "already_signed"  # the signer signed this content with this meaning before
     authorship = "authorship"  # "authored" by someone who did not run the analysis
     independence = "independence"  # review or approval by the run's creator or an author
-    order = "order"  # approval without a currently valid review by another person
+    # review or approval without a currently valid authored signature, or approval without a currently
+    # valid review by another person
+    order = "order"
     superseded = "superseded"  # review or approval of a run a later approved run of its kind replaces
 
 
@@ -534,8 +543,7 @@ def signing_refusal(
         )
     ran_it = run.created_by == user_id
     if how is Meaning.authored and not ran_it:
-        creator = session.get(User, run.created_by)
-        name = creator.display_name if creator is not None else run.created_by
+        name = _creator_name(session, run)
         return refuse(
             Rule.authorship,
             lambda: _(refusals.AUTHORSHIP).format(name=name),
@@ -552,10 +560,24 @@ def signing_refusal(
                 Rule.independence,
                 lambda: _(refusals.FOUR_EYES_APPROVED),
             )
+    if how is not Meaning.authored and not _holds_authorship(statuses):
+        author = _creator_name(session, run)
+        return refuse(Rule.order, lambda: _(refusals.NO_AUTHOR).format(name=author))
     if how is Meaning.approved and not _holds_review(statuses, user_id, independent, run.created_by):
         reviews = [s.signature for s in statuses if s.valid and s.signature.meaning == Meaning.reviewed]
         return refuse(Rule.order, lambda: _order_reason(reviews, user_id))
     return None
+
+
+def _creator_name(session: Session, run: AnalysisRun) -> str:
+    """The printed name of the person who ran ``run`` (their id when the account is gone)."""
+    creator = session.get(User, run.created_by)
+    return creator.display_name if creator is not None else run.created_by
+
+
+def _holds_authorship(statuses: Sequence[SignatureStatus]) -> bool:
+    """Whether a currently valid "authored" signature holds (only the run's creator may sign one)."""
+    return any(s.valid and s.signature.meaning == Meaning.authored for s in statuses)
 
 
 def _order_reason(reviews: Sequence[Signature], approver_id: str) -> str:
