@@ -31,8 +31,8 @@ from bioparity.workspace.events import record_change
 from bioparity.workspace.integrity import upgrade, verify_session_integrity
 from bioparity.workspace.roles import Meaning
 from tests.workspace.conftest import PASSWORD, Company, make_company
-from tests.workspace.helpers import signed_by as _sign
 from tests.workspace.helpers import authored_run as _authored
+from tests.workspace.helpers import signed_by as _sign
 from tests.workspace.helpers import stored_run as _run
 from tests.workspace.helpers import uploaded_run
 from tests.workspace.test_share_scope import _share

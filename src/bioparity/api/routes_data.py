@@ -262,12 +262,13 @@ def sign_run(run_id: RunId, body: SignIn, actor: CurrentActor, request: Request)
     "authored" only by the person who ran the analysis; "reviewed" and "approved" not by them nor by
     anyone who signed it as authored (unless the program switches ``segregation_of_duties`` off);
     "reviewed" and "approved" only while a valid "authored" signature holds (signed in order: authored,
-    reviewed, approved); "approved" only while a valid review by another person holds (under segregation of duties, not by the
-    run's creator nor an author, even a review made while it was off); "reviewed" and "approved" not on a
-    superseded run (a later approved run of its kind in its study is what the reports use). Refused with
-    403 (role, authorship, independence, a user name not yours, wrong password) or 409 (no result,
-    superseded, already signed, not authored or no valid review yet), the reason in ``detail``; every refusal is recorded
-    in the audit trail (``sign_failed``, ``sign_refused``)."""
+    reviewed, approved); "approved" only while a valid review by another person holds (under segregation
+    of duties, not by the run's creator nor an author, even a review made while it was off); "reviewed"
+    and "approved" not on a superseded run (a later approved run of its kind in its study is what the
+    reports use). Refused with 403 (role, authorship, independence, a user name not yours, wrong
+    password) or 409 (no result, superseded, already signed, not authored or no valid review yet), the
+    reason in ``detail``; every refusal is recorded in the audit trail (``sign_failed``,
+    ``sign_refused``)."""
     with unit_of_work(request) as session:
         sig = signatures.sign_run(
             session,
