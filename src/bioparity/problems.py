@@ -335,16 +335,16 @@ SUBJECT_TWO_VALUES_IN_FILE = note_template(
     "subject {subject} has {first} on row {first_row:d} of {first_file} and another value here"
 )
 ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
-#: ADPP carries a kept column (``--keep``) under its name in capitals, which must be an ADaM variable name
-#: (:func:`bioparity.io.adam.kept_variables`).
+#: ADPP and ADNCA carry a kept column (``--keep``) under its name in capitals, which must be an ADaM variable
+#: name (:func:`bioparity.io.adam.kept_variables`).
 KEPT_NOT_AN_ADAM_NAME = note_template(
-    "--keep {column}: ADPP carries a kept column under its name in capitals, {name}, which is no ADaM "
-    "variable name (at most 8 characters, letters, digits or underscores, the first a letter); rename the "
-    "column, e.g. WEIGHTBL for a baseline body weight"
+    "--keep {column}: ADPP and ADNCA carry a kept column under its name in capitals, {name}, which is no "
+    "ADaM variable name (at most 8 characters, letters, digits or underscores, the first a letter); rename "
+    "the column, e.g. WEIGHTBL for a baseline body weight"
 )
-#: A kept column whose ADPP name is a variable ADPP has already (AVAL, APERIOD, ...).
-KEPT_ADPP_NAME_TAKEN = note_template(
-    "--keep {column}: ADPP has a variable {name} of its own; rename the column"
+#: A kept column whose ADaM name is a variable the data set (ADPP, ADNCA) has already (AVAL, AFRLT, ...).
+KEPT_ADAM_NAME_TAKEN = note_template(
+    "--keep {column}: {dataset} has a variable {name} of its own; rename the column"
 )
 #: A column kept through NCA (``--keep``, option ``keep``) that changes within a subject.
 KEPT_ONE_VALUE = note_template(

@@ -57,7 +57,12 @@ def test_adpp_carries_the_kept_weight_numeric_and_labelled(tmp_path: Path) -> No
     assert records["WEIGHT"].tolist() == [weights[s] for s in records["USUBJID"]]
 
     # the ANCOVA a programmer fits on ADPP is R's
-    cmax = records[records["PARAMCD"] == "CMAX"]
+    assert_ancova_of_r(records[records["PARAMCD"] == "CMAX"])
+
+
+def assert_ancova_of_r(cmax: pd.DataFrame) -> None:
+    """``log(AVAL) ~ TRTP + WEIGHT`` of the 30 Cmax records ``cmax``, by least squares, is R's ``lm``: the
+    estimate, SE and 90% CI of each comparison of :data:`R_REF`."""
     assert len(cmax) == 30
     for ref in R_REF[R_REF["model"] == "lm"].to_dict("records"):
         arms = [ref["test"], *(a for a in ("test", "eu-ref", "us-ref") if a != ref["test"])]

@@ -257,8 +257,16 @@ def _result_tables(
     reasons = _reasons_table(frame, keys, run_settings)
     if reasons is not None:
         main.append(reasons)
-    # one row per profile that exists (not the cross product of arms and subjects)
-    wide = frame.groupby([*keys, "PPTESTCD"], sort=False)["PPSTRESN"].first().unstack("PPTESTCD")
+    # the subject-level columns kept (option keep: body weight) beside the subject, not among the methods
+    kept = [c for c in spec_from_options(options or {}).keep if c in frame.columns and c not in keys]
+    shown = [*keys, *kept]
+    # one row per profile that exists (not the cross product of arms and subjects); a subject without a
+    # kept value is still one (dropna)
+    wide = (
+        frame.groupby([*shown, "PPTESTCD"], sort=False, dropna=not kept)["PPSTRESN"]
+        .first()
+        .unstack("PPTESTCD")
+    )
     codes = [str(c) for c in dict.fromkeys(frame["PPTESTCD"].astype(str))]
     placed: set[str] = set()
     groups: list[tuple[str, list[str]]] = []
@@ -270,10 +278,10 @@ def _result_tables(
     other = [c for c in codes if c not in placed]
     for i in range(0, len(other), 8):
         groups.append((gettext_noop("Other parameters"), other[i : i + 8]))
-    key_width = sum(max(len(k), 10) + 2 for k in keys)
+    key_width = sum(max(len(k), 10) + 2 for k in shown)
     # the profile's columns (arm, subject, ...) in the reader's words where the registry has them (a
     # Chinese report printed "arm", "subject" over its per-subject tables)
-    key_headers = {k: key_label(k) for k in keys}
+    key_headers = {k: key_label(k) for k in shown}
     merged: list[tuple[list[str], list[str]]] = []
     for name, chosen in groups:
         width = sum(max(len(unit_label(c, units.get(c, ""))), 9) + 2 for c in chosen)
@@ -295,9 +303,11 @@ def _result_tables(
             "groups": "; ".join(_(n) for n in names)
         }
         appendix += listed(
-            panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False, digits=SIGNIFICANT)
+            panels(
+                part, shown, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False, digits=SIGNIFICANT
+            )
         )
-    others = [c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
+    others = [c for c in frame.columns if c not in {*shown, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
     numeric = [
         c
         for c in others

@@ -83,7 +83,9 @@ Contract:
 * ``--keep WT[,COL]`` carries subject-level columns (body weight for an ANCOVA of ``bioparity
   pk-similarity --covariates WT``) into OUT, beside the profile columns: each must hold one value per
   subject (else the run stops naming file, row, column and subject); they split no profile and no summary
-  statistic (:mod:`bioparity.nca.covariates`).
+  statistic (:mod:`bioparity.nca.covariates`). ADPP and ADNCA carry each under its name in capitals, the
+  same values, type and label in both (:func:`bioparity.io.adam.kept_variables`: a name that is no ADaM
+  variable name refused before anything is computed); SDTM PP does not.
 * ``--review CHOICES.csv|json`` applies a reviewer's lambda_z choices (columns ``subject`` + profile
   columns, ``time`` (empty = the whole profile), ``action`` include|exclude, ``reason``), the same file the
   web NCA review saves: see :mod:`bioparity.nca.review`.
@@ -443,7 +445,7 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
             _("--tau %(tau)s: the dosing interval must be a positive number of hours")
             % {"tau": f"{params['tau']:g}"}
         )
-    if params["adpp"] is not None:  # the ADPP name of each kept column, before anything is computed
+    if params["adpp"] is not None or params["adnca"] is not None:  # each kept column's ADaM name, now
         kept_variables(spec_from_options(params).keep)
     given = spec_from_options(params).dose_record_settings  # refused, not ignored, without dose records
     if given and params["dosing"] is None:
@@ -833,7 +835,7 @@ def _write_adnca(
         conc_unit=spec.conc_unit or "", dose_unit=spec.dose_unit or "", studyid=outputs.studyid,
         groups=spec.groups, by=[g for g in spec.groups if g in doses.columns and g != spec.subject],
         reference=reference,
-        first_dose=first_dose, nominal=None if nominal is None else "_nominal",
+        first_dose=first_dose, nominal=None if nominal is None else "_nominal", keep=spec.keep,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(

@@ -12,7 +12,9 @@ Both carry the columns that tell a subject's profiles apart (``groups``: the ana
 period), so that two analytes or periods of one subject are two sets of records a reader can tell apart, not
 duplicates: the treatment, period and sequence as the ADaM BDS variables TRTA, APERIOD and TRTSEQA (ADaMIG
 v1.3, section 3.3), the dosing interval of ADPP as DOSENUM, others under their names in capitals, at most 8
-characters (SAS transport v5 names); STUDYID is the data's own when they have one.
+characters (SAS transport v5 names); STUDYID is the data's own when they have one. Both carry the
+subject-level columns kept through NCA (``--keep``: :func:`kept_variables`) under the same names, types and
+labels, after their other variables.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pandas as pd
 
 from bioparity.errors import InputError
 from bioparity.io.sdtm import PP_TIMING, analyte_values, hours_to_iso8601, in_key_order, iso_instants
-from bioparity.problems import KEPT_ADPP_NAME_TAKEN, KEPT_NOT_AN_ADAM_NAME
+from bioparity.problems import KEPT_ADAM_NAME_TAKEN, KEPT_NOT_AN_ADAM_NAME
 
 
 def adpp_domain(
@@ -86,14 +88,14 @@ def adpp_domain(
     out = _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
     keys = [_adam_name(c) for c in (groups if profile is None else profile) if c in long.columns]
     out = with_treatments(_with_analysis_timing(out, long), profile=[k for k in keys if k in out.columns])
-    return _with_kept(out, long, [k for k in keep if k not in (*groups, *timing)])
+    return _with_kept(out, long, [k for k in keep if k not in (*groups, *timing)], "ADPP")
 
 
 #: An ADaM variable name (ADaMIG general variable conventions, as SAS transport v5 names): at most 8
 #: characters, upper-case letters, digits and underscores, the first a letter.
 _ADAM_VARIABLE = re.compile(r"[A-Z][A-Z0-9_]{0,7}")
-#: The label of a kept column in ADPP (at most 40 characters: the name has at most 8): what it is and where
-#: it came from; its meaning is the user's (e.g. baseline body weight), which bioparity cannot know.
+#: The label of a kept column in ADPP and ADNCA (at most 40 characters: the name has at most 8): what it is
+#: and where it came from; its meaning is the user's (e.g. baseline body weight), which bioparity cannot know.
 KEPT_LABEL = "Subject-Level {column} (NCA Input)"
 #: Labels of the kept columns named as a variable of SDTM DM (SDTMIG v3.4, section 5.2, DM), which an ADaM
 #: variable of the same name copies with its label ("same name, same meaning, same values").
@@ -108,17 +110,18 @@ _DM_LABELS = {
 
 
 def kept_variables(keep: Sequence[str]) -> dict[str, str]:
-    """The ADPP variable of each kept column (``--keep``): its name in capitals, as every carried column.
+    """The ADaM variable of each kept column (``--keep``) in ADPP and ADNCA: its name in capitals, as every
+    carried column.
 
-    A subject-level variable such as baseline body weight is a column of ADPP, beside the parameter, as an
-    ADSL variable copied to a BDS data set: the ADaMIG section "Creation of Derived Columns Versus Creation
-    of Derived Rows" (section 4.2 of ADaMIG v1.0, as quoted by Widel and Minjoe, SAS Global Forum 2013,
-    paper 137-2013) lets BDS columns support the analysis, study-specific analysis model covariates among
-    them (wording read in the CDISC wiki's restatement of that section; its number in ADaMIG v1.3 not
-    verified here). Its name is the user's column name, so the
-    user chooses it (``WEIGHTBL``, as the ADSL of the CDISC pilot study names the baseline weight): a name
-    that is no ADaM variable name (at most 8 characters, letters, digits and underscores, the first a
-    letter) is refused rather than cut or changed.
+    A subject-level variable such as baseline body weight is a column of ADPP, beside the parameter, and of
+    ADNCA, beside each concentration, as an ADSL variable copied to a BDS data set (both are BDS): the
+    ADaMIG section "Creation of Derived Columns Versus Creation of Derived Rows" (section 4.2 of ADaMIG
+    v1.0, as quoted by Widel and Minjoe, SAS Global Forum 2013, paper 137-2013) lets BDS columns support
+    the analysis, study-specific analysis model covariates among them (wording read in the CDISC wiki's
+    restatement of that section; its number in ADaMIG v1.3 not verified here). Its name is the user's
+    column name, so the user chooses it (``WEIGHTBL``, as the ADSL of the CDISC pilot study names the
+    baseline weight): a name that is no ADaM variable name (at most 8 characters, letters, digits and
+    underscores, the first a letter) is refused rather than cut or changed.
 
     Raises
     ------
@@ -139,14 +142,15 @@ def kept_variables(keep: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def _with_kept(out: pd.DataFrame, long: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
-    """ADPP ``out`` with the kept columns of ``long`` (:func:`kept_variables`), numbers where every value
-    given is one (blanks missing: SAS transport Num), and their labels in ``attrs["labels"]``: a DM
-    variable's own (:data:`_DM_LABELS`), else :data:`KEPT_LABEL`."""
+def _with_kept(out: pd.DataFrame, long: pd.DataFrame, keep: Sequence[str], dataset: str) -> pd.DataFrame:
+    """The records ``out`` of ``dataset`` (ADPP, ADNCA; ``long``: their source, row for row) with the kept
+    columns of ``long`` (:func:`kept_variables`) after the others, numbers where every value given is one
+    (blanks missing: SAS transport Num), and their labels in ``attrs["labels"]``: a DM variable's own
+    (:data:`_DM_LABELS`), else :data:`KEPT_LABEL`; a name ``out`` has already is refused."""
     labels = {}
     for column, name in kept_variables([k for k in keep if k in long.columns]).items():
         if name in out.columns:
-            raise InputError(KEPT_ADPP_NAME_TAKEN.format(column=column, name=name))
+            raise InputError(KEPT_ADAM_NAME_TAKEN.format(column=column, name=name, dataset=dataset))
         values = long[column]
         numbers = pd.to_numeric(values, errors="coerce")
         blank = values.isna() | values.astype("string").str.strip().eq("").fillna(True)
@@ -314,6 +318,7 @@ def adnca_domain(
     reference: str | None = None,
     first_dose: pd.Series | None = None,
     nominal: str | None = None,
+    keep: Sequence[str] = (),
 ) -> pd.DataFrame:
     """ADNCA concentration records: times relative to the first and to the most recent dose, the dose DOSEA
     with its unit ``dose_unit`` as DOSEU (EXDOSU, or the dose unit given; left out without one: the
@@ -365,13 +370,19 @@ def adnca_domain(
     1: ``24 * (VISITDY - 1) + NRRLT`` hours (``VISITDY - 1 + 1`` for a negative day: there is no day 0),
     which takes the visit's planned day as the planned day of the sample's reference dose, given at the
     same clock time as the first; without VISITDY it is left empty rather than made up. Without
-    ``nominal`` neither is written."""
+    ``nominal`` neither is written.
+
+    ``keep``: the subject-level columns kept through NCA (``--keep``), each sample's value carried as in
+    ADPP (:func:`kept_variables`: the same name, type and label), after the other variables, so that ADNCA
+    and ADPP give each subject the same value."""
     timing = [c for c in samples.columns if str(c).upper() in PP_TIMING]
     carried = [
         c for c in dict.fromkeys(["STUDYID", *groups, *timing]) if c in samples.columns and c != subject
     ]
     points = [c for c in samples.columns if str(c).upper() in ANALYSIS_TIMING and c not in carried]
-    s = samples[[subject, time, conc, *carried, *points, *([nominal] if nominal else [])]].copy()
+    kept = [k for k in keep if k in samples.columns and k not in (*groups, *timing)]  # as ADPP's
+    wanted = [subject, time, conc, *carried, *points, *([nominal] if nominal else []), *kept]
+    s = samples[list(dict.fromkeys(wanted))].copy()
     s["_order"] = np.arange(len(s))
     s[subject] = s[subject].astype(str)
     d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
@@ -423,7 +434,8 @@ def adnca_domain(
         _add_nominal(out, pd.to_numeric(merged[nominal], errors="coerce").to_numpy(dtype=float))
     out = _with_analysis_timing(out, merged)
     profile = [_adam_name(c) for c in carried if c in groups]  # each profile's period, as its ADPP records'
-    return with_treatments(out, profile=profile, dated=reference is not None)
+    out = with_treatments(out, profile=profile, dated=reference is not None)
+    return _with_kept(out, merged, kept, "ADNCA")
 
 
 #: ADNCA's analysis visit and time point (ADaMIG v1.3, section 3.3.3), keyed by the SDTM variable of the PC
@@ -578,12 +590,13 @@ ADAM_DATASET_LABELS = {
 
 def write_adam(frame: pd.DataFrame, path: str | os.PathLike[str], name: str) -> None:
     """Write an ADaM data set as SAS transport v5 (``.xpt``, with the variable labels of
-    :data:`ADAM_LABELS` and of ``frame.attrs["labels"]``, the kept columns of :func:`adpp_domain`, and the
-    data set label of :data:`ADAM_DATASET_LABELS`) or CSV (by the file suffix)."""
+    :data:`ADAM_LABELS` and of ``frame.attrs["labels"]``, the kept columns of :func:`adpp_domain` and
+    :func:`adnca_domain`, and the data set label of :data:`ADAM_DATASET_LABELS`) or CSV (by the file
+    suffix)."""
     from bioparity.io.files import write_frame_atomic, write_xport_atomic
 
     if str(path).lower().endswith(".xpt"):
-        known = {**ADAM_LABELS, **frame.attrs.get("labels", {})}  # and those of kept columns (ADPP)
+        known = {**ADAM_LABELS, **frame.attrs.get("labels", {})}  # and those of kept columns (ADPP, ADNCA)
         labels: list[str | None] = [known.get(str(c), str(c))[:40] for c in frame.columns]
         write_xport_atomic(
             frame, path, table_name=name, column_labels=labels, file_label=ADAM_DATASET_LABELS.get(name)
