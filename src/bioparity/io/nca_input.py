@@ -596,7 +596,14 @@ def read_doses(
     A ``subject`` column is renamed to the samples' subject column when that one has another name.
     ``label`` is how messages name the file (default: the path as given).
     """
-    table = read_any_table(path, label=label)
+    return doses_of(read_any_table(path, label=label), samples, tau=tau)
+
+
+def doses_of(
+    table: LoadedTable, samples: NCASamples, *, tau: float | None = None
+) -> tuple[NCASamples, NCADoses]:
+    """:func:`read_doses` of a dose table read already (``bioparity nca-batch`` reads its EX once and puts
+    it on the samples of each partition, :mod:`bioparity.scale.batch_nca`)."""
     where = Where(file=table.file, line_offset=table.line_offset)
     doses, note, origin = table.frame, "", None
     said_notes: tuple[str, ...] = ()
