@@ -46,6 +46,8 @@ from bioparity.io.nca_input import (
     NO_PERIOD_GIVEN,
     NO_SAMPLE_EPOCH,
     PERIOD_FROM_EX_EPOCH,
+    REFERENCE_ON_DOSE_CLOCK,
+    REFERENCE_ON_DOSE_CLOCK_EPOCH,
     TREATMENT_FROM_EXTRT,
 )
 from bioparity.io.sdtm import hours_to_iso8601
@@ -162,6 +164,7 @@ def test_ex_epoch_gives_each_period_its_own_doses_and_rs_numbers(tmp_path: Path)
     _assert_rs_values(out)
     rule = PERIOD_FROM_EX_EPOCH.format(ex=args[2])  # the EX named as given
     assert rule in said and "wrote 18 dosing intervals" in said
+    assert REFERENCE_ON_DOSE_CLOCK_EPOCH in said and "ADSL period" not in said  # the periods used, named
     provenance = json.loads((tmp_path / "o.csv.provenance.json").read_text())
     assert provenance["derived_columns"] == [rule, TREATMENT_FROM_EXTRT]
     adpp, _ = pyreadstat.read_xport(str(tmp_path / "adpp.xpt"))
@@ -216,6 +219,7 @@ def test_ex_without_epoch_keeps_one_profile_per_subject_and_says_so(tmp_path: Pa
     bounds = out[(out["subject"] == "S-1") & (out["dose_number"] == 3)].iloc[0]
     assert (bounds["start"], bounds["end"]) == (48, 336)
     assert NO_PERIOD_GIVEN.format(ex=args[2]) in said
+    assert REFERENCE_ON_DOSE_CLOCK in said and "ADSL period" not in said  # no period used
     result = nca_kind(read_concentrations(Path(args[0])), {"dosing": args[2], "tau": 24.0})
     assert NO_PERIOD_GIVEN.format(ex="ex.csv") in result["notes"]  # the workspace names a dataset
     pc, ex = _pc(), _ex().drop(columns="EPOCH")

@@ -41,7 +41,12 @@ from bioparity.analyses.nca import nca_kind, read_concentrations
 from bioparity.cli.main import app
 from bioparity.i18n import use_language
 from bioparity.i18n.notes import note_text
-from bioparity.io.nca_input import PERIOD_DERIVED, REFERENCE_ON_DOSE_CLOCK, SAMPLE_TIMES_FROM_REFERENCE
+from bioparity.io.nca_input import (
+    PERIOD_DERIVED,
+    REFERENCE_ON_DOSE_CLOCK,
+    REFERENCE_ON_DOSE_CLOCK_ADSL,
+    SAMPLE_TIMES_FROM_REFERENCE,
+)
 from bioparity.io.sdtm import hours_to_iso8601
 
 runner = CliRunner()
@@ -123,6 +128,7 @@ def test_pcrftdtc_of_each_daily_dose_gives_one_profile_per_subject_and_rs_number
             assert values[(subject, n, "AUCTAU")] == pytest.approx(auctau, rel=1e-10, abs=0)
             assert values[(subject, n, "CMAX")] == pytest.approx(cmax, rel=1e-10, abs=0)
     assert REFERENCE_ON_DOSE_CLOCK in said and "wrote 9 dosing intervals" in said
+    assert "ADSL" not in said and "EPOCH" not in said  # no period used, none named
     # the terminal says what was finally read: no period derived (it used to say so before EX was read)
     assert "period derived" not in said and "PCRFTDTC" not in said.split(REFERENCE_ON_DOSE_CLOCK)[0]
 
@@ -178,7 +184,9 @@ def test_a_multiple_dose_crossover_has_its_adsl_periods_and_their_own_doses(tmp_
         "AP01SDTM": "2026-01-05T07:00", "AP01EDTM": "2026-01-12T00:00",
         "AP02SDTM": "2026-01-19T07:00", "AP02EDTM": "2026-01-26T00:00",
     }).to_csv(folder / "adsl.csv", index=False)  # fmt: skip
-    _nca(tmp_path, args[0], "--dosing", args[2], "--adsl", str(folder / "adsl.csv"), "--tau", "24")
+    said = _nca(tmp_path, args[0], "--dosing", args[2], "--adsl", str(folder / "adsl.csv"), "--tau", "24")
+    # the note names the periods used: the ADSL's (not "(and ADSL period)" whatever was used)
+    assert REFERENCE_ON_DOSE_CLOCK_ADSL in said and REFERENCE_ON_DOSE_CLOCK not in said
     out = pd.read_csv(tmp_path / "o.csv")
     assert len(out.drop_duplicates(["subject", "period", "dose_number"])) == 18  # 3 subjects x 2 x 3
     assert out.groupby("period")["TRTP"].unique().map(list).to_dict() == {1: ["A"], 2: ["B"]}

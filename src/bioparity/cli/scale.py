@@ -8,7 +8,9 @@ Contract:
   read by the rules of ``bioparity nca`` (:mod:`bioparity.io.nca_input`: PCSTRESU as the concentration
   unit, checked over every partition). ``--dosing`` is an SDTM EX domain with one dose record per
   subject: single-dose NCA with each subject's EXDOSE (and EXDOSU, infusion durations), as ``bioparity
-  nca --dosing``; repeated doses are refused (``bioparity nca --dosing`` runs multiple-dose NCA). OUT_DIR
+  nca --dosing``; with ``--tau`` any dose records: multiple-dose NCA read as ``bioparity nca --dosing
+  --tau`` reads it (:func:`bioparity.io.nca_input.doses_of`; a crossover's periods from ``--adsl`` or the
+  EPOCH of EX), else repeated doses are refused. OUT_DIR
   gets one Parquet file per partition with the long NCA table of ``bioparity nca`` (the same values).
   Profiles split across partitions are gathered by a shuffle first. OUT_DIR must be new or empty. The
   options are turned into the input spec by :func:`bioparity.nca.spec_from_options`, as for
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import user_errors, warn_note
+from bioparity.cli.nca import TauOpt
 from bioparity.cli.options import (
     UNIT_OPTIONS,
     AdslOpt,
@@ -76,7 +79,10 @@ Parameters = Annotated[
 _DOSE = gettext_noop(
     "auto (default: the column 'dose' when present), a column, a number or none; gives CL and Vz."
 )
-_DOSING = gettext_noop("SDTM EX domain with one dose record per subject: each subject's own dose (EXDOSE).")
+_DOSING = gettext_noop(
+    "SDTM EX domain with one dose record per subject: each subject's own dose (EXDOSE); with --tau, "
+    "multiple-dose NCA of its doses, as bioparity nca --dosing --tau."
+)
 
 app = typer.Typer()
 
@@ -114,6 +120,7 @@ def nca_batch_command(
     dm: DmOpt = None,
     adsl: AdslOpt = None,
     keep: KeepOpt = None,
+    tau: TauOpt = None,
 ) -> None:
     with user_errors():
         from bioparity.nca import spec_from_options
@@ -156,7 +163,8 @@ def _say_read(run: BatchNCARun, dm: Path | None) -> None:
     from bioparity.cli.nca import arms_lines
     from bioparity.i18n.notes import note_text
 
-    for rule in run.said.derived:
+    # a multiple-dose read says its rules in the note of EX, as bioparity nca says them
+    for rule in (run.said.dosing,) if run.said.dosing else run.said.derived:
         typer.echo(note_text(rule), err=True)
     for line in arms_lines(dm, run.said.arms, run.said.notes):
         typer.echo(line, err=True)

@@ -596,7 +596,14 @@ def read_doses(
     A ``subject`` column is renamed to the samples' subject column when that one has another name.
     ``label`` is how messages name the file (default: the path as given).
     """
-    table = read_any_table(path, label=label)
+    return doses_of(read_any_table(path, label=label), samples, tau=tau)
+
+
+def doses_of(
+    table: LoadedTable, samples: NCASamples, *, tau: float | None = None
+) -> tuple[NCASamples, NCADoses]:
+    """:func:`read_doses` of a dose table read already (``bioparity nca-batch`` reads its EX once and puts
+    it on the samples of each partition, :mod:`bioparity.scale.batch_nca`)."""
     where = Where(file=table.file, line_offset=table.line_offset)
     doses, note, origin = table.frame, "", None
     said_notes: tuple[str, ...] = ()
@@ -616,7 +623,7 @@ def read_doses(
         if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
             raise DataFileError(PC_WITHOUT_PCDTC, file=samples.where.file, expected=A_PCDTC_OR_DOSE_LINK)
         epochs = epoch_periods(samples, ex)  # before PCRFTDTC leaves the profile columns
-        samples, said = reference_on_dose_clock(samples)
+        samples, said = reference_on_dose_clock(samples, epochs=bool(epochs.rule))
         note += ("" if epochs.rule else unlinked) + said
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
@@ -644,18 +651,31 @@ def read_doses(
 
 
 #: What the note of a multiple-dose read of an SDTM PC with PCRFTDTC adds (:func:`reference_on_dose_clock`;
-#: a note template, said in the reader's language).
+#: a note template, said in the reader's language), worded from the periods actually used: none (one
+#: profile per subject), those of an ADaM ADSL (``--adsl``), or those of the EPOCH of EX
+#: (:func:`epoch_periods`).
 REFERENCE_ON_DOSE_CLOCK = note_template(
     "multiple-dose NCA: PCRFTDTC is each sample's reference dose, not a profile of its own: one profile per "
-    "subject (and ADSL period), its dosing intervals from the EX doses, each sample after the latest dose at "
-    "or before it"
+    "subject, its dosing intervals from the EX doses, each sample after the latest dose at or before it"
+)
+REFERENCE_ON_DOSE_CLOCK_ADSL = note_template(
+    "multiple-dose NCA: PCRFTDTC is each sample's reference dose, not a profile of its own: one profile per "
+    "subject and ADSL period, its dosing intervals from the EX doses of that period, each sample after the "
+    "latest dose at or before it"
+)
+REFERENCE_ON_DOSE_CLOCK_EPOCH = note_template(
+    "multiple-dose NCA: PCRFTDTC is each sample's reference dose, not a profile of its own: one profile per "
+    "subject and period from the EX EPOCH, its dosing intervals from the EX doses of that period, each "
+    "sample after the latest dose at or before it"
 )
 
 
-def reference_on_dose_clock(samples: NCASamples) -> tuple[NCASamples, str]:
+def reference_on_dose_clock(samples: NCASamples, *, epochs: bool = False) -> tuple[NCASamples, str]:
     """The samples of an SDTM PC domain for multiple-dose NCA: PCRFTDTC, when it is a profile column, is
     no longer one, nor is a period derived from its order (:data:`PERIOD_DERIVED`); with the note
-    ``; ``:data:`REFERENCE_ON_DOSE_CLOCK`. Unchanged (no note) for a plain table or a PC without PCRFTDTC.
+    ``; ``:data:`REFERENCE_ON_DOSE_CLOCK` (:data:`REFERENCE_ON_DOSE_CLOCK_ADSL` when the samples have an
+    ADSL's periods, :data:`REFERENCE_ON_DOSE_CLOCK_EPOCH` when ``epochs``: the periods come from the EPOCH
+    of EX, :func:`epoch_periods`). Unchanged (no note) for a plain table or a PC without PCRFTDTC.
     A period read from an ADSL (``--adsl``: the ADSL period of each sample's PCRFTDTC) is kept.
 
     CDISC SDTMIG v3.3/v3.4, PC domain: PCRFTDTC is the "Date/Time of Reference Point", the dose the sample's
@@ -681,7 +701,9 @@ def reference_on_dose_clock(samples: NCASamples) -> tuple[NCASamples, str]:
     kept = tuple(d for d in samples.derived if d != PERIOD_DERIVED)
     note = pc_note(samples.where.file, detected, kept)
     moved = dataclasses.replace(samples, frame=frame, spec=spec, note=note, derived=kept, detected=detected)
-    return moved, "; " + REFERENCE_ON_DOSE_CLOCK
+    if samples.adsl is not None:
+        return moved, "; " + REFERENCE_ON_DOSE_CLOCK_ADSL
+    return moved, "; " + (REFERENCE_ON_DOSE_CLOCK_EPOCH if epochs else REFERENCE_ON_DOSE_CLOCK)
 
 
 #: The note of a multiple-dose crossover whose periods came from the EPOCH of its EX records

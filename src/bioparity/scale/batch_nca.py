@@ -15,8 +15,11 @@ times from PCELTM); what needs every row is decided once, before any NCA: the co
 (PCSTRESU one unit on every row with a result: :func:`~bioparity.io.nca_input.one_unit` over the rows of
 each partition that decide it) and whether the EX domain holds one dose record for every sampled subject
 (:meth:`~bioparity.io.nca_input.ExDomain.single_dose`: single-dose NCA with each subject's EXDOSE and
-infusion duration, sample times PCDTC - EXSTDTC when PC has PCDTC). Repeated doses (multiple-dose NCA)
-are refused, naming a subject: ``bioparity nca --dosing`` runs them.
+infusion duration, sample times PCDTC - EXSTDTC when PC has PCDTC). With the spec's ``tau`` (``--tau``) the EX
+domain is read once and put on the samples of each partition by
+:func:`~bioparity.io.nca_input.doses_of`, the reader of ``bioparity nca --dosing --tau`` (multiple-dose NCA:
+each dosing interval, the periods of a crossover from an ADSL or from the EPOCH of EX), a profile being
+then a subject (and period), not a PCRFTDTC; without ``tau`` repeated doses are refused, naming a subject.
 
 Every profile (grouping columns + subject, keyed as the reader keys them) must sit in one partition for
 ``map_partitions`` to see it whole: :func:`nca_dask` checks that from the key columns alone; profiles split
@@ -51,8 +54,10 @@ from bioparity.io.nca_input import (
     DM_ARMS,
     REFERENCE,
     ExDomain,
+    NCADoses,
     NCASamples,
     dm_arms,
+    doses_of,
     one_unit,
     pc_given_groups,
     pc_samples,
@@ -157,6 +162,7 @@ class _Input:
     periods: pd.Series | None = None
     dm: LoadedTable | None = None
     adsl: AdslPeriods | None = None
+    dosing: LoadedTable | None = None
 
     sdtm: bool = field(init=False)
 
@@ -193,10 +199,15 @@ class _Input:
         keys, groups = pc_profile_keys(raw)
         given = pc_given_groups(raw, self.spec, groups)
         keys = keys.assign(**{g: raw[g].to_numpy() for g in given})
+        if self.dosing is not None:  # multiple-dose: PCRFTDTC is each sample's dose, not its profile
+            groups = [g for g in groups if g != REFERENCE]
         return keys[[*groups, *given, "subject"]]
 
-    def samples(self, raw: pd.DataFrame) -> NCASamples:
-        """The samples of the rows ``raw`` (errors name their row in ``raw``, and no file)."""
+    def samples(self, raw: pd.DataFrame) -> tuple[NCASamples, NCADoses | None]:
+        """The samples of the rows ``raw`` (errors name their row in ``raw``, and no file), and with
+        ``dosing`` (multiple-dose NCA, ``tau`` given) the dose records on their clock, read by
+        :func:`~bioparity.io.nca_input.doses_of` as ``bioparity nca --dosing --tau`` reads them (periods
+        from an ADSL or from the EPOCH of EX included)."""
         where = Where(file=None, line_offset=None)
         if not self.sdtm:
             samples = NCASamples(raw, self.spec.resolve(raw), where)
@@ -206,12 +217,14 @@ class _Input:
                 samples = with_unit(samples, "conc_unit", *self.conc_unit)
         if self.dm is not None:
             samples = with_arms(samples, self.dm, given=f"dm ({self.dm.file})")
+        if self.dosing is not None:
+            return doses_of(self.dosing, samples, tau=self.spec.tau)
         if self.ex is None:
-            return samples
+            return samples, None
         single = self.ex.single_dose(self.ex.on_samples(samples))
         if single is None:  # checked over the whole data set before (_ex_domain)
             raise InputError("batch NCA is single-dose: a subject has several EX dose records")
-        return single
+        return single, None
 
 
 def _parquet_pieces(dataset: Any) -> list[_Piece]:
@@ -279,8 +292,12 @@ def _nca_partition(
         return empty
     frame = frame.sort_values([_PART, _ROW], kind="stable").reset_index(drop=True)
     with source.located(frame):
-        samples = given.samples(_unlabelled(frame))
-        result = run_nca(samples.frame, samples.spec, where=samples.where)
+        samples, doses = given.samples(_unlabelled(frame))
+        if doses is None:
+            return result_table(run_nca(samples.frame, samples.spec, where=samples.where), samples.spec)
+        result = run_nca(
+            samples.frame, samples.spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where
+        )
     return result_table(result, samples.spec)
 
 
@@ -293,13 +310,20 @@ def _meta(
     options); and that row's samples, whose profile columns (a derived period, the arms) every row has."""
     frame = probe.head(1).reset_index(drop=True)
     with source.located(frame):
-        samples = given.samples(_unlabelled(frame))
+        samples, doses = given.samples(_unlabelled(frame))
     spec = samples.spec
     notes = spec.unit_notes({**unit_sources, **samples.units})
     three = pd.concat([samples.frame.head(1)] * 3, ignore_index=True)
-    three[spec.time] = [0.0, 1.0, 2.0]
     three[spec.conc] = [0.0, 1.0, 0.5]
-    return result_table(run_nca(three, spec), spec).iloc[:0], notes, samples
+    if doses is None:
+        three[spec.time] = [0.0, 1.0, 2.0]
+        return result_table(run_nca(three, spec), spec).iloc[:0], notes, samples
+    keys = [c for c in spec.keys if c in doses.frame.columns]  # the first row's profile's doses
+    mine = doses.frame.merge(three.head(1)[keys], on=keys)
+    first = float(mine[spec.time].min()) if spec.time in mine.columns else 0.0
+    three[spec.time] = [first, first + 1.0, first + 2.0]
+    table = result_table(run_nca(three, spec, dosing=mine.head(1)), spec)
+    return table.iloc[:0], notes, dataclasses.replace(samples, note=doses.note)
 
 
 def _distinct_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
@@ -407,8 +431,8 @@ def _ex_domain(dosing: str | Path, given: _Input, keys: pd.DataFrame) -> ExDomai
         i = int(np.argmax(counts > 1))
         raise InputError(
             f"{table.file}: {counts[i]} dose records for subject {subjects.iloc[i]}: multiple-dose NCA, "
-            f"which batch NCA does not run; expected one dose record per subject (each subject's own "
-            f"dose), or bioparity nca --dosing {table.file} for multiple-dose NCA"
+            f"which batch NCA runs with --tau (the dosing interval, as bioparity nca --dosing "
+            f"{table.file} --tau); expected one dose record per subject (each subject's own dose) without it"
         )
     return ex
 
@@ -440,7 +464,8 @@ def nca_dask(
         None uses ``NCASpec()`` (columns found by name). A unit column needs ``conc_unit`` here.
     dosing : str or pathlib.Path or None, default None
         An SDTM EX domain (XPT, CSV, ...) with one dose record for every sampled subject: single-dose NCA
-        with each subject's EXDOSE, as ``bioparity nca --dosing`` (and its unit, EXDOSU).
+        with each subject's EXDOSE, as ``bioparity nca --dosing`` (and its unit, EXDOSU); with the spec's
+        ``tau``, any dose records: multiple-dose NCA, as ``bioparity nca --dosing --tau``.
     dm : str or pathlib.Path or None, default None
         An SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm as profile columns ARM and
         ACTARM, as ``bioparity nca --dm`` (:func:`bioparity.analyses.nca.with_arms`); read once.
@@ -500,6 +525,8 @@ def _plan(
     name = str(source)
     pieces, names, schema, empty = _open(source)
     given = _Input(spec or NCASpec(), tuple(names))
+    if dosing is not None and given.spec.tau is not None:  # multiple-dose NCA, as bioparity nca --tau
+        given = dataclasses.replace(given, dosing=read_any_table(dosing))
     s = given.spec.resolve(names)
     if s.conc_unit_column is not None and s.conc_unit is None:
         raise InputError("a unit column needs the target unit (conc_unit) in batch NCA: partitions differ")
@@ -541,9 +568,10 @@ def _plan(
     if unit_cells is not None:
         unit = _conc_unit(found[-1], str(unit_cells[0].name), given.spec, where)
         given = dataclasses.replace(given, conc_unit=unit)
-    if given.sdtm and REFERENCE in keys.columns:  # a crossover's period, from every part's reference doses
+    # a single-dose crossover's period, from every part's reference doses (multiple-dose: doses_of)
+    if given.sdtm and REFERENCE in keys.columns and given.dosing is None:
         given = dataclasses.replace(given, periods=reference_periods(keys["subject"], keys[REFERENCE]))
-    if dosing is not None:
+    if dosing is not None and given.dosing is None:
         given = dataclasses.replace(given, ex=_ex_domain(dosing, given, keys))
     dm, adsl = subject_level
     if dm is not None:  # read once, its columns and arms checked before any NCA
@@ -571,6 +599,7 @@ def _plan(
         first.derived,
         tuple(c for c in DM_ARMS if c in first.frame.columns),
         (*arms_notes(first), *arm_notes),  # the first row's samples: an SDTM PC without arms pools them
+        first.note if given.dosing is not None else "",  # _meta: the note of the multiple-dose read
     )
     return _Plan(
         ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled, tuple(notes), said
@@ -584,11 +613,13 @@ class Said:
     :func:`~bioparity.io.nca_input.with_derived_period`), ``arms`` the DM columns given to every subject
     (ARM, ACTARM), ``notes`` the notes of the samples (:func:`~bioparity.analyses.nca.arms_notes`: an SDTM
     PC without arms pools them; an arm column that changes within a subject, over every partition:
-    :func:`_per_subject_checks`)."""
+    :func:`_per_subject_checks`); ``dosing`` the note of a multiple-dose read of EX (``tau`` given:
+    :func:`~bioparity.io.nca_input.doses_of`, as ``bioparity nca --dosing --tau`` says it)."""
 
     derived: tuple[str, ...] = ()
     arms: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    dosing: str = ""
 
 
 @dataclass(frozen=True)
