@@ -218,6 +218,8 @@ _KEY_STATISTICS: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 _COUNTS = frozenset({"n_inside", "n_test"})
+#: Between a key statistic's last number and its unit (U+00A0 NO-BREAK SPACE: never a line break there).
+NO_BREAK = "\u00a0"
 #: Most decimals printed for an attribute's statistics (an SD below 1e-5 in the attribute's unit).
 MAX_DECIMALS = 6
 
@@ -252,7 +254,11 @@ def _key_statistic(r: Mapping[str, Any], decimals: int | None) -> str:
             name: cell(r.get(c)) if c in _COUNTS else _number(r.get(c), decimals)
             for name, c in columns.items()
         }
-        return (_(message) % {**values, "unit": str(r.get("unit") or "")}).rstrip()
+        unit = str(r.get("unit") or "").strip()
+        text = (_(message) % {**values, "unit": unit}).rstrip()
+        # the unit stays on the line of its number: a narrow column of a PDF report otherwise wraps
+        # "[11.36, 16.68]" and leaves "%" or "mol/mol" alone on the next line
+        return text[: -len(unit) - 1] + NO_BREAK + unit if unit and text.endswith(" " + unit) else text
     return f"{r.get('statistic', _('estimate'))} {_number(r.get('estimate'), decimals)}"
 
 
