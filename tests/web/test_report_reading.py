@@ -7,6 +7,9 @@ page of the PK similarity, CAA and program report PDFs), and what the reports no
 * the CAA main table printed a key statistic's unit after an ordinary space, so that a narrow column
   wrapped "[11.36, 16.68]" and left "%" (or "mol/mol") alone on the next line: the unit is now joined to
   its number by a no-break space;
+* the CAA plans table printed each probability to 5 significant digits with its trailing zeros dropped, so
+  that one column mixed ``0.939`` with ``0.9297`` and ``0.004786`` with ``0.0048207``: each column now
+  shares its decimals (the most any of its values takes: no digit dropped);
 * the program report's requirement tables ran the work left into the reason without a full stop
   ("... even with a bridge Work: EMA: complete ..."): it is now its own sentence, "Work left: ...".
 """
@@ -24,6 +27,7 @@ from bioparity.analyses import get_analysis
 from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import run_context
 from bioparity.report.evidence import collect
+from bioparity.report.html import report_tables
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program
 from bioparity.workspace import accounts
@@ -87,6 +91,20 @@ def test_the_caa_report_keeps_each_unit_on_the_line_of_its_number(demo_store: De
     assert f"148056.0{NBSP}Da" in html
     assert not re.search(r"lots in \[[^\]]*\] (%|mg/mL)", html)  # no unit after a breakable space
     assert not re.search(r"means [\d.]+ vs [\d.]+ (%|Da|mol/mol)<", html)
+
+
+def test_each_column_of_the_caa_plans_table_shares_its_decimals(demo_store: DemoStore) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:
+        ctx = run_context(session, _actor(session), demo_store.summary.runs["caa"])
+    (plans,) = report_tables(ctx).extra
+    for i in range(4, len(plans.columns)):  # the probabilities (plan, lots and comparisons before)
+        decimals = {len(c.split(".")[1]) for row in plans.rows if "." in (c := row[i])}
+        assert len(decimals) == 1, (plans.columns[i], [row[i] for row in plans.rows])
+    equal = [row[4] for row in plans.rows]
+    assert "0.9390" in equal and "0.939" not in equal and "0.9297" in equal
+    # exact spread-check false failure P(F(n_T - 1, n_R - 1) > 1.5^2), R 4.2.2 pf(2.25, 14, 24 | 14, 19 |
+    # 24, 19, lower.tail = FALSE): 0.03899942, 0.05051051, 0.03771699 (15 test, 25 EU, 20 US lots)
+    assert [row[-1] for row in plans.rows[:3]] == ["0.038999", "0.050511", "0.037717"]
 
 
 def test_the_program_report_prints_the_work_left_as_its_own_sentence(demo_store: DemoStore) -> None:

@@ -176,6 +176,28 @@ PLAN_HEADERS = (
 )
 
 
+def shared_decimals(values: Iterable[Any], digits: int = 5) -> list[str]:
+    """A column of numbers printed to ``digits`` significant digits, then every number of it to the most
+    decimals any of them took, trailing zeros kept: no digit of a value is dropped, and the column no
+    longer mixes ``0.939`` with ``0.9297`` (a reader takes a shorter number for a less precise one).
+    Counts, missing values and numbers printed in exponent form are left as :func:`cell` prints them.
+
+    >>> shared_decimals([0.9297, 0.939, 1.0, None])
+    ['0.9297', '0.9390', '1.0000', '—']
+    >>> shared_decimals([15, 25])
+    ['15', '25']
+    """
+    values = list(values)
+    texts = [cell(v, digits) for v in values]
+    decimals = max((len(t.split(".")[1]) for t in texts if re.fullmatch(r"-?\d+\.\d+", t)), default=0)
+    if not decimals:
+        return texts
+    return [
+        fmt_fixed(float(v), decimals) if is_number(v) and re.fullmatch(r"-?\d+(\.\d+)?", t) else t
+        for v, t in zip(values, texts, strict=True)
+    ]
+
+
 def plan_table(frame: pd.DataFrame) -> Table | None:
     """The CAA plans applied and their operating characteristics (one row per plan and lot numbers;
     probability of passing by seeded simulation, EMA/CHMP/138502/2017 section 4), with the spread
@@ -187,8 +209,12 @@ def plan_table(frame: pd.DataFrame) -> Table | None:
     summary = plan_summary(frame)
     if summary.empty:
         return None
-    # the plan described in the reader's words (its stored text is made of note templates)
-    rows = tuple((note_text(r[0]), *(cell(v, 5) for v in r[1:])) for r in summary.itertuples(index=False))
+    # the plan described in the reader's words (its stored text is made of note templates); each column
+    # of numbers to one count of decimals
+    columns = [shared_decimals(summary[c].tolist()) for c in summary.columns[1:]]
+    rows = tuple(
+        (note_text(plan), *cells) for plan, *cells in zip(summary.iloc[:, 0].tolist(), *columns, strict=True)
+    )
     numeric = tuple(pd.api.types.is_numeric_dtype(summary[c]) for c in summary.columns)
     return Table(
         _("Plans and operating characteristics (probability of passing, seeded simulation)"),
