@@ -10,6 +10,8 @@ page of the PK similarity, CAA and program report PDFs), and what the reports no
 * the CAA plans table printed each probability to 5 significant digits with its trailing zeros dropped, so
   that one column mixed ``0.939`` with ``0.9297`` and ``0.004786`` with ``0.0048207``: each column now
   shares its decimals (the most any of its values takes: no digit dropped);
+* the PK similarity appendix headed its counts of subjects "%AUCext > 20% test", which reads like a
+  percentage: they are now "test subjects with %AUCext > 20%" (and reference);
 * the program report's requirement tables ran the work left into the reason without a full stop
   ("... even with a bridge Work: EMA: complete ..."): it is now its own sentence, "Work left: ...".
 """
@@ -80,6 +82,13 @@ def test_the_pk_similarity_report_headline_names_the_interval(demo_store: DemoSt
     assert "comparisons within 80.00" not in html
     zh = _run_report(demo_store, "pk-similarity", "zh-CN")
     assert "9 项比较中 9 项的几何均值比 90% 置信区间在 80.00-125.00% 内" in zh
+
+
+def test_the_pk_similarity_appendix_says_its_aucext_columns_count_subjects(demo_store: DemoStore) -> None:
+    html = _run_report(demo_store, "pk-similarity")
+    assert "test subjects with %AUCext &gt; 20%" in html
+    assert "reference subjects with %AUCext &gt; 20%" in html
+    assert not re.search(r">%AUCext &gt; 20% (test|reference)<", html)
 
 
 def test_the_caa_report_keeps_each_unit_on_the_line_of_its_number(demo_store: DemoStore) -> None:
