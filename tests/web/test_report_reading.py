@@ -6,7 +6,7 @@ page of the PK similarity, CAA and program report PDFs), and what the reports no
   98% at 0.01);
 * the CAA main table printed a key statistic's unit after an ordinary space, so that a narrow column
   wrapped "[11.36, 16.68]" and left "%" (or "mol/mol") alone on the next line: the unit is now joined to
-  its number by a no-break space;
+  its number, and an interval's bounds to each other, by no-break spaces;
 * the CAA plans table printed each probability to 5 significant digits with its trailing zeros dropped, so
   that one column mixed ``0.939`` with ``0.9297`` and ``0.004786`` with ``0.0048207``: each column now
   shares its decimals (the most any of its values takes: no digit dropped);
@@ -95,7 +95,7 @@ def test_the_caa_report_keeps_each_unit_on_the_line_of_its_number(demo_store: De
     html = _run_report(demo_store, "caa")
     # relative potency (CDC) against ref-eu: mean +- 2.5 SD of the 25 ref-eu lot means, R 4.2.2 on
     # igg1_mab_caa.csv: 86.4956, 110.9444 (one decimal, as the lots)
-    assert f"pass: 15/15 lots in [86.5, 110.9]{NBSP}%" in html
+    assert f"pass: 15/15 lots in [86.5,{NBSP}110.9]{NBSP}%" in html
     assert f"descriptive: means 0.068 vs 0.064{NBSP}mol/mol" in html
     assert f"148056.0{NBSP}Da" in html
     assert not re.search(r"lots in \[[^\]]*\] (%|mg/mL)", html)  # no unit after a breakable space

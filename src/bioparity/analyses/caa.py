@@ -282,8 +282,9 @@ def _key_statistic(r: Mapping[str, Any], decimals: int | None) -> str:
         }
         unit = str(r.get("unit") or "").strip()
         text = (_(message) % {**values, "unit": unit}).rstrip()
-        # the unit stays on the line of its number: a narrow column of a PDF report otherwise wraps
-        # "[11.36, 16.68]" and leaves "%" or "mol/mol" alone on the next line
+        # the unit stays on the line of its number and an interval on one line: a narrow column of a PDF
+        # report otherwise left "%" or "mol/mol" alone on the next line, or split "[86.5," from "110.9]"
+        text = re.sub(r"([\[(][^\[\]()]*?), ", rf"\1,{NO_BREAK}", text)
         return text[: -len(unit) - 1] + NO_BREAK + unit if unit and text.endswith(" " + unit) else text
     return f"{r.get('statistic', _('estimate'))} {_number(r.get('estimate'), decimals)}"
 
