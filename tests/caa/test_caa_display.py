@@ -111,16 +111,16 @@ def _decimals(text: str) -> set[int]:
 def test_the_bounds_of_one_attribute_share_their_decimals(example_rows: dict[str, tuple[str, ...]]) -> None:
     potency = example_rows["relative_potency_cdc"]  # SDs 4.9 and 4.5 %: one decimal, as the lots
     assert potency[3:] == (
-        "pass: 15/15 lots in [86.5, 110.9] %",
-        "pass: 14/15 lots in [87.1, 109.5] %",
-        "pass: 25/25 lots in [87.1, 109.5] %",
+        "pass: 15/15 lots in [86.5,\u00a0110.9]\u00a0%",
+        "pass: 14/15 lots in [87.1,\u00a0109.5]\u00a0%",
+        "pass: 25/25 lots in [87.1,\u00a0109.5]\u00a0%",
     )
     # 88.709966 and 109.953367: printed "[88.71, 110]" before, trailing zero kept now
-    assert example_rows["target_binding_elisa"][4] == "pass: 15/15 lots in [88.7, 110.0] %"
+    assert example_rows["target_binding_elisa"][4] == "pass: 15/15 lots in [88.7,\u00a0110.0]\u00a0%"
     assert (
-        example_rows["sialylated_glycans"][3] == "pass: 15/15 lots in [0.75, 2.38] %"
+        example_rows["sialylated_glycans"][3] == "pass: 15/15 lots in [0.75,\u00a02.38]\u00a0%"
     )  # was [0.7533, 2.382]
-    assert example_rows["basic_charge_variants"][4] == "pass: 15/15 lots in [10.60, 17.09] %"
+    assert example_rows["basic_charge_variants"][4] == "pass: 15/15 lots in [10.60,\u00a017.09]\u00a0%"
     for code, row in example_rows.items():
         assert len(set().union(*(_decimals(c) for c in row[3:]))) == 1, (code, row)
 
@@ -129,8 +129,8 @@ def test_a_large_mean_is_printed_in_full_to_the_decimals_of_its_sd(
     example_rows: dict[str, tuple[str, ...]],
 ) -> None:
     # intact mass 148056 Da, lot SD 1.5 Da: was "means 1.481e+05 vs 1.481e+05 Da"
-    assert example_rows["intact_mass_g0f_g0f"][3] == "descriptive: means 148055.5 vs 148056.0 Da"
-    assert example_rows["free_thiol"][3] == "descriptive: means 0.068 vs 0.064 mol/mol"  # SD 0.012
+    assert example_rows["intact_mass_g0f_g0f"][3] == "descriptive: means 148055.5 vs 148056.0\u00a0Da"
+    assert example_rows["free_thiol"][3] == "descriptive: means 0.068 vs 0.064\u00a0mol/mol"  # SD 0.012
 
 
 def test_equivalence_statistics_share_the_decimals_of_the_attribute() -> None:
@@ -151,7 +151,7 @@ def test_equivalence_statistics_share_the_decimals_of_the_attribute() -> None:
         }
     )
     row = caa_tables(frame, {}).main[0].rows[0]
-    assert row[3] == "pass: difference 0.0, CI (-2.3, 2.0) within [-6.3, 6.3] %"
+    assert row[3] == "pass: difference 0.0, CI (-2.3,\u00a02.0) within [-6.3,\u00a06.3]\u00a0%"
 
 
 @pytest.mark.parametrize(

@@ -176,6 +176,28 @@ PLAN_HEADERS = (
 )
 
 
+def shared_decimals(values: Iterable[Any], digits: int = 5) -> list[str]:
+    """A column of numbers printed to ``digits`` significant digits, then every number of it to the most
+    decimals any of them took, trailing zeros kept: no digit of a value is dropped, and the column no
+    longer mixes ``0.939`` with ``0.9297`` (a reader takes a shorter number for a less precise one).
+    Counts, missing values and numbers printed in exponent form are left as :func:`cell` prints them.
+
+    >>> shared_decimals([0.9297, 0.939, 1.0, None])
+    ['0.9297', '0.9390', '1.0000', '—']
+    >>> shared_decimals([15, 25])
+    ['15', '25']
+    """
+    values = list(values)
+    texts = [cell(v, digits) for v in values]
+    decimals = max((len(t.split(".")[1]) for t in texts if re.fullmatch(r"-?\d+\.\d+", t)), default=0)
+    if not decimals:
+        return texts
+    return [
+        fmt_fixed(float(v), decimals) if is_number(v) and re.fullmatch(r"-?\d+(\.\d+)?", t) else t
+        for v, t in zip(values, texts, strict=True)
+    ]
+
+
 def plan_table(frame: pd.DataFrame) -> Table | None:
     """The CAA plans applied and their operating characteristics (one row per plan and lot numbers;
     probability of passing by seeded simulation, EMA/CHMP/138502/2017 section 4), with the spread
@@ -187,8 +209,12 @@ def plan_table(frame: pd.DataFrame) -> Table | None:
     summary = plan_summary(frame)
     if summary.empty:
         return None
-    # the plan described in the reader's words (its stored text is made of note templates)
-    rows = tuple((note_text(r[0]), *(cell(v, 5) for v in r[1:])) for r in summary.itertuples(index=False))
+    # the plan described in the reader's words (its stored text is made of note templates); each column
+    # of numbers to one count of decimals
+    columns = [shared_decimals(summary[c].tolist()) for c in summary.columns[1:]]
+    rows = tuple(
+        (note_text(plan), *cells) for plan, *cells in zip(summary.iloc[:, 0].tolist(), *columns, strict=True)
+    )
     numeric = tuple(pd.api.types.is_numeric_dtype(summary[c]) for c in summary.columns)
     return Table(
         _("Plans and operating characteristics (probability of passing, seeded simulation)"),
@@ -218,6 +244,8 @@ _KEY_STATISTICS: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 _COUNTS = frozenset({"n_inside", "n_test"})
+#: Between a key statistic's last number and its unit (U+00A0 NO-BREAK SPACE: never a line break there).
+NO_BREAK = "\u00a0"
 #: Most decimals printed for an attribute's statistics (an SD below 1e-5 in the attribute's unit).
 MAX_DECIMALS = 6
 
@@ -252,7 +280,12 @@ def _key_statistic(r: Mapping[str, Any], decimals: int | None) -> str:
             name: cell(r.get(c)) if c in _COUNTS else _number(r.get(c), decimals)
             for name, c in columns.items()
         }
-        return (_(message) % {**values, "unit": str(r.get("unit") or "")}).rstrip()
+        unit = str(r.get("unit") or "").strip()
+        text = (_(message) % {**values, "unit": unit}).rstrip()
+        # the unit stays on the line of its number and an interval on one line: a narrow column of a PDF
+        # report otherwise left "%" or "mol/mol" alone on the next line, or split "[86.5," from "110.9]"
+        text = re.sub(r"([\[(][^\[\]()]*?), ", rf"\1,{NO_BREAK}", text)
+        return text[: -len(unit) - 1] + NO_BREAK + unit if unit and text.endswith(" " + unit) else text
     return f"{r.get('statistic', _('estimate'))} {_number(r.get('estimate'), decimals)}"
 
 

@@ -340,17 +340,24 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
 
 
 def pk_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``3 of 3 comparisons within 80.00-125.00%``."""
+    """``3 of 3 comparisons with the 90% CI of the GMR within 80.00-125.00%``: what lies within the limits
+    (the two-sided CI of the geometric mean ratio, at the table's level) is said, as the acceptance criterion
+    this module cites states it (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8); a headline that only said
+    "comparisons within 80.00-125.00%" left the reader to guess whether the ratio or its interval was
+    meant."""
     rows = result_records(result)
     decided = [r for r in rows if r.get(PASSED) is not None]
     within = sum(1 for r in decided if r[PASSED])
     limits = sorted(
         {f"{percent_text(r.get(LOWER_LIMIT))}-{percent_text(r.get(UPPER_LIMIT))}%" for r in decided}
     )
-    return _("%(within)d of %(n)d comparisons within %(limits)s") % {
-        "within": within,
-        "n": len(decided),
-        "limits": _(" or ").join(limits) or _("the limits"),
+    values = {"within": within, "n": len(decided), "limits": _(" or ").join(limits) or _("the limits")}
+    level = _ci_level_text(pd.DataFrame(decided)) if decided else None
+    if level is None:
+        return _("%(within)d of %(n)d comparisons within %(limits)s") % values
+    return _("%(within)d of %(n)d comparisons with the %(level)s CI of the GMR within %(limits)s") % {
+        **values,
+        "level": level,
     }
 
 

@@ -406,8 +406,9 @@ LABELS: dict[str, KeyLabel] = {
     "subgroup": KeyLabel(gettext_noop("subgroup")),
     "n_missing_test": KeyLabel(gettext_noop("missing values test")),
     "n_missing_reference": KeyLabel(gettext_noop("missing values reference")),
-    "n_aucpext_over_test": KeyLabel(gettext_noop("%%AUCext > 20%% test")),
-    "n_aucpext_over_reference": KeyLabel(gettext_noop("%%AUCext > 20%% reference")),
+    # counts of subjects (the header read like a percentage beside the rule's column "subjects with ...")
+    "n_aucpext_over_test": KeyLabel(gettext_noop("test subjects with %%AUCext > 20%%")),
+    "n_aucpext_over_reference": KeyLabel(gettext_noop("reference subjects with %%AUCext > 20%%")),
 }
 
 #: (key, stored code) of an option value or of a method stored with a result -> its English words (marked

@@ -321,13 +321,15 @@ def _requirements_table(region: Any) -> Table:
             if p
         )
         guideline = citation + (_(". Source: %(source)s") % {"source": source} if source else "")
-        work = _(" Work: %(work)s") % {"work": r.work} if r.work and r.status != "met" else ""
+        reason = r.detail
+        if r.work and r.status != "met":  # the work left follows the reason as its own sentence
+            reason = _("%(reason)s. Work left: %(work)s") % {"reason": r.detail.rstrip(". "), "work": r.work}
         rows.append(
             (
                 f"{r.title} [{r.rule_id}]",
                 term(r.kind),
                 term(r.status),
-                r.detail + work,
+                reason,
                 "; ".join(r.evidence) or "—",
                 guideline or "—",
             )
