@@ -68,7 +68,7 @@ def test_the_report_states_acceptance_metrics_population_and_outliers_with_sourc
     name, the analysis population and who was not analysed, and that no subject was excluded as an outlier.
     Before, the report said none of this (the range without a source, the metrics as CDISC codes only)."""
     note = kind.pk_tables(_kind_result(DATA / "demo_pk101_pp.csv")).main[0].note
-    assert "Welch-Satterthwaite df 127.97-132.00" in note  # the model statement stays first
+    assert "Welch-Satterthwaite df 127.975-131.999" in note  # the model statement stays first
     assert "within 80.00-125.00%, its bounds rounded to two decimals" in note
     assert "CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8" in note and "2016, section IV" in note
     assert "(AUC0-inf (AUCIFO), AUC0-t (AUCLST), Cmax (CMAX))" in note
@@ -104,3 +104,17 @@ def test_the_statement_is_translated() -> None:
         note = kind.pk_tables(_kind_result(DATA / "demo_pk101_pp.csv")).main[0].note
     assert "接受标准" in note and "分析人群" in note and "离群值" in note
     assert "Acceptance" not in note and "outlier" not in note
+
+
+def test_the_df_is_printed_to_three_decimals_in_the_note_and_the_appendix_alike() -> None:
+    """The Welch-Satterthwaite df of R 4.2.2 ``t.test(var.equal = FALSE)`` (``demo_pk101_welch.csv``) to three
+    decimals in the model statement and in the appendix: before, the note printed "127.97-132.00" (131.999
+    read as a whole number) and the appendix 127.975 and 131.999."""
+    r = pd.read_csv(DATA / "demo_pk101_welch.csv")
+    tables = kind.pk_tables(_kind_result(DATA / "demo_pk101_pp.csv"))
+    assert f"Welch-Satterthwaite df {r['df'].min():.3f}-{r['df'].max():.3f})" in tables.main[0].note
+    assert "(Welch-Satterthwaite df 127.975-131.999)" in tables.main[0].note
+    (panel,) = [t for t in tables.appendix if "degrees of freedom of the CI" in t.columns]
+    column = panel.columns.index("degrees of freedom of the CI")
+    assert [row[column] for row in panel.rows] == [f"{df:.3f}" for df in r["df"]]
+    assert panel.numeric[column]  # still a column of numbers (right-aligned)

@@ -25,7 +25,15 @@ from bioparity.analyses.contract import Analysis, Option, RunView, packaged_exam
 from bioparity.analyses.figures import Figure, forest_plot
 from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import list_option, number_option, text_option
-from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels, percent_text
+from bioparity.analyses.tables import (
+    ReportTables,
+    Table,
+    cell,
+    generic_tables,
+    is_number,
+    panels,
+    percent_text,
+)
 from bioparity.analyses.terms import term, value_words, versus
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.errors import DataFileError, InputError
@@ -253,8 +261,21 @@ def _ci_level_text(frame: pd.DataFrame) -> str | None:
 
 
 def _df_text(df: float) -> str:
-    """Degrees of freedom as printed: ``58`` (pooled), ``35.95`` (Satterthwaite)."""
-    return f"{df:.0f}" if float(df).is_integer() else f"{df:.2f}"
+    """Degrees of freedom as printed, in the model statement and the appendix alike: ``58`` (pooled),
+    ``35.952`` (Satterthwaite: three decimals, so that 131.999 is not printed as the whole number 132.00)."""
+    return f"{df:.0f}" if float(df).is_integer() else f"{df:.3f}"
+
+
+def _shown_df(frame: pd.DataFrame) -> pd.DataFrame:
+    """The result with its ``df`` cells as :func:`_df_text` prints them (the appendix's df as the model
+    statement's); the stored frame is not changed."""
+    if "df" not in frame.columns:
+        return frame
+    shown = frame.copy()
+    shown["df"] = [
+        _df_text(float(v)) if is_number(v) and math.isfinite(float(v)) else v for v in frame["df"].tolist()
+    ]
+    return shown
 
 
 #: A row's %AUCext rule as stored: the rule's code and the threshold (``keep >20%``).
@@ -328,12 +349,13 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
     # and CV to two decimals: was 96.5846 (89.1922, 104.59), one row in three precisions); the counts of
     # subjects headed here: the registry's n_test is the profiles kind's test lots
     appendix = panels(
-        _rule_in_words(frame),
+        _shown_df(_rule_in_words(frame)),
         ["metric", "test_arm", "reference_arm"],
         _("Complete PK similarity result"),
         headers={"n_test": _("subjects test"), "n_reference": _("subjects reference")},
         labelled=True,
         level=level,
+        numbers=frame,
     )
     note = _(", ratios, CI bounds, limits and CVs in percent to two decimals as in the main table")
     return ReportTables((main,), tuple(appendix), appendix_note=note)
