@@ -706,6 +706,34 @@ def requirement_citation(rule_id: str, stored: str, source: str) -> tuple[str, s
     return cited_guideline(citation), source
 
 
+def requirement_source(requirement: Any) -> tuple[str, str]:
+    """The citation of a requirement's rule in the reader's words (:func:`requirement_citation`) and what
+    its source adds to it: the document's label, date and section, each only when the citation does not
+    already say it (the program report and the web workspace print "citation. Source: source" once, not
+    the document a second time as "... Source: same document"). The source is empty when the citation
+    says it all.
+
+    Parameters
+    ----------
+    requirement : object
+        A requirement of a region's readiness (``rule_id``, ``citation``, ``source``, ``source_date``,
+        ``section``).
+
+    Returns
+    -------
+    tuple of str
+        The citation and the source parts it lacks, joined by ", ".
+    """
+    citation, label = requirement_citation(
+        getattr(requirement, "rule_id", ""), str(requirement.citation), requirement.source or ""
+    )
+    date = requirement.source_date or ""
+    section = cited_section(requirement.section) if requirement.section else ""
+    parts = [label, "" if date in label else date, section]
+    said = [p for p in parts if p and p.split(" (")[0] not in citation]
+    return citation, ", ".join(p for p in said if p.removeprefix("section ") not in citation)
+
+
 def table_rows(run: AnalysisRun) -> list[dict[str, Any]]:
     """A tabular run result as a list of row dictionaries (empty when the result has no table)."""
     return _table(run)

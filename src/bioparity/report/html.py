@@ -50,12 +50,11 @@ from bioparity.report import static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, localised
 from bioparity.report.evidence import (
     ProgramEvidence,
-    cited_section,
     evidence_as_of,
     evidence_sha256,
     pk_rows,
     readiness,
-    requirement_citation,
+    requirement_source,
     table_rows,
 )
 from bioparity.report.tables import run_tables, table_html
@@ -286,19 +285,35 @@ def _in_language(lang: str | None, render: Callable[[str], str], for_pdf: bool) 
         return render(language)
 
 
+def notes_not_under_tables(notes: list[str], tables: ReportTables) -> list[str]:
+    """The run's notes that no table of its report prints under it: a note the kind prints with the table
+    it explains (CAA: "Spread check by chance", under the plans and operating characteristics) is printed
+    there only, not a second time pages earlier under "Flags and notes".
+
+    >>> from bioparity.analyses.tables import Table
+    >>> table = Table("plans", ("plan",), (("a",),), (False,), note="N1 holds. N2 holds.")
+    >>> notes_not_under_tables(["N1 holds.", "N3 holds."], ReportTables((table,), ()))
+    ['N3 holds.']
+    """
+    under = [t.note for t in (*tables.main, *tables.extra, *tables.appendix, *tables.settings) if t.note]
+    return [n for n in notes if not any(note_text(n) in text for text in under)]
+
+
 def _run_report(ctx: RunContext, language: str) -> str:
     # every run report says whether a later approved run supersedes it (by each signature's status); asked
     # of the caller's context, which keeps it (a copy in another language would look it up again)
     superseded_by = ctx.superseded_by
     ctx = localised(ctx)
+    tables = report_tables(ctx)
     return _ENV.get_template("run_report.html.j2").render(
         ctx=ctx,
+        result_notes=notes_not_under_tables(ctx.notes, tables),
         superseded_by=superseded_by,
         plots=run_plots(ctx),
         # one note per text: the figures of one kind often share it (e.g. the four ADA cut-point plots)
         plot_notes=list(dict.fromkeys(f.note for f in ctx.single_figures if f.note)),
         series=series_plots(ctx),
-        tables=report_tables(ctx),
+        tables=tables,
         max_rows=MAX_TABLE_ROWS,
         options_json=_json(ctx.options),
         language=language,
@@ -310,16 +325,7 @@ def _run_report(ctx: RunContext, language: str) -> str:
 def _requirements_table(region: Any) -> Table:
     rows = []
     for r in region.requirements:
-        citation, label = requirement_citation(r.rule_id, r.citation, r.source)
-        source = ", ".join(
-            p
-            for p in (
-                label,
-                r.source_date if r.source_date not in r.source else "",
-                cited_section(r.section) if r.section else "",
-            )
-            if p
-        )
+        citation, source = requirement_source(r)
         guideline = citation + (_(". Source: %(source)s") % {"source": source} if source else "")
         reason = r.detail
         if r.work and r.status != "met":  # the work left follows the reason as its own sentence

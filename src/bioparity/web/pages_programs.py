@@ -29,11 +29,10 @@ from bioparity.memo import Memo
 from bioparity.report import html_to_pdf
 from bioparity.report.evidence import (
     ProgramEvidence,
-    cited_section,
     collect,
     readiness,
     readiness_key,
-    requirement_citation,
+    requirement_source,
 )
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program, User
@@ -100,16 +99,9 @@ def evidence_link(evidence_id: str, program_evidence: ProgramEvidence) -> str | 
 
 def guideline(requirement: Any) -> str:
     """The citation with its primary source, date and section (as the program report prints them, in the
-    reader's words: :func:`~bioparity.report.evidence.requirement_citation`), each part added only when the
+    reader's words: :func:`~bioparity.report.evidence.requirement_source`), each part added only when the
     citation does not already say it."""
-    citation, label = requirement_citation(
-        getattr(requirement, "rule_id", ""), str(requirement.citation), requirement.source or ""
-    )
-    section = cited_section(requirement.section) if requirement.section else ""
-    parts = [label, requirement.source_date, section]
-    said = [p for p in parts if p and p.split(" (")[0] not in citation]
-    shown = [p for p in said if p.removeprefix("section ") not in citation]
-    source = ", ".join(shown)
+    citation, source = requirement_source(requirement)
     return citation + (". " + _("Source: %(source)s") % {"source": source} if source else "")
 
 
