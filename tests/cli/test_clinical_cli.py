@@ -288,15 +288,19 @@ def test_ada_summary_bad_code_fails_without_output(tmp_path: Path) -> None:
     assert code == 2 and "maybe" in err and not out.exists()
 
 
+#: Issue 27 toy case: 3 subjects per arm, baseline and day 29 (B1, B2 positive at baseline, no 4-fold boost).
+TOY_LISTING = (
+    "USUBJID,ARM,VISIT,ADA,TITRE\n"
+    "B1,T,BASELINE,POS,20\nB1,T,D29,POS,40\nB2,T,BASELINE,POS,10\nB2,T,D29,POS,20\n"
+    "B3,T,BASELINE,NEG,\nB3,T,D29,NEG,\nR1,R,BASELINE,NEG,\nR1,R,D29,POS,80\n"
+    "R2,R,BASELINE,NEG,\nR2,R,D29,NEG,\nR3,R,BASELINE,NEG,\nR3,R,D29,NEG,\n"
+)
+
+
 def test_ada_summary_default_is_treatment_emergent(tmp_path: Path) -> None:
     """Issue 27 toy case: treatment-emergent 0 v 1/3 (FDA 2019 immunogenicity guidance; Shankar 2014)."""
     src = tmp_path / "ada.csv"
-    src.write_text(
-        "USUBJID,ARM,VISIT,ADA,TITRE\n"
-        "B1,T,BASELINE,POS,20\nB1,T,D29,POS,40\nB2,T,BASELINE,POS,10\nB2,T,D29,POS,20\n"
-        "B3,T,BASELINE,NEG,\nB3,T,D29,NEG,\nR1,R,BASELINE,NEG,\nR1,R,D29,POS,80\n"
-        "R2,R,BASELINE,NEG,\nR2,R,D29,NEG,\nR3,R,BASELINE,NEG,\nR3,R,D29,NEG,\n"
-    )
+    src.write_text(TOY_LISTING)
     out = tmp_path / "out.csv"
     code, _, err = invoke("ada-summary", "--ada", str(src), "--out", str(out), "--reference-arm", "R")
     assert code == 0, err
@@ -312,3 +316,18 @@ def test_ada_summary_default_is_treatment_emergent(tmp_path: Path) -> None:
     assert "OVERALL" not in set(table["timepoint"]) and set(table["incidence_definition"]) == {
         "treatment-emergent"
     }
+
+
+def test_ada_summary_prints_the_summary_line_of_its_kind(tmp_path: Path) -> None:
+    """The toy case above (counted by hand: treatment-emergent T 0 of 3, R 1 of 3; any visit T 2 of 3, R 1
+    of 3) said on stdout in the words of ``bioparity run ada-summary``, not only "wrote 7 rows"."""
+    src = tmp_path / "ada.csv"
+    src.write_text(TOY_LISTING)
+    out = tmp_path / "out.csv"
+    code, said, err = invoke("ada-summary", "--ada", str(src), "--out", str(out), "--reference-arm", "R")
+    assert code == 0, err
+    assert said.strip() == "treatment-emergent ADA: T 0/3 (0.0%), R 1/3 (33.3%)"
+    assert "wrote" in err
+    code, said, err = invoke("ada-summary", "--ada", str(src), "--out", str(out), "--incidence", "any-visit")
+    assert code == 0, err
+    assert said.strip() == "any-visit ADA: T 2/3 (66.7%), R 1/3 (33.3%)"

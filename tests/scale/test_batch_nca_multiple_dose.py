@@ -80,3 +80,21 @@ def test_a_parallel_multiple_dose_study_gives_rs_numbers_of_nca(
             got = values[(subject, n, "AUCTAU")], values[(subject, n, "CMAX")]
             assert got == pytest.approx((auctau, cmax), rel=1e-10, abs=0)
     _same_as_nca(out, args, tmp_path, ["subject", "dose_number", "PPTESTCD"])
+
+
+def test_tau_without_dose_records_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--tau`` without ``--dosing``: refused with what it needs, in the words of ``bioparity nca``, before
+    anything is read or written (nca-batch ignored it silently before)."""
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("nca_parquet ran")
+
+    monkeypatch.setattr("bioparity.scale.nca_parquet", no_work)
+    pc = parallel._write(tmp_path / "in")[0]
+    out = tmp_path / "out"
+    run = runner.invoke(app, ["nca-batch", pc, "--tau", "24", "--out", str(out), "--workers", "0"])
+    assert run.exit_code != 0 and not out.exists()
+    said = " ".join(run.output.split())
+    assert "--tau: for multiple-dose NCA; give the dose records with --dosing" in said

@@ -541,12 +541,18 @@ def ada_summary_command(
             table = table.assign(cut_point_run=provenance)
         settings = {"command": "ada-summary", "incidence": incidence, "result": result, "conf": conf}
         write_result(table, out, {"ada": ada, "cut_points": cut_points}, settings)
-        _said_ada_summary(table, out, incidence)
+        _said_ada_summary(table, out, settings | {"cut_point_run": provenance})
 
 
-def _said_ada_summary(table: pd.DataFrame, out: Path, incidence: str) -> None:
-    """What ``ada-summary`` wrote, then the notes on its intervals (stderr)."""
-    from bioparity.analyses.ada_summary import interval_notes
+def _said_ada_summary(table: pd.DataFrame, out: Path, settings: dict[str, Any]) -> None:
+    """The one-line summary of the ada-summary kind (stdout, as ``bioparity run ada-summary`` prints it:
+    each arm's positives of the evaluable subjects), what ``ada-summary`` wrote, then the notes on its
+    intervals (stderr)."""
+    from bioparity.analyses.ada_summary import ada_summary_line, interval_notes
+    from bioparity.analyses.frames import frame_result
+
+    incidence = settings["incidence"]
+    typer.echo(ada_summary_line(frame_result(table), settings))
 
     typer.echo(
         ngettext(

@@ -447,13 +447,19 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
         )
     if params["adpp"] is not None or params["adnca"] is not None:  # each kept column's ADaM name, now
         kept_variables(spec_from_options(params).keep)
-    given = spec_from_options(params).dose_record_settings  # refused, not ignored, without dose records
-    if given and params["dosing"] is None:
+    refuse_dose_settings(spec_from_options(params), params["dosing"])
+    return outputs
+
+
+def refuse_dose_settings(spec: NCASpec, dosing: Path | None) -> None:
+    """``--tau`` and ``--extrapolate-tau`` refused, not ignored, without the dose records of ``--dosing``
+    (``bioparity nca`` and ``nca-batch``, before anything is read)."""
+    given = spec.dose_record_settings
+    if given and dosing is None:
         raise InputError(
             _("%(options)s: for multiple-dose NCA; give the dose records with --dosing")
             % {"options": " ".join("--" + name.replace("_", "-") for name in given)}
         )
-    return outputs
 
 
 def _single_dose(

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.nca import TauOpt
+from bioparity.cli.nca import TauOpt, refuse_dose_settings
 from bioparity.cli.options import (
     UNIT_OPTIONS,
     AdslOpt,
@@ -123,11 +123,9 @@ def nca_batch_command(
     tau: TauOpt = None,
 ) -> None:
     with user_errors():
-        from bioparity.nca import spec_from_options
         from bioparity.scale import nca_parquet
 
-        settings = spec_from_options(ctx.params)  # the option names of bioparity nca and the workspace
-        settings.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before the data are read
+        settings = _checked_spec(ctx.params)
         run = nca_parquet(
             infile,
             out,
@@ -155,6 +153,17 @@ def nca_batch_command(
             + (_("; profiles split across partitions were shuffled by subject") if run.shuffled else ""),
             err=True,
         )
+
+
+def _checked_spec(params: Mapping[str, Any]) -> NCASpec:
+    """The spec of the options (the option names of ``bioparity nca`` and the workspace), refused before the
+    data are read for a unit of another dimension or ``--tau`` without the dose records of ``--dosing``."""
+    from bioparity.nca import spec_from_options
+
+    settings = spec_from_options(params)
+    settings.unit_notes(UNIT_OPTIONS)
+    refuse_dose_settings(settings, params["dosing"])
+    return settings
 
 
 def _say_read(run: BatchNCARun, dm: Path | None) -> None:

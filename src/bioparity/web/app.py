@@ -54,7 +54,8 @@ async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
 
 
 def install_web(app: FastAPI) -> None:
-    """Add the pages under ``/ui``, static files, ``/`` redirecting to the programs, HTML error pages."""
+    """Add the pages under ``/ui``, static files, ``/``, ``/ui`` and ``/ui/`` redirecting to the programs,
+    HTML error pages."""
     app.state.web_read_sessions = read_sessionmaker(app.state.engine)
     compile_templates()
     app.add_middleware(LanguageMiddleware)  # every page in its reader's language (see bioparity.web.language)
@@ -70,6 +71,8 @@ def install_web(app: FastAPI) -> None:
         )
 
     @app.get("/", include_in_schema=False)
+    @app.get(UI, include_in_schema=False)  # a typed-in /ui or /ui/ lands on the programs too, not on a 404
+    @app.get(f"{UI}/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse(f"{UI}/programs", status_code=303)
 
