@@ -26,6 +26,7 @@ from tests.web.chinese_user import PASSWORD as CHINESE_PASSWORD
 from tests.web.chinese_user import USERNAME as CHINESE_USER
 from tests.web.chinese_user import ensure_chinese_user
 from tests.web.conftest import DemoStore, FormClient, own_demo_store
+from tests.workspace.helpers import stored_run_trail
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 
@@ -266,25 +267,10 @@ def test_the_run_page_links_its_own_audit_trail_with_the_failed_signing_attempts
             f"/ui/runs/{pk}/sign", data={"username": "rita", "password": "x", "meaning": "reviewed"}
         )
     assert wrong.status_code in (403, 422)
-    with make_sessionmaker(demo_store.engine)() as session:
-        about = session.execute(
-            select(
-                AuditEvent.seq,
-                AuditEvent.actor,
-                AuditEvent.action,
-                AuditEvent.object_id,
-                AuditEvent.after_json,
-            )
-            .where(AuditEvent.program_id == program)
-            .order_by(AuditEvent.seq)
-        ).all()
     # the run's events read from the store independently of the page's filter: the run row, its
     # signatures (their record names the run) and the attempts on the run
-    expected = [
-        (seq, actor, action)
-        for seq, actor, action, oid, after in about
-        if oid == pk or (action == "sign" and json.loads(after or "{}").get("run_id") == pk)
-    ]
+    with make_sessionmaker(demo_store.engine)() as session:
+        expected = stored_run_trail(session, program, pk)
     assert [a for _, _, a in expected][:1] == ["run"] and ("sign_failed" in [a for _, _, a in expected])
     with _signed_in(demo_store, "olivia", PASSWORD["olivia"]) as olivia:
         run_page = olivia.get(f"/ui/runs/{pk}").text

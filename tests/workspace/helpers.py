@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Mapping
@@ -9,10 +10,11 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.progress import StageCallback
-from bioparity.store.models import AnalysisRun, Signature, new_id
+from bioparity.store.models import AnalysisRun, AuditEvent, Signature, new_id
 from bioparity.workspace import analyses, datasets, signatures
 from bioparity.workspace.analyses import PendingRun
 from bioparity.workspace.executors import ComputeExecutor, WorkerOutcome, outcome_of
@@ -196,3 +198,20 @@ class GatedExecutor(ComputeExecutor):
     def wait_holding(self) -> None:
         """Until a job is held at its first stage."""
         assert self.holding.wait(JOB_TIMEOUT_S), f"no job started within {JOB_TIMEOUT_S} s"
+
+
+def stored_run_trail(session: Session, program_id: str, run_id: str) -> list[tuple[int, str, str]]:
+    """(seq, actor, action) of a run's audit rows read from the store, independently of the code under
+    test (``programs.about_run``): rows whose object is the run, and ``sign`` rows whose state names it."""
+    rows = session.execute(
+        select(
+            AuditEvent.seq, AuditEvent.actor, AuditEvent.action, AuditEvent.object_id, AuditEvent.after_json
+        )
+        .where(AuditEvent.program_id == program_id)
+        .order_by(AuditEvent.seq)
+    ).all()
+    return [
+        (seq, actor, action)
+        for seq, actor, action, object_id, after in rows
+        if object_id == run_id or (action == "sign" and json.loads(after or "{}").get("run_id") == run_id)
+    ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
+    UUID_PATTERN,
     AuditEventOut,
     OptionalReasonIn,
     ProgramIn,
@@ -27,6 +30,15 @@ from bioparity.workspace.roles import share_scope_kinds
 router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
 ProgramId = PathId
 OrgId = PathId
+#: ``GET /programs/{id}/audit?run=``: one analysis run's own trail.
+RunFilter = Annotated[
+    str | None,
+    Query(
+        pattern=UUID_PATTERN,
+        description="Only the rows about this analysis run of the program: the run, its signatures and its "
+        "refused or failed signing attempts (404 if it is not a run of the program).",
+    ),
+]
 
 
 @router.get("/programs")
@@ -203,13 +215,18 @@ def program_audit(
     response: Response,
     after_seq: AfterSeq = 0,
     limit: Limit = 1000,
+    run: RunFilter = None,
 ) -> list[AuditEventOut]:
     """Audit rows of the program: who changed, uploaded, ran and signed what, when. A member of a partner
     organisation (not of the owning one) does not receive the rows of the program's shares with other
     partner organisations nor other people's failed signing attempts (``sign_failed``); the header
     ``X-Audit-Withheld`` gives how many rows of the program are withheld (0 for the owning organisation's
-    members, who read and verify the whole trail)."""
+    members, who read and verify the whole trail). ``run``: one run's own trail, as on the audit page's
+    ``?run=`` (the run, its signatures, its refused and failed signing attempts; 404 for a run that is not
+    the program's)."""
     with unit_of_work(request) as session:
-        view = programs.program_audit_view(session, actor, program_id, after_seq=after_seq, limit=limit)
+        view = programs.program_audit_view(
+            session, actor, program_id, after_seq=after_seq, limit=limit, run=run
+        )
         response.headers[WITHHELD_HEADER] = str(view.withheld)
         return [AuditEventOut.of(e) for e in view.events]

@@ -546,23 +546,11 @@ class AuditFilter:
             (not self.action or event.action == self.action)
             and (not self.actor_name or event.actor == self.actor_name)
             and (not self.object_type or event.object_type == self.object_type)
-            and (not self.run or about_run(event, self.run))
+            and (not self.run or programs.about_run(event, self.run))
         )
 
     def query(self) -> str:
         return urlencode({k: v for k, v in asdict(self).items() if v})
-
-
-def about_run(event: AuditEvent, run_id: str) -> bool:
-    """Whether ``event`` is about analysis run ``run_id``: the run itself (made, exported, its signing
-    refused, ``sign_refused``, or failed on a wrong user name or password, ``sign_failed``; 21 CFR 11.10(e),
-    EU GMP Annex 11 §12.4) or one of its signatures (``sign``, whose record names the run)."""
-    if event.object_id == run_id:
-        return True
-    if event.object_type != "signature" or not event.after_json:
-        return False
-    after = json.loads(event.after_json)
-    return isinstance(after, dict) and after.get("run_id") == run_id
 
 
 #: The audit filter of a page request, from its query parameters ``action``, ``actor_name``, ``object_type``,

@@ -17,7 +17,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.pathways import REGION_CODES, region_code
 from bioparity.store.lookup import joined_pairs
-from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
+from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import (
     Actor,
     program_orgs,
@@ -449,13 +449,52 @@ class AuditView:
     owner: bool
 
 
+def about_run(event: AuditEvent, run_id: str) -> bool:
+    """Whether ``event`` is about analysis run ``run_id``: the run itself (made, exported, its signing
+    refused, ``sign_refused``, or failed on a wrong user name or password, ``sign_failed``; 21 CFR 11.10(e),
+    EU GMP Annex 11 §12.4) or one of its signatures (``sign``, whose record names the run). One rule for the
+    audit page's ``?run=`` (and its CSV and PDF exports) and the API's ``GET /programs/{id}/audit?run=``."""
+    if event.object_id == run_id:
+        return True
+    if event.object_type != "signature" or not event.after_json:
+        return False
+    after = json.loads(event.after_json)
+    return isinstance(after, dict) and after.get("run_id") == run_id
+
+
+def _require_run_of(session: Session, program: Program, run_id: str) -> None:
+    """Refuse (:class:`NotFoundError`, 404) a run id that is not a run of one of the program's studies."""
+    found = session.execute(
+        select(AnalysisRun.id)
+        .join(Study, Study.id == AnalysisRun.study_id)
+        .where(AnalysisRun.id == run_id, Study.program_id == program.id)
+    ).first()
+    if found is None:
+        raise NotFoundError("analysis run", run_id)
+
+
 def program_audit_view(
-    session: Session, actor: Actor, program_id: str, *, after_seq: int = 0, limit: int | None = None
+    session: Session,
+    actor: Actor,
+    program_id: str,
+    *,
+    after_seq: int = 0,
+    limit: int | None = None,
+    run: str | None = None,
 ) -> AuditView:
     """The program and its audit rows ``actor`` may read (:func:`withheld_audit_rows`) in order, ``limit``
-    at a time (None: all) after sequence number ``after_seq``, and how many of its rows are withheld."""
+    at a time (None: all) after sequence number ``after_seq``, and how many of its rows are withheld.
+
+    ``run``: only the rows about that analysis run of the program (:func:`about_run`; the withheld rows
+    stay withheld, the number withheld is still the program's), ``limit`` of them at a time; a run that
+    is not one of the program's is refused (:class:`NotFoundError`)."""
     program = require_program(session, actor, program_id)
     withheld = withheld_audit_rows(session, actor, program)
-    events = scope_audit(session, program, after_seq=after_seq, limit=limit, without=withheld)
+    if run is None:
+        events = scope_audit(session, program, after_seq=after_seq, limit=limit, without=withheld)
+    else:
+        _require_run_of(session, program, run)
+        every = scope_audit(session, program, after_seq=after_seq, limit=None, without=withheld)
+        events = [e for e in every if about_run(e, run)][:limit]
     owner = program.org_id in program_orgs(session, actor.user_id, program)
     return AuditView(program, events, len(withheld), owner)
