@@ -162,3 +162,19 @@ def test_every_module_with_note_templates_is_listed_and_extracted() -> None:
         parts = module.split(".")[1:]
         assert parts[0] in extracted or "/".join(parts) + ".py" in extracted, module
     assert all(Path(package_root(), *m.split(".")[1:]).with_suffix(".py").is_file() for m in listed)
+
+
+def test_left_out_rows_in_the_stored_result_have_no_stray_space() -> None:
+    """zhlast: before, 剔除 1 行：...（完整清单见 存储的结果） (a space inside Chinese text)."""
+    from bioparity.left_out import STORED_RESULT, left_out_rows
+
+    stored = left_out_rows([{"row": 3, "line": 4, "subject": "7"}], 1, STORED_RESULT)
+    assert stored == "1 row left out: row 3 (line 4) subject=7 (all in the stored result)"
+    assert (
+        translate_note(stored, "zh-CN")
+        == "剔除 1 行：第 3 行（文件第 4 行） subject=7（完整清单见存储的结果）"
+    )
+    rows = [{"row": r, "subject": "A"} for r in range(1, 9)]
+    assert translate_note(left_out_rows(rows, 8, STORED_RESULT), "zh-CN").endswith(
+        "及另外 3 行（完整清单见存储的结果）"
+    )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from bioparity.caa.inputs import TEST_SOURCE
 from bioparity.i18n.notes import note_template
-from bioparity.i18n.printing import row_references_in
+from bioparity.i18n.printing import parenthesised_items_in, row_references_in
 
 #: Multiple of the interquartile range beyond the quartiles at which a lot is flagged (Tukey's "far out").
 OUTLIER_IQR = 3.0
@@ -52,29 +52,35 @@ OUTLIER_FLAGS_MORE = note_template(
 )
 UNEVEN_REPLICATES = note_template(
     "More values than the other lots of their attribute and source (averaged as replicates; check for a "
-    "pasted row or a lot ID given twice): {lots}."
+    "pasted row or a lot ID given twice): {lots}.",
+    shown={"lots": parenthesised_items_in},
 )
 UNEVEN_REPLICATES_MORE = note_template(
     "More values than the other lots of their attribute and source (averaged as replicates; check for a "
-    "pasted row or a lot ID given twice): {lots} and {more:d} more."
+    "pasted row or a lot ID given twice): {lots} and {more:d} more.",
+    shown={"lots": parenthesised_items_in},
 )
 SHARED_REFERENCE_LOTS = note_template(
     "Lot IDs in more than one reference source (analysed as separate lots): {lots}. If one is a single "
     "physical lot released for both markets, the bridge between those sources compares it with itself and a "
-    "pooled reference counts it once per source; check the source and lot cells."
+    "pooled reference counts it once per source; check the source and lot cells.",
+    shown={"lots": parenthesised_items_in},
 )
 SHARED_REFERENCE_LOTS_MORE = note_template(
     "Lot IDs in more than one reference source (analysed as separate lots): {lots} and {more:d} more. If one "
     "is a single physical lot released for both markets, the bridge between those sources compares it with "
-    "itself and a pooled reference counts it once per source; check the source and lot cells."
+    "itself and a pooled reference counts it once per source; check the source and lot cells.",
+    shown={"lots": parenthesised_items_in},
 )
 CASE_VARIANT_LOTS = note_template(
     "Lot IDs that differ only in letter case within a source (analysed as different lots; check for a typing "
-    "slip): {lots}."
+    "slip): {lots}.",
+    shown={"lots": parenthesised_items_in},
 )
 CASE_VARIANT_LOTS_MORE = note_template(
     "Lot IDs that differ only in letter case within a source (analysed as different lots; check for a typing "
-    "slip): {lots} and {more:d} more."
+    "slip): {lots} and {more:d} more.",
+    shown={"lots": parenthesised_items_in},
 )
 NO_OUTLIERS = note_template(
     "Outlier flags: no lot outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source."

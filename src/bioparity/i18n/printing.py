@@ -218,6 +218,41 @@ def row_references_in(text: str, language: str) -> str:
     return shown.replace("; ", str(words.gettext(LIST_SEPARATOR)))
 
 
+#: A listed item's trailing parenthesis: a CAA lot with more replicates than the usual count of its attribute
+#: and source (``purity/test/T1 (3 vs 2)``), or a lot with its sources (``L1 (ref-eu, ref-us)``).
+REPLICATE_COUNTS = gettext_noop(" (%(n)s vs %(usual)s)")
+IN_PARENTHESES = gettext_noop(" (%(note)s)")
+_REPLICATE_COUNTS = re.compile(r" \((\d+) vs (\d+)\)$")
+_IN_PARENTHESES = re.compile(r" \(([^()]*)\)$")
+
+
+def parenthesised_items_in(text: str, language: str) -> str:
+    """A stored ``"; "``-joined list whose items end in a parenthesis (`` (3 vs 2)``, `` (ref-eu, ref-us)``)
+    with the parenthesis, its "vs" and ``", "`` and the separator in ``language``'s words (zh-CN
+    ``（3 对比 2）``, ``（ref-eu，ref-us）`` and ``；``), the names as stored.
+
+    Examples
+    --------
+    >>> parenthesised_items_in("purity/test/T1 (3 vs 2); L1 (ref-eu, ref-us)", "zh-CN")
+    'purity/test/T1（3 对比 2）；L1（ref-eu，ref-us）'
+    >>> parenthesised_items_in("purity/test/T1 (3 vs 2); L1 (ref-eu, ref-us)", "en")
+    'purity/test/T1 (3 vs 2); L1 (ref-eu, ref-us)'
+    """
+    words = translations(language)
+    counts, bracket = str(words.gettext(REPLICATE_COUNTS)), str(words.gettext(IN_PARENTHESES))
+    comma = str(words.gettext(ITEM_SEPARATOR))
+
+    def item(stored: str) -> str:
+        if found := _REPLICATE_COUNTS.search(stored):
+            return stored[: found.start()] + counts % {"n": found.group(1), "usual": found.group(2)}
+        if found := _IN_PARENTHESES.search(stored):
+            inner = found.group(1).replace(", ", comma)
+            return stored[: found.start()] + bracket % {"note": inner}
+        return stored
+
+    return str(words.gettext(LIST_SEPARATOR)).join(item(part) for part in text.split("; "))
+
+
 @cache
 def cjk_font() -> str | None:
     """The family name of the CJK font for matplotlib, registered from fontconfig when matplotlib's font
