@@ -50,3 +50,14 @@ def test_shared_and_case_variant_lots_read_in_chinese() -> None:
     assert variant.endswith("slip): T1 / t1 (test).")
     assert translate_note(variant, "zh-CN").endswith("：T1 / t1（test）。")
     assert translate_note(variant, "en") == variant
+
+
+def test_outlier_flags_read_in_chinese() -> None:
+    """Before: ...：purity/test/T9 (120)。 The test lots 98.0-98.8 and 120 have Q1 98.225, Q3 98.675
+    (R 4.2.2 quantile type 7): 120 is above Q3 + 3·IQR = 100.025, the only test lot flagged."""
+    rows = [("ref-eu", f"R{i}", 98.0 + 0.1 * i) for i in range(10)]
+    rows += [("test", f"T{i}", 98.0 + 0.1 * i) for i in range(9)] + [("test", "T9", 120.0)]
+    stored = next(n for n in _notes(rows) if n.startswith("Outlier flags ("))
+    assert stored.endswith("not excluded): purity/test/T9 (120).")
+    assert translate_note(stored, "zh-CN").endswith("：purity/test/T9（120）。")
+    assert translate_note(stored, "en") == stored

@@ -44,11 +44,13 @@ MISSING_VALUES_MORE = note_template(
 NO_MISSING_VALUES = note_template("Missing values: none.")
 OUTLIER_FLAGS = note_template(
     "Outlier flags (outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source; "
-    "flagged, not excluded): {lots}."
+    "flagged, not excluded): {lots}.",
+    shown={"lots": parenthesised_items_in},
 )
 OUTLIER_FLAGS_MORE = note_template(
     "Outlier flags (outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source; "
-    "flagged, not excluded): {lots} and {more:d} more."
+    "flagged, not excluded): {lots} and {more:d} more.",
+    shown={"lots": parenthesised_items_in},
 )
 UNEVEN_REPLICATES = note_template(
     "More values than the other lots of their attribute and source (averaged as replicates; check for a "
