@@ -384,3 +384,20 @@ def test_the_caa_appendix_wraps_headers_at_spaces_and_keeps_its_panels_few(tmp_p
     assert 1 < len(tables.appendix) <= 9
     for t in tables.appendix:
         assert all(len(r) == len(t.columns) for r in t.rows)
+
+
+def test_the_caa_appendix_prints_the_fractions_inside_to_shared_decimals(tmp_path: Path) -> None:
+    """The estimate of a quality-range comparison is the fraction of test lots inside: printed each on its
+    own ("1", "0.933", "0.6") a column mixed one, three and one decimals; now n_inside / n_test to three
+    decimals each (14 / 15 = 0.933, 9 / 15 = 0.600, by hand), the stored numbers unchanged."""
+    columns, rows, options = _stored("caa", tmp_path)
+    tables = run_tables("caa", columns, rows, options)
+    at = {c: i for i, c in enumerate(columns)}
+    fractions = [r for r in rows if r[at["statistic"]] == "fraction_inside"]
+    expected = [f"{r[at['n_inside']] / r[at['n_test']]:.3f}" for r in fractions]
+    printed = _cells(tables, "Complete CAA result")["estimate"]
+    statistics = _cells(tables, "Complete CAA result")["statistic"]
+    shown = [p for p, s in zip(printed, statistics, strict=True) if s == "fraction of test lots inside"]
+    assert len(fractions) > 3 and "0.933" in expected and "1.000" in expected
+    assert shown == expected
+    assert all(isinstance(r[at["estimate"]], float) for r in fractions)  # stored numbers, not text

@@ -386,6 +386,22 @@ def test_a_small_caa_figure_prints_its_whole_title() -> None:
     assert figure.axes[0].get_title().endswith("ref-eu vs ref-us: descriptive")
 
 
+def test_a_caa_figure_title_keeps_each_source_name_on_one_line() -> None:
+    """Wrapped at 60 characters with Python's default (a line may end after a hyphen), the verdicts of three
+    equivalence comparisons printed "... test vs ref-us: equivalent; ref-" and "eu vs ref-us: equivalent"
+    under the small figure: the reference named "ref-eu" appeared as two words. The figure's text, as the
+    report's SVG prints it, now breaks at spaces only."""
+    verdicts = "test vs ref-eu: equivalent; test vs ref-us: equivalent; ref-eu vs ref-us: equivalent"
+    values = {"test": [0.06, 0.07], "ref-eu": [0.065, 0.062], "ref-us": [0.055, 0.058]}
+    plot = CAAPlot("free_thiol", "mol/mol", ("test", "ref-eu", "ref-us"), values, (), verdicts, "Free thiol")
+    with static.text_as_text():
+        svg = static.caa_svg(plot, small=True)
+    lines = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "test vs ref-eu: equivalent; test vs ref-us: equivalent;" in lines, lines
+    assert "ref-eu vs ref-us: equivalent" in lines, lines
+    assert not [line for line in lines if line.endswith("-") or line.startswith(("eu ", "us "))], lines
+
+
 def test_a_caa_figure_prints_the_lot_values_not_an_offset() -> None:
     """The demo CAA report's intact mass (148,052-148,059 Da) printed ticks 2 ... 9 and "+1.4805e5" above the
     axis; the ticks now carry the values themselves."""

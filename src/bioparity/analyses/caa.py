@@ -449,10 +449,11 @@ def _appendix(frame: pd.DataFrame) -> list[Table]:
     fractions = frame.get("statistic", pd.Series("", index=frame.index)).astype(str) == "fraction_inside"
     for c in [*_IN_UNIT, "estimate"]:
         if c in frame.columns:
-            text[c] = [
-                cell(v, 3) if c == "estimate" and f else _number(v, d)
-                for v, d, f in zip(frame[c], places, fractions, strict=True)
-            ]
+            text[c] = [_number(v, d) for v, d in zip(frame[c], places, strict=True)]
+    if "estimate" in frame.columns and fractions.any():  # the fractions to shared decimals: 1.000
+        shared = iter(shared_decimals(frame.loc[fractions, "estimate"].tolist(), 3))
+        estimates = zip(text["estimate"], fractions, strict=True)
+        text["estimate"] = [next(shared) if f else t for t, f in estimates]
     headers = {c: _(h) for c, h in APPENDIX_HEADERS.items()}
     digits = {**dict.fromkeys(_RATIOS, 3), **dict.fromkeys(_OC_COLUMNS, 5)}
     keys = [ATTRIBUTE, COMPARISON, "unit"]

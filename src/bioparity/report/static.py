@@ -136,6 +136,12 @@ def _circle_markers(svg: str) -> str:
     return _MARKER.sub(circle, svg)
 
 
+def _wrapped(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters, broken at spaces only: a source's name
+    ("ref-us") is not split into "ref-" / "us" (Python's default ends a line after a hyphen)."""
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False))
+
+
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "bioparity"})
@@ -434,7 +440,7 @@ def xy_svg(plot: XYPlot) -> str:
         log_scale = _("%(label)s (log scale)")
         ax.set_xlabel(log_scale % {"label": plot.x_title} if plot.log_x else plot.x_title)
         ax.set_ylabel(log_scale % {"label": plot.y_title} if plot.log_y else plot.y_title)
-        ax.set_title("\n".join(textwrap.wrap(plot.title, 90)), pad=12 if plot.vlines else 6)
+        ax.set_title(_wrapped(plot.title, 90), pad=12 if plot.vlines else 6)
         ax.grid(alpha=0.3)
         labels = ax.get_legend_handles_labels()[1]
         if labels:  # as many columns as fit across the figure (long labels: fewer)
@@ -492,7 +498,7 @@ def bar_svg(plot: BarPlot) -> str:
         ax.set_xlim(-0.6, len(categories) - 0.4)
         ax.set_xlabel(plot.x_label)
         ax.set_ylabel(plot.y_title)
-        ax.set_title("\n".join(textwrap.wrap(plot.title, 75)))
+        ax.set_title(_wrapped(plot.title, 75))
         ax.grid(axis="y", alpha=0.3, zorder=0)
         if keys:
             fig.legend(handles=keys, fontsize=7, loc="outside lower center", ncol=4, frameon=False)
@@ -519,8 +525,8 @@ def _caa_figure(plot: CAAPlot, *, small: bool) -> Figure:
     # the name and the verdicts wrapped to the figure's width: the three comparisons' verdicts on one line
     # (86 characters, "test vs ref-eu: descriptive; ...") ran past both edges of a report's small figure
     width = 60 if small else 90
-    name = "\n".join(textwrap.wrap(plot.name or plot.attribute, width))
-    verdicts = "\n".join(textwrap.wrap(plot.title, width))
+    name = _wrapped(plot.name or plot.attribute, width)
+    verdicts = _wrapped(plot.title, width)
     ax.set_title(f"{name}\n{verdicts}" if verdicts else name, fontsize=6.5 if small else 9)
     if plot.bands:
         ax.legend(fontsize=5.5 if small else 7, loc="best")
