@@ -45,6 +45,10 @@ MIN_PNG_BYTES = 8_000  # a blank or error-only page compresses below this at 128
 MIN_TEXT = 60  # characters of visible text on a rendered page
 
 
+#: GET routes that only redirect to a page (a typed-in ``/ui/`` lands on the programs): no page to picture.
+REDIRECTS = frozenset({"/ui/"})
+
+
 def web_routes(app: FastAPI) -> dict[str, re.Pattern[str]]:
     """The GET routes of the web workspace (under ``/ui``, and the API documentation page ``/docs``),
     as path template -> regular expression; static files are not pages."""
@@ -57,7 +61,7 @@ def web_routes(app: FastAPI) -> dict[str, re.Pattern[str]]:
                 walk(included.routes, prefix + route.include_context.prefix)
             elif isinstance(route, APIRoute) and "GET" in (route.methods or set()):
                 path = prefix + route.path
-                if path.startswith("/ui/") or path == "/docs":
+                if (path.startswith("/ui/") or path == "/docs") and path not in REDIRECTS:
                     found[path] = compile_path(path)[0]
 
     walk(app.router.routes, "")
