@@ -38,6 +38,7 @@ ORDER = (
     "scale",
     "web",
     "web_pages",
+    "web_load",
     "report_pdf",
 )
 

@@ -71,7 +71,7 @@ def test_the_stored_note_reads_in_chinese_as_the_page_writes_it(n: int) -> None:
     assert shown == written
     assert shown.startswith(f"剔除 {n} 行：第 3 行（文件第 4 行） subject=0 period=4 treatment=T")
     assert shown.endswith(
-        "及另外 2 行（完整清单见 存储的结果）" if n > SHOWN_LEFT_OUT else "（完整清单见 存储的结果）"
+        "及另外 2 行（完整清单见存储的结果）" if n > SHOWN_LEFT_OUT else "（完整清单见存储的结果）"
     )
 
 

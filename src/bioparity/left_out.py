@@ -110,4 +110,5 @@ def left_out_rows(
         )
     more = total - len(shown)
     text = forms(*(LEFT_OUT_MORE if more > 0 else LEFT_OUT), total)
-    return text.format(n=total, rows="; ".join(shown), more=more, where=where)
+    # the list's separator in the reader's words (zh-CN full-width "；", as a stored note is shown)
+    return text.format(n=total, rows=word("; ").join(shown), more=more, where=where)

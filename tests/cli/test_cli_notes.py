@@ -205,4 +205,4 @@ def test_run_be_names_the_missing_pk_values_in_the_command_language() -> None:
         "第 174 行（文件第 175 行） subject=45 period=3 treatment=R；"
         "第 200 行（文件第 201 行） subject=52 period=1 treatment=R"
     )
-    assert _notes(result.stderr) == [f"说明：剔除 2 行：{cells}（完整清单见 存储的结果）"]
+    assert _notes(result.stderr) == [f"说明：剔除 2 行：{cells}（完整清单见存储的结果）"]

@@ -79,7 +79,7 @@ def test_an_nca_run_names_the_sample_it_left_out_for_a_missing_concentration(
         chinese = sam.get(blank_run).text
     finally:
         sam.post("/ui/account/language", data={"language": "en"})
-    assert "；剔除 1 行：第 4 行 subject=A time=4（完整清单见 存储的结果）" in chinese
+    assert "；剔除 1 行：第 4 行 subject=A time=4（完整清单见存储的结果）" in chinese
 
 
 def test_the_column_map_of_a_run_is_shown_as_a_mapping_not_as_a_digest(
