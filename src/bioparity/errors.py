@@ -11,7 +11,11 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, fields, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 def _same(text: str) -> str:
@@ -218,6 +222,48 @@ def require_columns_found(
             f"missing column(s) {', '.join(repr(m) for m in missing)}{context}; "
             f"columns found: {', '.join(map(str, columns))}",
             file=file,
+            expected=expected,
+        )
+
+
+def refuse_first_row(
+    bad: npt.NDArray[np.bool_],
+    problem: str,
+    column: str,
+    values: Sequence[Any] | npt.NDArray[Any],
+    expected: str,
+    *,
+    file: str | None,
+    line_offset: int | None = None,
+) -> None:
+    """Raise a :class:`DataFileError` at the first row of a table where ``bad`` is True (nothing when no row
+    is): a reader's check of one column, row by row.
+
+    The error names the 1-based data row ``i + 1``, its file line ``i + 1 + line_offset`` when the reader
+    knows how many lines stand before the data (``line_offset``; no line otherwise), the ``column`` and its
+    value ``values[i]`` as read, with ``problem`` and ``expected`` (note templates of
+    :mod:`bioparity.problems`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> refuse_first_row(np.array([False, False]), "not a number", "PK", ["1", "2"], "a number", file="a.csv")
+    >>> try:
+    ...     refuse_first_row(np.array([False, True, True]), "not a number", "PK", ["1", "x", "y"], "a number",
+    ...                      file="be.csv", line_offset=1)
+    ... except DataFileError as exc:
+    ...     print(exc)
+    be.csv, row 2 (line 3), column 'PK': not a number (got 'x'); expected a number
+    """
+    if bad.any():
+        i = int(bad.argmax())  # the first True
+        raise DataFileError(
+            problem,
+            file=file,
+            row=i + 1,
+            line=None if line_offset is None else i + 1 + line_offset,
+            column=column,
+            value=values[i],
             expected=expected,
         )
 

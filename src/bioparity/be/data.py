@@ -26,6 +26,7 @@ import csv
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ import pandas as pd
 
 from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.delimited import parser_error, require_file, require_short_cells, require_utf8
-from bioparity.errors import DataFileError, InputError, require_columns
+from bioparity.errors import DataFileError, InputError, refuse_first_row, require_columns
 from bioparity.problems import (
     A_PK_ABOVE_ZERO,
     A_PK_OR_MARKERS,
@@ -271,21 +272,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     pk = pd.to_numeric(frame["PK"], errors="coerce").to_numpy(dtype=float)
     offset = int(frame.attrs.get(LINE_OFFSET, 1))
 
-    def fail(
-        mask: npt.NDArray[np.bool_], problem: str, column: str, values: npt.NDArray[np.object_], expected: str
-    ) -> None:
-        if mask.any():
-            i = int(np.flatnonzero(mask)[0])
-            raise DataFileError(
-                problem,
-                file=file,
-                row=i + 1,
-                line=i + 1 + offset,
-                column=column,
-                value=values[i],
-                expected=expected,
-            )
-
+    fail = partial(refuse_first_row, file=file, line_offset=offset)
     fail(
         frame["subject"].isna().to_numpy() | (subject_label == ""),
         EMPTY_SUBJECT,

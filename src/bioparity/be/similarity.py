@@ -45,7 +45,7 @@ from scipy import stats
 from bioparity._results import ResultMixin, percent, share_percent, software_version, verdict
 from bioparity.arrays import FloatArray, StrArray
 from bioparity.be.limits import acceptance_limits
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import DataFileError, InputError, refuse_first_row
 from bioparity.i18n.notes import note_template
 from bioparity.power.acceptance import VARIANCE_MODELS as VARIANCE_MODELS
 from bioparity.power.acceptance import arm_comparison_settings
@@ -434,17 +434,14 @@ def pk_similarity_table(
     ada = None
     if ada_column is not None:
         ada = pd.to_numeric(frame[ada_column], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isin(ada, [0.0, 1.0]) & np.isin(labels, list(arms))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise DataFileError(
-                ADA_STATUS_NOT_BINARY,
-                file=file,
-                row=i + 1,
-                column=ada_column,
-                value=str(frame[ada_column].iloc[i]),
-                expected=AN_ADA_STATUS,
-            )
+        refuse_first_row(
+            ~np.isin(ada, [0.0, 1.0]) & np.isin(labels, list(arms)),
+            ADA_STATUS_NOT_BINARY,
+            ada_column,
+            [str(value) for value in frame[ada_column]],
+            AN_ADA_STATUS,
+            file=file,
+        )
     pext = None
     if extrapolation_column is not None and extrapolation_column in frame.columns and "AUCIFO" in metrics:
         pext = pd.to_numeric(frame[extrapolation_column], errors="coerce").to_numpy(dtype=float)
