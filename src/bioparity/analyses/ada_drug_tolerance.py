@@ -32,7 +32,7 @@ from bioparity.analyses.ada_sensitivity import (
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result, result_records
-from bioparity.analyses.options import text_option
+from bioparity.analyses.options import option_units, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.bioassay import drug_tolerance
 from bioparity.i18n import gettext as _
@@ -53,6 +53,20 @@ ADA_UNIT, DRUG_UNIT = "ada_unit", "drug_unit"
 #: Columns of the cut point type and of each run's own (floating) cut point (since they were stored).
 CUT_POINT_TYPE, RUN_CUT_POINTS = "cut_point_type", "run_cut_points"
 
+#: The options holding the units of the ADA and the drug levels (the stored ``ada_unit`` and ``drug_unit``).
+ADA_UNIT_OPTION = Option(
+    ADA_UNIT,
+    gettext_noop("unit of the ADA levels (positive-control antibody; default ng/mL)"),
+    "ng/mL",
+    label=gettext_noop("ADA level unit"),
+)
+DRUG_UNIT_OPTION = Option(
+    DRUG_UNIT,
+    gettext_noop("unit of the drug levels and of the tolerance (default ug/mL)"),
+    "ug/mL",
+    label=gettext_noop("Drug level unit"),
+)
+
 COLUMNS = (
     InputColumn("ada_level", True, "positive-control antibody concentration (> 0)"),
     InputColumn("drug_level", True, "drug concentration (>= 0; include 0 = no drug)"),
@@ -69,8 +83,8 @@ def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     result = drug_tolerance(
         frame,
         cut_point,
-        ada_unit=text_option(options, ADA_UNIT, "ng/mL"),
-        drug_unit=text_option(options, DRUG_UNIT, "ug/mL"),
+        ada_unit=text_option(options, ADA_UNIT, ADA_UNIT_OPTION.default),
+        drug_unit=text_option(options, DRUG_UNIT, DRUG_UNIT_OPTION.default),
         unit_sources=("option ada_unit", "option drug_unit"),
     )
     return frame_result(
@@ -275,27 +289,14 @@ ADA_DRUG_TOLERANCE = Analysis(
     options=(
         RUN_CUT_POINT_OPTION,
         CUT_POINT_RUN_OPTION,
-        Option(
-            ADA_UNIT,
-            gettext_noop("unit of the ADA levels (positive-control antibody; default ng/mL)"),
-            "ng/mL",
-            label=gettext_noop("ADA level unit"),
-        ),
-        Option(
-            DRUG_UNIT,
-            gettext_noop("unit of the drug levels and of the tolerance (default ug/mL)"),
-            "ug/mL",
-            label=gettext_noop("Drug level unit"),
-        ),
+        ADA_UNIT_OPTION,
+        DRUG_UNIT_OPTION,
     ),
     tables=tolerance_tables,
     summary=tolerance_summary,
     flags=tolerance_flags,
     figures=tolerance_figures,
-    units=lambda options: {
-        "ada_level": str(options.get(ADA_UNIT) or "ng/mL"),
-        "drug_level": str(options.get(DRUG_UNIT) or "ug/mL"),
-    },
+    units=option_units({"ada_level": ADA_UNIT_OPTION, "drug_level": DRUG_UNIT_OPTION}),
     study_kinds=("clinical",),
     example=example_file("ada-drug-tolerance.csv", example_data, {"cut_point": 1.25}),
 )

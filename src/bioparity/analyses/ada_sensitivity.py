@@ -24,7 +24,7 @@ import pandas as pd
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result, result_records
-from bioparity.analyses.options import optional_number, required_number, text_option
+from bioparity.analyses.options import option_units, optional_number, required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import (
@@ -67,6 +67,13 @@ RUN_CUT_POINT_OPTION = Option.optional_number(
         "(floating) cut point in a cut_point column"
     ),
     label="cut point",
+)
+#: The unit of the positive-control concentrations.
+CONC_UNIT_OPTION = Option(
+    "conc_unit",
+    gettext_noop("unit of the positive-control concentrations (default ng/mL, as FDA 2019)"),
+    "ng/mL",
+    label=gettext_noop("Concentration unit"),
 )
 
 COLUMNS = (
@@ -254,7 +261,7 @@ def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
         frame,
         cut_point,
         method=text_option(options, "method", "linear"),
-        concentration_unit=text_option(options, "conc_unit", "ng/mL"),
+        concentration_unit=text_option(options, CONC_UNIT_OPTION.name, CONC_UNIT_OPTION.default),
         unit_source="option conc_unit",
     )
     return frame_result(
@@ -483,12 +490,7 @@ ADA_SENSITIVITY = Analysis(
     options=(
         RUN_CUT_POINT_OPTION,
         CUT_POINT_RUN_OPTION,
-        Option(
-            "conc_unit",
-            gettext_noop("unit of the positive-control concentrations (default ng/mL, as FDA 2019)"),
-            "ng/mL",
-            label=gettext_noop("Concentration unit"),
-        ),
+        CONC_UNIT_OPTION,
         Option(
             "method",
             gettext_noop(
@@ -502,7 +504,7 @@ ADA_SENSITIVITY = Analysis(
     summary=sensitivity_summary,
     flags=sensitivity_flags,
     figures=sensitivity_figures,
-    units=lambda options: {"concentration": str(options.get("conc_unit") or "ng/mL")},
+    units=option_units({"concentration": CONC_UNIT_OPTION}),
     study_kinds=("clinical",),
     example=example_file("ada-sensitivity-curves.csv", example_data, {"cut_point": 1.25}),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bioparity.analyses.contract import FLAG_WORDS, Option
+from bioparity.analyses.contract import FLAG_WORDS, Option, UnitsHook
 from bioparity.errors import InputError
 
 
@@ -62,3 +62,26 @@ def flag_option(options: Mapping[str, Any], name: str, default: bool = False) ->
 def yes_no(name: str, help: str, default: bool = False) -> Option:
     """A flag option (a select of false/true in the web form)."""
     return Option(name, help, default, (False, True), type="flag")
+
+
+def option_units(columns: Mapping[str, Option]) -> UnitsHook:
+    """The ``units`` of an :class:`~bioparity.analyses.contract.Analysis` whose input columns take their unit
+    from an option: column -> the option's value, the option's default when it is left empty.
+
+    Parameters
+    ----------
+    columns : mapping of str to Option
+        Input column -> the option holding its unit (one of the kind's options).
+
+    Returns
+    -------
+    callable
+        ``units(options) -> dict``: the unit of each column under these options.
+
+    Examples
+    --------
+    >>> unit = Option("conc_unit", "unit of the concentrations", "ng/mL")
+    >>> option_units({"concentration": unit})({"conc_unit": ""})
+    {'concentration': 'ng/mL'}
+    """
+    return lambda options: {column: str(options.get(o.name) or o.default) for column, o in columns.items()}
