@@ -40,7 +40,7 @@ from bioparity._results import ResultMixin, fixed, percent, software_version, wi
 from bioparity.arrays import BoolArray, FloatArray, IntArray, StrArray
 from bioparity.clinical._checks import check_conf, z_two_sided
 from bioparity.clinical.means import ci_mean_difference
-from bioparity.clinical.proportions import canonical_difference_method, ci_difference, wald_notes
+from bioparity.clinical.proportions import WaldNotesMixin, canonical_difference_method, ci_difference
 from bioparity.clinical.score import wilson_interval
 from bioparity.errors import BioparityWarning, InputError, require_columns
 from bioparity.i18n.notes import note_template
@@ -136,7 +136,7 @@ class IncidenceResult(ResultMixin):
 
 
 @dataclass(frozen=True, repr=False)
-class IncidenceDifferenceResult(ResultMixin):
+class IncidenceDifferenceResult(WaldNotesMixin, ResultMixin):
     """Difference in incidence (arm minus reference arm) per timepoint.
 
     One element per arm other than the reference and timepoint where both have evaluable subjects.
@@ -171,6 +171,7 @@ class IncidenceDifferenceResult(ResultMixin):
     """
 
     SETTINGS = ("reference_arm", "conf_level", "method")
+    NOTE_TEMPLATE = ADA_WALD_DEGENERATE
 
     arm: StrArray
     reference_arm: str
@@ -185,12 +186,6 @@ class IncidenceDifferenceResult(ResultMixin):
     method: str
     software_version: str = field(default_factory=software_version)
 
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Warnings about the intervals (:data:`ADA_WALD_DEGENERATE` when some are degenerate), else
-        empty."""
-        return wald_notes(self.degenerate, ADA_WALD_DEGENERATE)
-
     def summary(self) -> str:
         rows = [
             f"{a} {t}: {fixed(d)} (CI {fixed(lo)} to {fixed(hi)})"
@@ -202,7 +197,7 @@ class IncidenceDifferenceResult(ResultMixin):
             f"Difference in incidence, each arm minus reference arm {self.reference_arm} ({self.method}), "
             f"{100 * self.conf_level:g}% CIs"
         )
-        return "\n".join((with_rows(head, rows), *(f"Warning: {note}" for note in self.notes)))
+        return self.with_warnings(with_rows(head, rows))
 
 
 @dataclass(frozen=True, repr=False)

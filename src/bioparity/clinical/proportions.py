@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -57,8 +58,30 @@ WALD_DEGENERATE = note_template(
 )
 
 
+class WaldNotesMixin:
+    """Notes of a result whose intervals may be degenerate Wald intervals (a ``degenerate`` flag each).
+
+    :attr:`notes` words the flagged intervals with :attr:`NOTE_TEMPLATE` (:func:`wald_notes`), and
+    :meth:`with_warnings` ends a summary with them; a result worded otherwise sets its own template.
+    """
+
+    #: The note template of :func:`wald_notes` (placeholders ``count`` and ``total``).
+    NOTE_TEMPLATE: ClassVar[str] = WALD_DEGENERATE
+
+    degenerate: BoolArray
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Warnings about the intervals (:attr:`NOTE_TEMPLATE` when some are degenerate), else empty."""
+        return wald_notes(self.degenerate, self.NOTE_TEMPLATE)
+
+    def with_warnings(self, text: str) -> str:
+        """``text`` followed by one ``Warning: ...`` line per note of :attr:`notes`."""
+        return "\n".join((text, *(f"Warning: {note}" for note in self.notes)))
+
+
 @dataclass(frozen=True, repr=False)
-class DifferenceCI(ResultMixin):
+class DifferenceCI(WaldNotesMixin, ResultMixin):
     """Confidence interval for ``p1 - p2`` per scenario (0-d arrays for a single table).
 
     Every array has the broadcast shape of the inputs of :func:`ci_difference`; proportions and
@@ -103,18 +126,13 @@ class DifferenceCI(ResultMixin):
     degenerate: BoolArray
     software_version: str = field(default_factory=software_version)
 
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Warnings about the intervals (:data:`WALD_DEGENERATE` when some are degenerate), else empty."""
-        return wald_notes(self.degenerate)
-
     def summary(self) -> str:
         text = (
             f"Difference of proportions p1 - p2 ({self.method}){scenarios(self.diff)}: "
             f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}\n"
             f"{checks.tables_text(self.p1, self.x1, self.n1, self.p2, self.x2, self.n2)}"
         )
-        return "\n".join((text, *(f"Warning: {note}" for note in self.notes)))
+        return self.with_warnings(text)
 
 
 def newcombe_limits(
