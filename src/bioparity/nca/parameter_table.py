@@ -5,6 +5,7 @@ dosing interval), written out as a long table with the CDISC PP columns ``PPTEST
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -49,3 +50,24 @@ class ParameterTable(ResultMixin):
         out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[np.tile(np.arange(n_codes), n_rows)]
         out["PPSTRESN"] = self.values.ravel()
         return out, rows
+
+
+@dataclass(frozen=True)
+class ProfileFields:
+    """The fields a :class:`ParameterTable` whose rows are concentration profiles (urine NCA, time to steady
+    state) starts with, before those of each result: a dataclass base of the result, listed after
+    :class:`ParameterTable` (``class UrineResult(ParameterTable, ProfileFields)``).
+
+    Attributes
+    ----------
+    profiles : pandas.DataFrame
+        ``P`` rows: the key columns of each profile.
+    codes : tuple of str
+        The ``K`` parameter codes of ``values``.
+    values : numpy.ndarray
+        ``(P, K)`` values; NaN when missing.
+    """
+
+    profiles: pd.DataFrame
+    codes: tuple[str, ...]
+    values: FloatArray

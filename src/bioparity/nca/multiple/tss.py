@@ -32,7 +32,7 @@ from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.nca.multiple.intervals import dose_records, match_doses
-from bioparity.nca.parameter_table import ParameterTable
+from bioparity.nca.parameter_table import ParameterTable, ProfileFields
 from bioparity.nca.profiles import FloatArray, pad_profiles
 from bioparity.nca.samples import Where, prepare_samples
 from bioparity.nca.single.results import NCAResult
@@ -148,7 +148,7 @@ def _fit_block(
 
 
 @dataclass(frozen=True, repr=False)
-class SteadyStateTime(ParameterTable):
+class SteadyStateTime(ParameterTable, ProfileFields):
     """Time to steady state of every profile: ``values[p, k]`` is ``codes[k]``, ``reason`` indexes
     :data:`TSS_REASONS`; ``n_troughs`` counts the trough samples (at dose times) of each profile.
 
@@ -175,9 +175,6 @@ class SteadyStateTime(ParameterTable):
 
     SETTINGS = ("fraction",)
 
-    profiles: pd.DataFrame
-    codes: tuple[str, ...]
-    values: FloatArray
     reason: npt.NDArray[np.int8]
     n_troughs: npt.NDArray[np.int64]
     fraction: float

@@ -13,8 +13,8 @@ from bioparity._results import software_version, values_text
 from bioparity.errors import require_columns
 from bioparity.i18n.notes import note_template
 from bioparity.nca.options import NCAOptions
-from bioparity.nca.parameter_table import ParameterTable
-from bioparity.nca.profiles import FloatArray, pad_profiles
+from bioparity.nca.parameter_table import ParameterTable, ProfileFields
+from bioparity.nca.profiles import pad_profiles
 from bioparity.nca.samples import (
     Where,
     constant_per_profile,
@@ -35,7 +35,7 @@ NO_OVERLAP = note_template("non-overlapping collections")
 
 
 @dataclass(frozen=True, repr=False)
-class UrineResult(ParameterTable):
+class UrineResult(ParameterTable, ProfileFields):
     """Urine NCA: ``values[p, k]`` is code ``codes[k]`` of profile ``p``; ``collections`` lists every
     collection with its amount, cumulative amount, midpoint and excretion rate.
 
@@ -61,9 +61,6 @@ class UrineResult(ParameterTable):
 
     SETTINGS = ("options",)
 
-    profiles: pd.DataFrame
-    codes: tuple[str, ...]
-    values: FloatArray
     collections: pd.DataFrame
     options: NCAOptions
     software_version: str = field(default_factory=software_version)
