@@ -377,14 +377,12 @@ def record_dataset_download(
 
     Parameters
     ----------
-    session : Session
-        The unit of work to write in (its own: a download is a read; the row is committed on its own).
-    actor : Actor
-        Who downloaded it.
-    program : Program
-        The program of the dataset's study (the row's scope).
-    dataset : Dataset
-        The dataset version whose file was handed out.
+    session, actor : Session, Actor
+        The unit of work to write in (its own: a download is a read; the row is committed on its own)
+        and who downloaded the file.
+    program, dataset : Program, Dataset
+        The program of the dataset's study (the row's scope) and the dataset version whose file was
+        handed out.
     content : bytes
         The file handed out, byte for byte.
     via : str
