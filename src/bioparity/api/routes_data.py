@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from bioparity.analyses.registry import all_analyses
 from bioparity.api.deps import (
+    Bearer,
     CurrentActor,
     PathId,
     client_address,
@@ -34,7 +35,7 @@ from bioparity.api.schemas import (
     StudyOut,
 )
 from bioparity.errors import InputError
-from bioparity.workspace import analyses, datasets, jobs, programs, signatures
+from bioparity.workspace import access, analyses, datasets, events, jobs, programs, signatures
 from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -111,11 +112,25 @@ def get_dataset(dataset_id: DatasetId, actor: CurrentActor, request: Request) ->
     response_class=Response,
     responses={200: {"content": {t: {"schema": {"type": "string"}} for t in _CONTENT_TYPES}}},
 )
-def get_dataset_content(dataset_id: DatasetId, actor: CurrentActor, request: Request) -> Response:
-    """The stored file, byte for byte (its SHA-256 is in the X-Content-SHA256 header)."""
-    with unit_of_work(request) as session:
-        dataset = datasets.get_dataset(session, actor, dataset_id)
+def get_dataset_content(
+    dataset_id: DatasetId, actor: CurrentActor, bearer: Bearer, request: Request
+) -> Response:
+    """The stored file, byte for byte (its SHA-256 is in the X-Content-SHA256 header). Each download is
+    recorded in the program's audit trail as an ``export`` row of the dataset (who, when, the dataset's
+    name, version and id, the SHA-256 and size of the bytes handed out, and whether through the web page
+    or the API)."""
+    with read_unit(request) as session:
+        dataset, _study, program = access.require_dataset(session, actor, dataset_id)
         content = datasets.dataset_content(session, dataset)
+    # a refusal (404, a tampered file) raised above and recorded nothing; the row has its own write
+    # transaction, as an export's (bioparity.web.downloads.export_response)
+    via = "api" if bearer is not None and bearer.credentials else "web"  # as current_actor chose the token
+    write_unit(
+        request,
+        lambda session: events.record_dataset_download(
+            session, actor, program, dataset, content=content, via=via
+        ),
+    )
     return Response(
         content,
         media_type=dataset.media_type,

@@ -44,7 +44,7 @@ from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, ref
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, my_shares, program_permissions, require_program
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
-from bioparity.workspace.events import action_words, field_words
+from bioparity.workspace.events import action_words, field_words, via_words
 from bioparity.workspace.integrity import verify_workspace
 from bioparity.workspace.roles import (
     GRANTS,
@@ -365,9 +365,10 @@ def _value_words(event: AuditEvent, key: str, value: Any) -> str:
     """A recorded value as the pages and the PDF print it, in the reader's words: a role, status or
     signature meaning by its label, a study's kind and a run's kind by their words, a share's scope said
     (program-wide when null), the language by its name, the reason of an automatic lock (an action code) by
-    the action's words, the reason of a refused signature (an English note, :mod:`bioparity.refusals`) in
-    the reader's language, yes/no for a flag, a dash for nothing, a list as its items; any other value as
-    recorded (names, hashes, identifiers, a user's own text)."""
+    the action's words, where a dataset's file was downloaded (web page or API) in words, the reason of a
+    refused signature (an English note, :mod:`bioparity.refusals`) in the reader's language, yes/no for a
+    flag, a dash for nothing, a list as its items; any other value as recorded (names, hashes, identifiers,
+    a user's own text)."""
     if key == "scope" and event.object_type == "share":
         return scope_words(value)
     if value is None:
@@ -386,6 +387,8 @@ def _value_words(event: AuditEvent, key: str, value: Any) -> str:
         return kind_words(value)
     if key == "language":
         return LANGUAGE_NAMES.get(value, value)
+    if key == "via":  # where a dataset's file was downloaded: the web page or the API
+        return via_words(value)
     if key == "reason" and event.action == "lock":
         return action_words(value)
     if key == "reason" and event.action == "sign_refused":  # recorded in English (bioparity.refusals)
@@ -466,7 +469,21 @@ def _signed_context(after: dict[str, Any], *, words: bool) -> str:
 
 
 #: The recorded fields an audit row's details always print when recorded, in this order.
-_ALWAYS = ("name", "kind", "meaning", "role", "status", "scope", "format", "sha256", "version", "reason")
+_ALWAYS = (
+    "name",
+    "kind",
+    "meaning",
+    "role",
+    "status",
+    "scope",
+    "format",
+    "sha256",
+    "version",
+    "reason",
+    # a dataset's download (bioparity.workspace.events.record_dataset_download)
+    "bytes",
+    "via",
+)
 
 #: Recorded fields that hold a user's id (a share's inviter and the partner owner who answered): the pages
 #: and the PDF print the user name the trail's "user" column shows (an id names nobody to a reader; EU GMP

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event, sha256_hex
 from bioparity.i18n import coded_words, pgettext_noop
-from bioparity.store.models import AuditEvent, Organisation, Program
+from bioparity.store.models import AuditEvent, Dataset, Organisation, Program
 from bioparity.workspace.access import Actor
 from bioparity.workspace.snapshots import snapshot
 
@@ -136,6 +136,9 @@ AUDIT_FIELDS: dict[str, str] = {
     "language": pgettext_noop("audit field", "language"),
     # an export of the audit trail or a report (record_export)
     "format": pgettext_noop("audit field", "format"),
+    # a download of a dataset's stored file (record_dataset_download)
+    "bytes": pgettext_noop("audit field", "bytes"),
+    "via": pgettext_noop("audit field", "downloaded through"),
     # an NCA review's choice: the run it was made on and the new run (web.pages_review)
     "run": pgettext_noop("audit field", "run"),
     "choice": pgettext_noop("audit field", "review choice"),
@@ -330,3 +333,71 @@ def record_export(
     if filters:
         after["filters"] = dict(filters)
     return record(session, actor, EXPORT, object_type, object_id, program, after=after)
+
+
+#: The context of the words of where a dataset's file was downloaded (``via`` of
+#: :func:`record_dataset_download`).
+DOWNLOAD_VIA = "download via"
+
+#: Where a dataset's file was downloaded (the recorded ``via``), marked with their context; the pages and the
+#: PDF export print their words (:func:`via_words`), the CSV export the stored code.
+DOWNLOAD_VIAS: dict[str, str] = {
+    "web": pgettext_noop("download via", "web page"),
+    "api": pgettext_noop("download via", "API"),
+}
+
+
+def via_words(code: str) -> str:
+    """Where a dataset's file was downloaded (a recorded ``via``) in the reader's words (as stored when it
+    has none).
+
+    Examples
+    --------
+    >>> via_words("web"), via_words("api"), via_words("later")
+    ('web page', 'API', 'later')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     via_words("web")
+    '网页'
+    """
+    return coded_words(DOWNLOAD_VIA, DOWNLOAD_VIAS, code)
+
+
+def record_dataset_download(
+    session: Session, actor: Actor, program: Program, dataset: Dataset, *, content: bytes, via: str
+) -> AuditEvent:
+    """Record that ``actor`` downloaded the stored file of ``dataset`` (subject-level data, as uploaded) of
+    ``program``: an :data:`EXPORT` row, as :func:`record_export` writes for the audit trail and the reports,
+    of object ``dataset`` and the dataset's id, filed under the program, its time the row's, with the
+    dataset's name and version, the SHA-256 and the number of the bytes handed out and where (``via``).
+    21 CFR 11.10(e) and EU GMP Annex 11 §9 ask for an audit trail of actions on GxP records (and §8.1 for
+    exports of them to be traceable); who took subject-level data out is what a data-protection officer
+    asks. Being an ``export`` row, a partner's member sees their own downloads only
+    (:func:`bioparity.workspace.programs.withheld_audit_rows`). The row joins the hash chain like any other.
+
+    Parameters
+    ----------
+    session, actor : Session, Actor
+        The unit of work to write in (its own: a download is a read; the row is committed on its own)
+        and who downloaded the file.
+    program, dataset : Program, Dataset
+        The program of the dataset's study (the row's scope) and the dataset version whose file was
+        handed out.
+    content : bytes
+        The file handed out, byte for byte.
+    via : str
+        ``web`` (the dataset page's link, signed in with the session cookie) or ``api`` (a bearer token).
+
+    Returns
+    -------
+    AuditEvent
+        The row written.
+    """
+    after: dict[str, Any] = {
+        "name": dataset.name,
+        "version": dataset.version,
+        "sha256": sha256_hex(content),
+        "bytes": len(content),
+        "via": via,
+    }
+    return record(session, actor, EXPORT, "dataset", dataset.id, program, after=after)

@@ -402,11 +402,12 @@ def withheld_audit_rows(session: Session, actor: Actor, program: Program) -> fro
     only, the rows of shares with *other* partner organisations (who else the program is shared with, at
     which role and scope, is the owner's business) and the failed signing attempts (``sign_failed``, a
     wrong password: a security event, 21 CFR 11.300(d)) and the exports of the trail and the reports
-    (``export``: who read which records, :func:`~bioparity.workspace.events.record_export`) of anyone but
-    themselves. Everything else stays
-    visible, the studies outside a share's scope too (README, "Share scope"), and so do refused signings
-    (``sign_refused``: a rule of the study's records, not a password). A partner's owners see their own
-    members' failed signing attempts with their other security events
+    (``export``: who read which records, :func:`~bioparity.workspace.events.record_export`) and the
+    downloads of datasets' files (``export`` rows too,
+    :func:`~bioparity.workspace.events.record_dataset_download`) of anyone but themselves. Everything
+    else stays visible, the studies outside a share's scope too (README, "Share scope"), and so do refused
+    signings (``sign_refused``: a rule of the study's records, not a password). A partner's owners see
+    their own members' failed signing attempts with their other security events
     (:func:`bioparity.workspace.security_events.org_security_events`).
 
     One rule for every view of the trail, :func:`program_audit_view`: the API (``X-Audit-Withheld``
