@@ -3,14 +3,13 @@ administrator's reset) and the invitations into organisations addressed to them.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bioparity.api.deps import SESSION_COOKIE, client_address, unit_of_work
 from bioparity.i18n import gettext as _
 from bioparity.i18n import use_language
+from bioparity.web.forms import FormText
 from bioparity.web.language import remember_language
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
@@ -36,7 +35,7 @@ def account(request: Request, actor: PageActor, message: Notice) -> Response:
 
 
 @router.post("/account/language")
-def change_language(request: Request, actor: PageActor, language: Annotated[str, Form()]) -> Response:
+def change_language(request: Request, actor: PageActor, language: FormText) -> Response:
     """Store the user's language (audited) and keep it in this browser for the sign-in page."""
     with unit_of_work(request) as session:
         tag = accounts.set_language(session, actor, language)
@@ -50,9 +49,9 @@ def change_language(request: Request, actor: PageActor, language: Annotated[str,
 def change_password(
     request: Request,
     actor: PageActor,
-    current_password: Annotated[str, Form()],
-    new_password: Annotated[str, Form()],
-    confirm_password: Annotated[str, Form()],
+    current_password: FormText,
+    new_password: FormText,
+    confirm_password: FormText,
 ) -> Response:
     if new_password != confirm_password:
         return notice_redirect(request, "/ui/account", _("The new passwords differ."))
@@ -69,9 +68,7 @@ def change_password(
 
 
 @router.post("/account/invitations/{invitation_id}")
-def answer_invitation(
-    request: Request, actor: PageActor, invitation_id: str, answer: Annotated[str, Form()]
-) -> Response:
+def answer_invitation(request: Request, actor: PageActor, invitation_id: str, answer: FormText) -> Response:
     with unit_of_work(request) as session:
         accounts.respond_invitation(session, actor, invitation_id, accept=answer == "accept")
     done = _("Invitation accepted.") if answer == "accept" else _("Invitation declined.")

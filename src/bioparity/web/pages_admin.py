@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from bioparity.io.tables_out import csv_bytes
 from bioparity.report import qualification
 from bioparity.store.models import AuditEvent, Organisation, User
 from bioparity.web.downloads import disposition, file_name
+from bioparity.web.forms import FormText
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.pages_programs import AUDIT_PAGE, NO_REASON, audit_details, detail_parts, iso_second
 from bioparity.web.session import PageActor, read_unit
@@ -77,8 +78,8 @@ def add_member(
     request: Request,
     actor: PageActor,
     org_id: str,
-    username: Annotated[str, Form()],
-    role: Annotated[str, Form()],
+    username: FormText,
+    role: FormText,
 ) -> Response:
     with unit_of_work(request) as session:
         accounts.invite_member(session, actor, org_id, username.strip(), role)
@@ -99,8 +100,8 @@ def answer_share(
     actor: PageActor,
     org_id: str,
     program_id: str,
-    answer: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
+    answer: FormText,
+    reason: FormText = "",
 ) -> Response:
     """Accept or decline a program offered, for the reason given (required to decline, kept when given
     to accept; refused next to the offer's reason field)."""
@@ -123,8 +124,8 @@ def change_member(
     actor: PageActor,
     org_id: str,
     user_id: str,
-    role: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
+    role: FormText,
+    reason: FormText = "",
 ) -> Response:
     """Change a member's role or remove them, for the reason given (required; refused next to the field)."""
     try:
@@ -285,7 +286,7 @@ def validation(request: Request, actor: PageActor, message: Notice) -> Response:
 
 
 @router.post("/admin/validation")
-def run_validation(request: Request, actor: PageActor, org_id: Annotated[str, Form()]) -> Response:
+def run_validation(request: Request, actor: PageActor, org_id: FormText) -> Response:
     with unit_of_work(request) as session:
         record = qualification.run_and_record(session, actor, org_id)
     counts = {"cases": record.n_cases, "failed": record.n_failed}

@@ -4,10 +4,9 @@ switch of the sign-in page."""
 from __future__ import annotations
 
 import math
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioparity.api.deps import (
@@ -18,6 +17,7 @@ from bioparity.api.deps import (
     unit_of_work,
 )
 from bioparity.i18n import gettext as _
+from bioparity.web.forms import FormText
 from bioparity.web.language import remember_language
 from bioparity.web.session import optional_actor, read_unit
 from bioparity.web.templating import render
@@ -42,9 +42,9 @@ def login_form(request: Request, next: str = "/ui/programs") -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/ui/programs",
+    username: FormText,
+    password: FormText,
+    next: FormText = "/ui/programs",
 ) -> Response:
     try:
         with unit_of_work(request) as session:
@@ -87,9 +87,7 @@ def login(
 
 
 @router.post("/language")
-def choose_language(
-    request: Request, language: Annotated[str, Form()], next: Annotated[str, Form()] = "/ui/programs"
-) -> Response:
+def choose_language(request: Request, language: FormText, next: FormText = "/ui/programs") -> Response:
     """The language switch of the sign-in page: kept in this browser (a signed-in user's stored
     preference, set on the account page, still decides the pages after sign-in)."""
     response = RedirectResponse(f"/ui/login?next={quote(_safe_next(next), safe='')}", status_code=303)

@@ -10,11 +10,11 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy import and_, select
@@ -44,6 +44,7 @@ from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Dataset, Program, User
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, export_response, file_name, program_part, run_file_name
+from bioparity.web.forms import FormText
 from bioparity.web.notices import NOTICE_FIELDS, SIGNATURE_FIELD, ErrorNotice, Notice, notice_redirect
 from bioparity.web.pages_jobs import SUBMISSION_FIELD, job_page, safe_then, submission_token, submit_run
 from bioparity.web.session import PageActor, read_unit
@@ -742,9 +743,9 @@ def sign(
     request: Request,
     actor: PageActor,
     run_id: str,
-    password: Annotated[str, Form()],
-    meaning: Annotated[str, Form()],
-    username: Annotated[str, Form()] = "",
+    password: FormText,
+    meaning: FormText,
+    username: FormText = "",
 ) -> Response:
     try:
         with unit_of_work(request) as session:
@@ -770,9 +771,9 @@ def derive(
     request: Request,
     actor: PageActor,
     run_id: str,
-    name: Annotated[str, Form()] = "",
-    analysis_kind: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    name: FormText = "",
+    analysis_kind: FormText = "",
+    reason: FormText = "",
 ) -> Response:
     with read_unit(request) as session:
         pending = datasets.check_derive(

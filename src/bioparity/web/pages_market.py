@@ -28,6 +28,7 @@ from bioparity.market import COMPONENTS, REGIONS, KnowledgeBase, VoidRanking, lo
 from bioparity.market.scan import AS_OF_YEARS, COUNT_UNIT
 from bioparity.memo import Memo
 from bioparity.web.csrf import csrf_field
+from bioparity.web.forms import FormText
 from bioparity.web.notices import Notice
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, render
@@ -212,9 +213,9 @@ def market(
 def program_from_row(
     request: Request,
     actor: PageActor,
-    org_id: Annotated[str, Form()],
-    inn: Annotated[str, Form()],
-    region: Annotated[str, Form()],
+    org_id: FormText,
+    inn: FormText,
+    region: FormText,
     as_of: Annotated[int | None, Form()] = None,
 ) -> Response:
     kb = shipped_knowledge_base()

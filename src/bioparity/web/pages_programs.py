@@ -38,6 +38,7 @@ from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program, User
 from bioparity.utc import utc_moment
 from bioparity.web.downloads import export_response, file_name, program_part
+from bioparity.web.forms import FormText
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, refused_form, render
@@ -145,13 +146,13 @@ def programs_list(request: Request, actor: PageActor, message: Notice) -> Respon
 def program_create(
     request: Request,
     actor: PageActor,
-    org_id: Annotated[str, Form()],
-    name: Annotated[str, Form()],
-    inn: Annotated[str, Form()],
-    reference_product: Annotated[str, Form()],
-    modality: Annotated[str, Form()],
-    target_regions: Annotated[str, Form()],
-    description: Annotated[str, Form()] = "",
+    org_id: FormText,
+    name: FormText,
+    inn: FormText,
+    reference_product: FormText,
+    modality: FormText,
+    target_regions: FormText,
+    description: FormText = "",
 ) -> Response:
     with unit_of_work(request) as session:
         program = programs.create_program(
@@ -301,9 +302,9 @@ def study_create(
     request: Request,
     actor: PageActor,
     program_id: str,
-    name: Annotated[str, Form()],
-    kind: Annotated[str, Form()],
-    description: Annotated[str, Form()] = "",
+    name: FormText,
+    kind: FormText,
+    description: FormText = "",
 ) -> Response:
     with unit_of_work(request) as session:
         study = programs.create_study(
@@ -823,11 +824,11 @@ def share(
     request: Request,
     actor: PageActor,
     program_id: str,
-    role: Annotated[str, Form()],
-    org_id: Annotated[str, Form()] = "",
-    org_name: Annotated[str, Form()] = "",
+    role: FormText,
+    org_id: FormText = "",
+    org_name: FormText = "",
     scope: Annotated[list[str] | None, Form()] = None,  # the study kinds ticked; none: the whole program
-    reason: Annotated[str, Form()] = "",
+    reason: FormText = "",
 ) -> Response:
     try:
         with unit_of_work(request) as session:
@@ -852,7 +853,7 @@ def share(
 
 @router.post("/programs/{program_id}/sharing/{org_id}/remove")
 def unshare(
-    request: Request, actor: PageActor, program_id: str, org_id: str, reason: Annotated[str, Form()] = ""
+    request: Request, actor: PageActor, program_id: str, org_id: str, reason: FormText = ""
 ) -> Response:
     try:
         with unit_of_work(request) as session:
@@ -895,7 +896,7 @@ def change_settings(
     actor: PageActor,
     program_id: str,
     segregation_of_duties: Annotated[bool, Form()] = False,  # an unticked box is not sent
-    reason: Annotated[str, Form()] = "",
+    reason: FormText = "",
 ) -> Response:
     """Switch segregation of duties for the reason given (required, EU GMP Annex 11 section 9; audited as
     ``PATCH /programs/{id}`` is). Submitting the state it has changes nothing and records nothing."""

@@ -29,6 +29,7 @@ from bioparity.io.nca_input import NCASamples
 from bioparity.memo import Memo
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
+from bioparity.web.forms import FormText
 from bioparity.web.notices import ErrorNotice, Notice, notice_query
 from bioparity.web.pages_jobs import SUBMISSION_FIELD, submission_token, submit_run
 from bioparity.web.plots import LOG_AXIS, plot_layout
@@ -352,9 +353,9 @@ async def review_choice(
     actor: PageActor,
     run_id: str,
     profile: Annotated[int, Form()],
-    action: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
-    time: Annotated[str, Form()] = "",
+    action: FormText,
+    reason: FormText = "",
+    time: FormText = "",
     token: Annotated[str, Form(alias=SUBMISSION_FIELD)] = "",
 ) -> Response:
     def refused(problem: str) -> RedirectResponse:
