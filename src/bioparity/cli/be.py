@@ -38,7 +38,7 @@ from bioparity.cli.common import (
     user_errors,
     write_result,
 )
-from bioparity.cli.options import Alpha, Format, Theta1, Theta2
+from bioparity.cli.options import Alpha, Format, Theta1, Theta2, input_argument
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
@@ -89,10 +89,7 @@ def _print_be_table(record: dict[str, Any]) -> None:
 
 # Options of ``bioparity be`` (their help marked for the help page's language: cli catalogue).
 CrossoverIn = Annotated[
-    Path,
-    typer.Argument(
-        metavar="IN", help=gettext_noop("CSV with subject,period,sequence,treatment,PK (one row per period).")
-    ),
+    Path, input_argument(gettext_noop("CSV with subject,period,sequence,treatment,PK (one row per period)."))
 ]
 #: every method of BE_METHODS (tests/cli/test_help_language.py)
 BeMethod = Annotated[str, typer.Option(help=gettext_noop("One of: abe, ema-abel-a, ema-abel-b, fda-rsabe."))]
@@ -205,10 +202,7 @@ VarianceModel = Annotated[
 
 # Options of ``bioparity pk-similarity``.
 PpIn = Annotated[
-    Path,
-    typer.Argument(
-        metavar="IN", help=gettext_noop("PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")
-    ),
+    Path, input_argument(gettext_noop("PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table."))
 ]
 Arms = Annotated[
     str, typer.Option(help=gettext_noop("Arms in order, first = test, e.g. test,eu-ref,us-ref."))

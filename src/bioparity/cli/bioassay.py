@@ -47,7 +47,7 @@ from bioparity.cli.common import (
     write_result,
     wrote_rows,
 )
-from bioparity.cli.options import Format
+from bioparity.cli.options import Format, input_argument
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
@@ -207,11 +207,8 @@ OutliersOut = Annotated[Path | None, typer.Option(help=gettext_noop("Also write 
 def ada_cutpoint_command(
     data: Annotated[
         Path,
-        typer.Argument(
-            metavar="IN",
-            help=gettext_noop(
-                "CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."
-            ),
+        input_argument(
+            gettext_noop("CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well).")
         ),
     ],
     out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per tier and estimate."))],
@@ -369,10 +366,7 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
 def ada_sensitivity_command(
     data: Annotated[
         Path,
-        typer.Argument(
-            metavar="IN",
-            help=gettext_noop("CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."),
-        ),
+        input_argument(gettext_noop("CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves).")),
     ],
     out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per run."))],
     cut_point: Annotated[
@@ -439,10 +433,7 @@ def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
 )
 def ada_drug_tolerance_command(
     data: Annotated[
-        Path,
-        typer.Argument(
-            metavar="IN", help=gettext_noop("CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")
-        ),
+        Path, input_argument(gettext_noop("CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc]."))
     ],
     out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per ADA level."))],
     cut_point: Annotated[
@@ -505,9 +496,7 @@ def ada_drug_tolerance_command(
     ),
 )
 def isr_command(
-    data: Annotated[
-        Path, typer.Argument(metavar="IN", help=gettext_noop("CSV/XLSX: sample,original,repeat."))
-    ],
+    data: Annotated[Path, input_argument(gettext_noop("CSV/XLSX: sample,original,repeat."))],
     assay: Annotated[
         str, typer.Option(help=gettext_noop("ligand-binding (+/-30%) or chromatographic (+/-20%)."))
     ],

@@ -34,7 +34,7 @@ from bioparity.cli.common import (
     write_result,
     wrote_rows,
 )
-from bioparity.cli.options import Format, PlotFormat, Seed
+from bioparity.cli.options import Format, PlotFormat, Seed, input_argument
 from bioparity.errors import InputError
 from bioparity.i18n import current_language, gettext_noop, ngettext
 from bioparity.i18n import gettext as _
@@ -51,10 +51,7 @@ if TYPE_CHECKING:
 
 CaaData = Annotated[
     Path,
-    typer.Argument(
-        metavar="IN",
-        help=gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."),
-    ),
+    input_argument(gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method].")),
 ]
 Comparisons = Annotated[
     list[str] | None,

@@ -117,7 +117,7 @@ from bioparity.analyses.nca import (
     with_arms,
 )
 from bioparity.cli.common import fraction, percent, user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, KeepOpt, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, KeepOpt, Subject, Time, input_argument
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -171,9 +171,7 @@ _OUT = gettext_noop(
     "parameter beside it (OUT.summary.csv), and OUT.csv.provenance.json."
 )
 NcaOut = Annotated[Path, typer.Option(help=_OUT)]
-InFile = Annotated[
-    Path, typer.Argument(metavar="IN", help=gettext_noop("CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC)."))
-]
+InFile = Annotated[Path, input_argument(gettext_noop("CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC)."))]
 AucMethodOpt = Annotated[str, typer.Option(help=gettext_noop("lin-up-log-down (PKNCA default) or linear."))]
 RouteOpt = Annotated[
     str, typer.Option(help=gettext_noop("extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion."))

@@ -7,13 +7,24 @@ Options used by a single module are aliases at the top of that module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from bioparity.cli.common import OutputFormat, fraction
 from bioparity.cli.main import language_option
 from bioparity.i18n import gettext_noop
+
+
+def input_argument(help: str) -> Any:
+    """The input file of a command: the positional argument shown as ``IN`` in its usage line and help.
+
+    ``help`` says what the file holds (marked with ``gettext_noop``; the help page translates it). Each
+    command keeps its own help, e.g.
+    ``infile: Annotated[Path, input_argument(gettext_noop("CSV/XLSX: sample,original,repeat."))]``.
+    """
+    return typer.Argument(metavar="IN", help=help)
+
 
 Format = Annotated[OutputFormat, typer.Option("--format", help=gettext_noop("json or table."))]
 DatabaseUrl = Annotated[

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import check_outputs, fraction, user_errors, write_result
+from bioparity.cli.options import input_argument
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
@@ -45,10 +46,7 @@ Pairwise = Annotated[
         "--pairwise", help=gettext_noop("Parallel-line: fit each test with the standard alone (not jointly).")
     ),
 ]
-In = Annotated[
-    Path,
-    typer.Argument(metavar="IN", help=gettext_noop("Long CSV/XLSX: assay,sample,dose,replicate,response.")),
-]
+In = Annotated[Path, input_argument(gettext_noop("Long CSV/XLSX: assay,sample,dose,replicate,response."))]
 Combine = Annotated[
     bool, typer.Option("--combine", help=gettext_noop("Add the combination of assays per sample."))
 ]
