@@ -32,13 +32,19 @@ from bioparity.cli.common import (
     check_outputs,
     comma_list,
     echo_notes,
-    fraction,
-    percent,
     print_json,
     user_errors,
     write_result,
 )
-from bioparity.cli.options import Alpha, Format, Theta1, Theta2, input_argument
+from bioparity.cli.options import (
+    Alpha,
+    Format,
+    Theta1,
+    Theta2,
+    fraction_option,
+    input_argument,
+    percent_option,
+)
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
@@ -94,14 +100,10 @@ CrossoverIn = Annotated[
 #: every method of BE_METHODS (tests/cli/test_help_language.py)
 BeMethod = Annotated[str, typer.Option(help=gettext_noop("One of: abe, ema-abel-a, ema-abel-b, fda-rsabe."))]
 AbeTheta1 = Annotated[
-    float,
-    typer.Option(parser=fraction, help=gettext_noop("Lower limit for method abe, a ratio (0.80, not 80).")),
+    float, fraction_option(gettext_noop("Lower limit for method abe, a ratio (0.80, not 80)."))
 ]
 AbeTheta2 = Annotated[
-    float | None,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Upper limit for method abe, a ratio (default 1/theta1).")
-    ),
+    float | None, fraction_option(gettext_noop("Upper limit for method abe, a ratio (default 1/theta1)."))
 ]
 DfMethod = Annotated[
     str, typer.Option(help=gettext_noop("Method B df: contain (replicateBE default) or satterthwaite."))
@@ -235,10 +237,7 @@ AucpextRule = Annotated[
     ),
 ]
 MaxAucpext = Annotated[
-    float,
-    typer.Option(
-        parser=percent, help=gettext_noop("Limit of extrapolated AUC, in percent (20 or 20%; AUCPEO).")
-    ),
+    float, percent_option(gettext_noop("Limit of extrapolated AUC, in percent (20 or 20%; AUCPEO)."))
 ]
 AdaColumn = Annotated[
     str | None,

@@ -40,14 +40,13 @@ import typer
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
-    fraction,
     note_line,
     print_json,
     user_errors,
     write_result,
     wrote_rows,
 )
-from bioparity.cli.options import Format, input_argument
+from bioparity.cli.options import Format, fraction_option, input_argument
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
@@ -83,22 +82,16 @@ ConcUnit = Annotated[
     ),
 ]
 ScreeningFpr = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Screening false-positive rate, a fraction (0.05 for 5%).")
-    ),
+    float, fraction_option(gettext_noop("Screening false-positive rate, a fraction (0.05 for 5%)."))
 ]
 ConfirmFpr = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop(
-            "Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition)."
-        ),
+    fraction_option(
+        gettext_noop("Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition).")
     ),
 ]
 TitrationFpr = Annotated[
-    float | None, typer.Option(parser=fraction, help=gettext_noop("Titration FPR, a fraction (e.g. 0.001)."))
+    float | None, fraction_option(gettext_noop("Titration FPR, a fraction (e.g. 0.001)."))
 ]
 
 app = typer.Typer()

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import check_outputs, fraction, user_errors, write_result
-from bioparity.cli.options import input_argument
+from bioparity.cli.common import check_outputs, user_errors, write_result
+from bioparity.cli.options import fraction_option, input_argument
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
@@ -64,20 +64,13 @@ MaxCiRatio = Annotated[
     float | None, typer.Option(help=gettext_noop("Suitability: maximum CI upper/lower ratio."))
 ]
 ConfLevel = Annotated[
-    float,
-    typer.Option(parser=fraction, help=gettext_noop("Confidence level of the potency CI (0.95 for 95%).")),
+    float, fraction_option(gettext_noop("Confidence level of the potency CI (0.95 for 95%)."))
 ]
 TestAlpha = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Level of the Ph. Eur. 5.3 significance tests (0.05 for 5%).")
-    ),
+    float, fraction_option(gettext_noop("Level of the Ph. Eur. 5.3 significance tests (0.05 for 5%)."))
 ]
 EquivalenceLevel = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Confidence level of the equivalence CIs (0.90 for 90%).")
-    ),
+    float, fraction_option(gettext_noop("Confidence level of the equivalence CIs (0.90 for 90%)."))
 ]
 
 AssayColumn = Annotated[str, typer.Option(help=gettext_noop("Assay (plate) column."))]
