@@ -32,13 +32,19 @@ from bioparity.cli.common import (
     check_outputs,
     comma_list,
     echo_notes,
-    fraction,
-    percent,
     print_json,
     user_errors,
     write_result,
 )
-from bioparity.cli.options import Alpha, Format, Theta1, Theta2
+from bioparity.cli.options import (
+    Alpha,
+    Format,
+    Theta1,
+    Theta2,
+    fraction_option,
+    input_argument,
+    percent_option,
+)
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
@@ -89,22 +95,15 @@ def _print_be_table(record: dict[str, Any]) -> None:
 
 # Options of ``bioparity be`` (their help marked for the help page's language: cli catalogue).
 CrossoverIn = Annotated[
-    Path,
-    typer.Argument(
-        metavar="IN", help=gettext_noop("CSV with subject,period,sequence,treatment,PK (one row per period).")
-    ),
+    Path, input_argument(gettext_noop("CSV with subject,period,sequence,treatment,PK (one row per period)."))
 ]
 #: every method of BE_METHODS (tests/cli/test_help_language.py)
 BeMethod = Annotated[str, typer.Option(help=gettext_noop("One of: abe, ema-abel-a, ema-abel-b, fda-rsabe."))]
 AbeTheta1 = Annotated[
-    float,
-    typer.Option(parser=fraction, help=gettext_noop("Lower limit for method abe, a ratio (0.80, not 80).")),
+    float, fraction_option(gettext_noop("Lower limit for method abe, a ratio (0.80, not 80)."))
 ]
 AbeTheta2 = Annotated[
-    float | None,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Upper limit for method abe, a ratio (default 1/theta1).")
-    ),
+    float | None, fraction_option(gettext_noop("Upper limit for method abe, a ratio (default 1/theta1)."))
 ]
 DfMethod = Annotated[
     str, typer.Option(help=gettext_noop("Method B df: contain (replicateBE default) or satterthwaite."))
@@ -205,10 +204,7 @@ VarianceModel = Annotated[
 
 # Options of ``bioparity pk-similarity``.
 PpIn = Annotated[
-    Path,
-    typer.Argument(
-        metavar="IN", help=gettext_noop("PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")
-    ),
+    Path, input_argument(gettext_noop("PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table."))
 ]
 Arms = Annotated[
     str, typer.Option(help=gettext_noop("Arms in order, first = test, e.g. test,eu-ref,us-ref."))
@@ -241,10 +237,7 @@ AucpextRule = Annotated[
     ),
 ]
 MaxAucpext = Annotated[
-    float,
-    typer.Option(
-        parser=percent, help=gettext_noop("Limit of extrapolated AUC, in percent (20 or 20%; AUCPEO).")
-    ),
+    float, percent_option(gettext_noop("Limit of extrapolated AUC, in percent (20 or 20%; AUCPEO)."))
 ]
 AdaColumn = Annotated[
     str | None,

@@ -40,14 +40,13 @@ import typer
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
-    fraction,
     note_line,
     print_json,
     user_errors,
     write_result,
     wrote_rows,
 )
-from bioparity.cli.options import Format
+from bioparity.cli.options import Format, fraction_option, input_argument
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
@@ -83,22 +82,16 @@ ConcUnit = Annotated[
     ),
 ]
 ScreeningFpr = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Screening false-positive rate, a fraction (0.05 for 5%).")
-    ),
+    float, fraction_option(gettext_noop("Screening false-positive rate, a fraction (0.05 for 5%)."))
 ]
 ConfirmFpr = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop(
-            "Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition)."
-        ),
+    fraction_option(
+        gettext_noop("Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition).")
     ),
 ]
 TitrationFpr = Annotated[
-    float | None, typer.Option(parser=fraction, help=gettext_noop("Titration FPR, a fraction (e.g. 0.001)."))
+    float | None, fraction_option(gettext_noop("Titration FPR, a fraction (e.g. 0.001)."))
 ]
 
 app = typer.Typer()
@@ -207,11 +200,8 @@ OutliersOut = Annotated[Path | None, typer.Option(help=gettext_noop("Also write 
 def ada_cutpoint_command(
     data: Annotated[
         Path,
-        typer.Argument(
-            metavar="IN",
-            help=gettext_noop(
-                "CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."
-            ),
+        input_argument(
+            gettext_noop("CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well).")
         ),
     ],
     out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per tier and estimate."))],
@@ -369,10 +359,7 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
 def ada_sensitivity_command(
     data: Annotated[
         Path,
-        typer.Argument(
-            metavar="IN",
-            help=gettext_noop("CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."),
-        ),
+        input_argument(gettext_noop("CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves).")),
     ],
     out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per run."))],
     cut_point: Annotated[
@@ -439,10 +426,7 @@ def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
 )
 def ada_drug_tolerance_command(
     data: Annotated[
-        Path,
-        typer.Argument(
-            metavar="IN", help=gettext_noop("CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")
-        ),
+        Path, input_argument(gettext_noop("CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc]."))
     ],
     out: Annotated[Path, typer.Option(help=gettext_noop("Results CSV: one row per ADA level."))],
     cut_point: Annotated[
@@ -505,9 +489,7 @@ def ada_drug_tolerance_command(
     ),
 )
 def isr_command(
-    data: Annotated[
-        Path, typer.Argument(metavar="IN", help=gettext_noop("CSV/XLSX: sample,original,repeat."))
-    ],
+    data: Annotated[Path, input_argument(gettext_noop("CSV/XLSX: sample,original,repeat."))],
     assay: Annotated[
         str, typer.Option(help=gettext_noop("ligand-binding (+/-30%) or chromatographic (+/-20%)."))
     ],

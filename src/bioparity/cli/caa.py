@@ -27,14 +27,13 @@ from rich.table import Table
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
-    fraction,
     note_line,
     print_record,
     user_errors,
     write_result,
     wrote_rows,
 )
-from bioparity.cli.options import Format, PlotFormat, Seed
+from bioparity.cli.options import Format, PlotFormat, Seed, fraction_option, input_argument
 from bioparity.errors import InputError
 from bioparity.i18n import current_language, gettext_noop, ngettext
 from bioparity.i18n import gettext as _
@@ -51,10 +50,7 @@ if TYPE_CHECKING:
 
 CaaData = Annotated[
     Path,
-    typer.Argument(
-        metavar="IN",
-        help=gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."),
-    ),
+    input_argument(gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method].")),
 ]
 Comparisons = Annotated[
     list[str] | None,
@@ -189,14 +185,9 @@ def _spread_table(table: Any) -> Table:
 def tolerance_factor_command(
     n: Annotated[int, typer.Option(help=gettext_noop("Number of lots (observations), >= 2."))],
     coverage: Annotated[
-        float,
-        typer.Option(
-            parser=fraction, help=gettext_noop("Proportion of the population covered (0.99 = 99%).")
-        ),
+        float, fraction_option(gettext_noop("Proportion of the population covered (0.99 = 99%)."))
     ] = 0.99,
-    confidence: Annotated[
-        float, typer.Option(parser=fraction, help=gettext_noop("Confidence level (0.95 = 95%)."))
-    ] = 0.95,
+    confidence: Annotated[float, fraction_option(gettext_noop("Confidence level (0.95 = 95%)."))] = 0.95,
     side: Annotated[int, typer.Option(help=gettext_noop("2 for mean ± k·SD, 1 for a one-sided bound."))] = 2,
     method: Annotated[
         str, typer.Option(help=gettext_noop("Two-sided: exact (default), howe (R HE2) or he (R HE)."))

@@ -42,13 +42,12 @@ import typer
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
-    fraction,
     print_record,
     user_errors,
     warn_note,
     write_result,
 )
-from bioparity.cli.options import Format, TargetPower
+from bioparity.cli.options import Format, TargetPower, fraction_option
 from bioparity.clinical import (
     StratifiedDifferenceCI,
     ci_difference,
@@ -106,45 +105,37 @@ PlanningRegion = Annotated[
 ]
 Conf = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop(
+    fraction_option(
+        gettext_noop(
             "Two-sided confidence level, a fraction (0.95 for 95%); default from --region (EMA 0.95, "
             "FDA 0.90)."
-        ),
+        )
     ),
 ]
 OneSidedAlpha = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop(
+    fraction_option(
+        gettext_noop(
             "One-sided level per test, a fraction (0.05: 90% CI; 0.025: 95% CI); default from --region."
-        ),
+        )
     ),
 ]
 DiffMargin = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop(
+    fraction_option(
+        gettext_noop(
             "Symmetric equivalence margin m of p1 - p2, a fraction (0.15, not 15): equivalent if the CI "
             "lies inside (-m, m)."
-        ),
+        )
     ),
 ]
 DiffMarginLower = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop("Lower equivalence margin of p1 - p2, a fraction (-0.15, not -15)."),
-    ),
+    fraction_option(gettext_noop("Lower equivalence margin of p1 - p2, a fraction (-0.15, not -15).")),
 ]
 DiffMarginUpper = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Upper equivalence margin of p1 - p2, a fraction (0.15, not 15).")
-    ),
+    fraction_option(gettext_noop("Upper equivalence margin of p1 - p2, a fraction (0.15, not 15).")),
 ]
 MeanMargin = Annotated[
     float | None,
@@ -165,15 +156,10 @@ MeanMarginUpper = Annotated[
 ]
 RatioMarginLower = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Lower equivalence margin of p1 / p2 (a ratio > 0, e.g. 0.8).")
-    ),
+    fraction_option(gettext_noop("Lower equivalence margin of p1 / p2 (a ratio > 0, e.g. 0.8).")),
 ]
 RatioMarginUpper = Annotated[
-    float | None,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Upper equivalence margin of p1 / p2 (a ratio, e.g. 1.25).")
-    ),
+    float | None, fraction_option(gettext_noop("Upper equivalence margin of p1 / p2 (a ratio, e.g. 1.25)."))
 ]
 N1 = Annotated[int, typer.Option(help=gettext_noop("Subjects in group 1."))]
 N2 = Annotated[int, typer.Option(help=gettext_noop("Subjects in group 2."))]
@@ -366,14 +352,8 @@ def ci_means_command(
     ),
 )
 def samplesize_prop_command(
-    p1: Annotated[
-        float,
-        typer.Option(parser=fraction, help=gettext_noop("True response rate in group 1, a fraction (0.6).")),
-    ],
-    p2: Annotated[
-        float,
-        typer.Option(parser=fraction, help=gettext_noop("True response rate in group 2, a fraction (0.6).")),
-    ],
+    p1: Annotated[float, fraction_option(gettext_noop("True response rate in group 1, a fraction (0.6)."))],
+    p2: Annotated[float, fraction_option(gettext_noop("True response rate in group 2, a fraction (0.6)."))],
     margin: DiffMargin = None,
     margin_lower: DiffMarginLower = None,
     margin_upper: DiffMarginUpper = None,
@@ -520,7 +500,7 @@ def ada_summary_command(
     reference_arm: ReferenceArm = None,
     result: Annotated[str, typer.Option(help=gettext_noop("Result column (ADA, NAB, ...)."))] = "ADA",
     conf: Annotated[
-        float, typer.Option(parser=fraction, help=gettext_noop("Two-sided confidence level (0.95 for 95%)."))
+        float, fraction_option(gettext_noop("Two-sided confidence level (0.95 for 95%)."))
     ] = 0.95,
     method: AdaDifferenceMethod = "newcombe",
     incidence: Incidence = "treatment-emergent",

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import check_outputs, echo_notes, user_errors, warn_note, write_result, wrote_rows
-from bioparity.cli.options import PlotFormat, Seed
+from bioparity.cli.options import PlotFormat, Seed, input_argument
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
 from bioparity.i18n.printing import time_unit_words
@@ -51,10 +51,7 @@ app = typer.Typer()
 )
 def stability_command(
     infile: Annotated[
-        Path,
-        typer.Argument(
-            metavar="IN", help=gettext_noop("Long CSV/XLSX: attribute,lot,time,value[,product,condition].")
-        ),
+        Path, input_argument(gettext_noop("Long CSV/XLSX: attribute,lot,time,value[,product,condition]."))
     ],
     spec: Annotated[
         Path,
@@ -134,10 +131,7 @@ StabilityOut = Annotated[
 )
 def comparability_command(
     infile: Annotated[
-        Path,
-        typer.Argument(
-            metavar="IN", help=gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,...].")
-        ),
+        Path, input_argument(gettext_noop("Long CSV: attribute,source,lot,value[,unit,tier,...]."))
     ],
     out: Annotated[
         Path,
@@ -283,8 +277,7 @@ SpeciesOut = Annotated[
 )
 def profile_command(
     infile: Annotated[
-        Path,
-        typer.Argument(metavar="IN", help=gettext_noop("Long CSV/XLSX: source,lot,species,value (percent).")),
+        Path, input_argument(gettext_noop("Long CSV/XLSX: source,lot,species,value (percent)."))
     ],
     out: Annotated[
         Path, typer.Option(help=gettext_noop("Results CSV: one row per lot (Aitchison distance, within)."))

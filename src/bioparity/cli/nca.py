@@ -116,8 +116,18 @@ from bioparity.analyses.nca import (
     terminal_lambda_z,
     with_arms,
 )
-from bioparity.cli.common import fraction, percent, user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, KeepOpt, Subject, Time
+from bioparity.cli.common import user_errors, warn_note
+from bioparity.cli.options import (
+    UNIT_OPTIONS,
+    AdslOpt,
+    DmOpt,
+    KeepOpt,
+    Subject,
+    Time,
+    fraction_option,
+    input_argument,
+    percent_option,
+)
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -171,9 +181,7 @@ _OUT = gettext_noop(
     "parameter beside it (OUT.summary.csv), and OUT.csv.provenance.json."
 )
 NcaOut = Annotated[Path, typer.Option(help=_OUT)]
-InFile = Annotated[
-    Path, typer.Argument(metavar="IN", help=gettext_noop("CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC)."))
-]
+InFile = Annotated[Path, input_argument(gettext_noop("CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC)."))]
 AucMethodOpt = Annotated[str, typer.Option(help=gettext_noop("lin-up-log-down (PKNCA default) or linear."))]
 RouteOpt = Annotated[
     str, typer.Option(help=gettext_noop("extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion."))
@@ -217,16 +225,10 @@ MinPointsOpt = Annotated[
 ]
 AdjR2FactorOpt = Annotated[float, typer.Option(help=gettext_noop("PKNCA adj.r.squared.factor."))]
 R2adjMinOpt = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Flag lambda_z fits with adjusted R2 below this (0 to 1).")
-    ),
+    float, fraction_option(gettext_noop("Flag lambda_z fits with adjusted R2 below this (0 to 1)."))
 ]
 MaxAucpextOpt = Annotated[
-    float,
-    typer.Option(
-        parser=percent, help=gettext_noop("Flag AUC %extrapolated above this, in percent (20 or 20%).")
-    ),
+    float, percent_option(gettext_noop("Flag AUC %extrapolated above this, in percent (20 or 20%)."))
 ]
 MinSpanRatioOpt = Annotated[float, typer.Option(help=gettext_noop("Flag span ratios below this."))]
 _PP = gettext_noop(
@@ -301,8 +303,7 @@ TssOutOpt = Annotated[
     typer.Option(help=gettext_noop("With --dosing: write the time to steady state per profile (CSV).")),
 ]
 TssFractionOpt = Annotated[
-    float,
-    typer.Option(parser=fraction, help=gettext_noop("Fraction of steady state for --tss-out (0.9 for 90%).")),
+    float, fraction_option(gettext_noop("Fraction of steady state for --tss-out (0.9 for 90%)."))
 ]
 _REVIEW = gettext_noop(
     "Reviewer's lambda_z choices (CSV or JSON: profile columns, time (empty = whole profile), "

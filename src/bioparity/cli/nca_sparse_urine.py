@@ -16,7 +16,7 @@ import numpy as np
 import typer
 
 from bioparity.cli.common import check_outputs, missing_count_note, user_errors
-from bioparity.cli.options import ProfilesOut, Subject
+from bioparity.cli.options import ProfilesOut, Subject, input_argument
 from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import LoadedTable, read_any_table
@@ -33,10 +33,7 @@ GroupOpt = Annotated[list[str], typer.Option("--group", help=gettext_noop("Group
     help=gettext_noop("Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."),
 )
 def nca_sparse_command(
-    infile: Annotated[
-        Path,
-        typer.Argument(metavar="IN", help=gettext_noop("CSV, XLSX, Parquet or XPT, one row per sample.")),
-    ],
+    infile: Annotated[Path, input_argument(gettext_noop("CSV, XLSX, Parquet or XPT, one row per sample."))],
     out: Annotated[
         Path, typer.Option(help=gettext_noop("Output CSV (long: one row per group and parameter)."))
     ],
@@ -76,8 +73,7 @@ def nca_sparse_command(
 )
 def nca_urine_command(
     infile: Annotated[
-        Path,
-        typer.Argument(metavar="IN", help=gettext_noop("CSV, XLSX, Parquet or XPT, one row per collection.")),
+        Path, input_argument(gettext_noop("CSV, XLSX, Parquet or XPT, one row per collection."))
     ],
     out: ProfilesOut,
     subject: Subject = "subject",

@@ -1,19 +1,52 @@
 """Typer options shared by several commands, as ``Annotated`` aliases (the one option style of the CLI).
 
 A command writes ``fmt: Format = OutputFormat.table``; the flag, its help and its type are defined once here.
-Options used by a single module are aliases at the top of that module.
+Options used by a single module are aliases at the top of that module. The kinds of option every module
+writes are made here too: :func:`input_argument` (the input file, ``IN``), :func:`fraction_option` (a value
+read as a fraction) and :func:`percent_option` (a value in percent).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from bioparity.cli.common import OutputFormat, fraction
+from bioparity.cli.common import OutputFormat, fraction, percent
 from bioparity.cli.main import language_option
 from bioparity.i18n import gettext_noop
+
+
+def input_argument(help: str) -> Any:
+    """The input file of a command: the positional argument shown as ``IN`` in its usage line and help.
+
+    ``help`` says what the file holds (marked with ``gettext_noop``; the help page translates it). Each
+    command keeps its own help, e.g.
+    ``infile: Annotated[Path, input_argument(gettext_noop("CSV/XLSX: sample,original,repeat."))]``.
+    """
+    return typer.Argument(metavar="IN", help=help)
+
+
+def fraction_option(help: str) -> Any:
+    """An option whose value is a fraction or a ratio (a CV, a limit, an alpha, a power, a confidence
+    level, a margin of proportions), read with :func:`~bioparity.cli.common.fraction`: ``0.3`` is taken,
+    ``30%`` is refused with the fraction to give.
+
+    ``help`` is the option's help (marked with ``gettext_noop``), e.g.
+    ``alpha: Annotated[float, fraction_option(gettext_noop("One-sided level, a fraction."))] = 0.05``.
+    """
+    return typer.Option(parser=fraction, help=help)
+
+
+def percent_option(help: str) -> Any:
+    """An option whose unit is percent (``--max-aucpext 20``), read with
+    :func:`~bioparity.cli.common.percent`: ``20`` and ``20%`` are both 20.
+
+    ``help`` is the option's help (marked with ``gettext_noop``), as for :func:`fraction_option`.
+    """
+    return typer.Option(parser=percent, help=help)
+
 
 Format = Annotated[OutputFormat, typer.Option("--format", help=gettext_noop("json or table."))]
 DatabaseUrl = Annotated[
@@ -28,20 +61,12 @@ DatabaseUrl = Annotated[
 #: (:data:`bioparity.nca.units.UNIT_FIELDS`), as messages name them.
 UNIT_OPTIONS = {"conc_unit": "--conc-unit", "time_unit": "--time-unit", "dose_unit": "--dose-unit"}
 #: One-sided level of the two one-sided tests (BE, PK similarity, CV from a CI).
-#: Every option whose value is a fraction or a ratio reads it with :func:`~bioparity.cli.common.fraction`
+#: Every option whose value is a fraction or a ratio is a :func:`fraction_option`
 #: (``30%`` is refused with the fraction to give, 0.3).
-Alpha = Annotated[
-    float, typer.Option(parser=fraction, help=gettext_noop("One-sided level, a fraction: 0.05 for a 90% CI."))
-]
-Theta1 = Annotated[
-    float, typer.Option(parser=fraction, help=gettext_noop("Lower limit, a ratio (0.80, not 80)."))
-]
-Theta2 = Annotated[
-    float | None, typer.Option(parser=fraction, help=gettext_noop("Upper limit, a ratio (default 1/theta1)."))
-]
-TargetPower = Annotated[
-    float, typer.Option(parser=fraction, help=gettext_noop("Power to reach, a fraction (0.8 for 80%)."))
-]
+Alpha = Annotated[float, fraction_option(gettext_noop("One-sided level, a fraction: 0.05 for a 90% CI."))]
+Theta1 = Annotated[float, fraction_option(gettext_noop("Lower limit, a ratio (0.80, not 80)."))]
+Theta2 = Annotated[float | None, fraction_option(gettext_noop("Upper limit, a ratio (default 1/theta1)."))]
+TargetPower = Annotated[float, fraction_option(gettext_noop("Power to reach, a fraction (0.8 for 80%)."))]
 PlotFormat = Annotated[str, typer.Option(help=gettext_noop("png or svg."))]
 Seed = Annotated[int, typer.Option(help=gettext_noop("Seed of the operating-characteristics simulation."))]
 Workers = Annotated[

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import check_outputs, fraction, user_errors, write_result
+from bioparity.cli.common import check_outputs, user_errors, write_result
+from bioparity.cli.options import fraction_option, input_argument
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
@@ -45,10 +46,7 @@ Pairwise = Annotated[
         "--pairwise", help=gettext_noop("Parallel-line: fit each test with the standard alone (not jointly).")
     ),
 ]
-In = Annotated[
-    Path,
-    typer.Argument(metavar="IN", help=gettext_noop("Long CSV/XLSX: assay,sample,dose,replicate,response.")),
-]
+In = Annotated[Path, input_argument(gettext_noop("Long CSV/XLSX: assay,sample,dose,replicate,response."))]
 Combine = Annotated[
     bool, typer.Option("--combine", help=gettext_noop("Add the combination of assays per sample."))
 ]
@@ -66,20 +64,13 @@ MaxCiRatio = Annotated[
     float | None, typer.Option(help=gettext_noop("Suitability: maximum CI upper/lower ratio."))
 ]
 ConfLevel = Annotated[
-    float,
-    typer.Option(parser=fraction, help=gettext_noop("Confidence level of the potency CI (0.95 for 95%).")),
+    float, fraction_option(gettext_noop("Confidence level of the potency CI (0.95 for 95%)."))
 ]
 TestAlpha = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Level of the Ph. Eur. 5.3 significance tests (0.05 for 5%).")
-    ),
+    float, fraction_option(gettext_noop("Level of the Ph. Eur. 5.3 significance tests (0.05 for 5%)."))
 ]
 EquivalenceLevel = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Confidence level of the equivalence CIs (0.90 for 90%).")
-    ),
+    float, fraction_option(gettext_noop("Confidence level of the equivalence CIs (0.90 for 90%)."))
 ]
 
 AssayColumn = Annotated[str, typer.Option(help=gettext_noop("Assay (plate) column."))]

@@ -28,7 +28,6 @@ from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
     comma_list,
-    fraction,
     fractions,
     need,
     print_record,
@@ -37,7 +36,7 @@ from bioparity.cli.common import (
     warn_cv,
     wrote_rows,
 )
-from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2
+from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2, fraction_option
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import ScenarioError
 from bioparity.i18n import gettext as _
@@ -62,21 +61,15 @@ Design = Annotated[
 ]
 CV = Annotated[
     float | None,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop("Within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 for 30%."),
+    fraction_option(
+        gettext_noop("Within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 for 30%.")
     ),
 ]
-Theta0 = Annotated[float, typer.Option(parser=fraction, help=gettext_noop("True ratio T/R (0.95, not 95)."))]
+Theta0 = Annotated[float, fraction_option(gettext_noop("True ratio T/R (0.95, not 95)."))]
 #: Lower limit and level of the TOST commands (their own help; theta1 optional: default or a --grid row).
-TostTheta1 = Annotated[
-    float | None, typer.Option(parser=fraction, help=gettext_noop("Lower limit, a ratio (default 0.80)."))
-]
+TostTheta1 = Annotated[float | None, fraction_option(gettext_noop("Lower limit, a ratio (default 0.80)."))]
 TostAlpha = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("One-sided level of each test, a fraction (0.05 = 90% CI).")
-    ),
+    float, fraction_option(gettext_noop("One-sided level of each test, a fraction (0.05 = 90% CI)."))
 ]
 Method = Annotated[str, typer.Option(help=gettext_noop("exact (Owen's Q), nct or shifted."))]
 Out = Annotated[
@@ -238,13 +231,10 @@ PlanningVariance = Annotated[
     typer.Option(help=gettext_noop("welch (per comparison, default) or pooled (one variance, all arms).")),
 ]
 JointPower = Annotated[
-    float, typer.Option(parser=fraction, help=gettext_noop("Joint power to reach, a fraction (0.9 for 90%)."))
+    float, fraction_option(gettext_noop("Joint power to reach, a fraction (0.9 for 90%)."))
 ]
 Dropout = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Expected dropout fraction d (0.1 for 10%; enrolled = n/(1-d)).")
-    ),
+    float, fraction_option(gettext_noop("Expected dropout fraction d (0.1 for 10%; enrolled = n/(1-d))."))
 ]
 NSim = Annotated[int, typer.Option(help=gettext_noop("Simulated studies (when not exact)."))]
 SimulationSeed = Annotated[int, typer.Option(help=gettext_noop("Seed of the simulation."))]
@@ -327,16 +317,10 @@ def _pk_similarity_record(res: MultiArmSampleSize) -> dict[str, Any]:
 )
 def cv_from_ci_command(
     lower: Annotated[
-        float,
-        typer.Option(
-            parser=fraction, help=gettext_noop("Lower confidence limit of the ratio (0.85, not 85).")
-        ),
+        float, fraction_option(gettext_noop("Lower confidence limit of the ratio (0.85, not 85)."))
     ],
     upper: Annotated[
-        float,
-        typer.Option(
-            parser=fraction, help=gettext_noop("Upper confidence limit of the ratio (1.05, not 105).")
-        ),
+        float, fraction_option(gettext_noop("Upper confidence limit of the ratio (1.05, not 105)."))
     ],
     n: Annotated[int, typer.Option(help=gettext_noop("Total number of subjects."))],
     design: Annotated[
@@ -345,10 +329,7 @@ def cv_from_ci_command(
     alpha: Alpha = 0.05,
     point: Annotated[
         float | None,
-        typer.Option(
-            parser=fraction,
-            help=gettext_noop("Point estimate, a ratio (default: geometric mean of the limits)."),
-        ),
+        fraction_option(gettext_noop("Point estimate, a ratio (default: geometric mean of the limits).")),
     ] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:

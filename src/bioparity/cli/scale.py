@@ -48,6 +48,7 @@ from bioparity.cli.options import (
     Subject,
     Time,
     Workers,
+    input_argument,
 )
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -59,11 +60,8 @@ if TYPE_CHECKING:
 
 BatchIn = Annotated[
     Path,
-    typer.Argument(
-        metavar="IN",
-        help=gettext_noop(
-            "Parquet file or directory of Parquet files, or a CSV, XLSX or XPT file (or SDTM PC)."
-        ),
+    input_argument(
+        gettext_noop("Parquet file or directory of Parquet files, or a CSV, XLSX or XPT file (or SDTM PC).")
     ),
 ]
 BatchOut = Annotated[

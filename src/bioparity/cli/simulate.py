@@ -30,14 +30,12 @@ from rich.table import Table
 from bioparity.cli.common import (
     OutputFormat,
     comma_list,
-    fraction,
     fractions,
-    percent,
     print_json,
     user_errors,
     warn_cv,
 )
-from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers
+from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers, fraction_option, percent_option
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -100,44 +98,24 @@ NPerArm = Annotated[
 ]
 Times = Annotated[str, typer.Option(help=gettext_noop("Sampling times (h), comma-separated."))]
 CvCl = Annotated[
-    float,
-    typer.Option(
-        parser=fraction,
-        help=gettext_noop("Between-subject CV of CL, a ratio (log-normal; Kaur et al. 2017)."),
-    ),
+    float, fraction_option(gettext_noop("Between-subject CV of CL, a ratio (log-normal; Kaur et al. 2017)."))
 ]
 CvV = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Between-subject CV of V, a ratio (Kaur et al. 2017 Cmax CV).")
-    ),
+    float, fraction_option(gettext_noop("Between-subject CV of V, a ratio (Kaur et al. 2017 Cmax CV)."))
 ]
-CvKa = Annotated[
-    float, typer.Option(parser=fraction, help=gettext_noop("Between-subject CV of ka, a ratio."))
-]
+CvKa = Annotated[float, fraction_option(gettext_noop("Between-subject CV of ka, a ratio."))]
 ResidualCv = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Proportional residual error, a CV (ratio; log-normal).")
-    ),
+    float, fraction_option(gettext_noop("Proportional residual error, a CV (ratio; log-normal)."))
 ]
 Lloq = Annotated[
     float, typer.Option(help=gettext_noop("Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule)."))
 ]
 Dropout = Annotated[
-    float,
-    typer.Option(
-        parser=fraction, help=gettext_noop("Probability that a subject drops out, a fraction (time uniform).")
-    ),
+    float, fraction_option(gettext_noop("Probability that a subject drops out, a fraction (time uniform)."))
 ]
-SimAlpha = Annotated[
-    float, typer.Option(parser=fraction, help=gettext_noop("One-sided level, a fraction (0.05 = 90% CI)."))
-]
+SimAlpha = Annotated[float, fraction_option(gettext_noop("One-sided level, a fraction (0.05 = 90% CI)."))]
 SimMaxAucpext = Annotated[
-    float,
-    typer.Option(
-        parser=percent, help=gettext_noop("Limit of %extrapolated AUC (AUCIFO), in percent (20 or 20%).")
-    ),
+    float, percent_option(gettext_noop("Limit of %extrapolated AUC (AUCIFO), in percent (20 or 20%)."))
 ]
 StudiesOut = Annotated[
     Path | None, typer.Option(help=gettext_noop("Per-study CSV or Parquet (study x metric x comparison)."))
