@@ -20,7 +20,7 @@ def test_the_shipped_file_is_valid_and_has_at_least_80_records() -> None:
     assert validate_knowledge_base(RAW) == []
     kb = load_knowledge_base()
     assert len(kb.records) >= 80
-    assert kb.reviewed == "2026-12-07"
+    assert kb.reviewed == "2026-12-08"
 
 
 def test_no_duplicate_inn() -> None:
@@ -110,6 +110,31 @@ def test_us_tocilizumab_list_has_the_third_approval() -> None:
     record = next(r for r in RAW["records"] if r["inn"] == "tocilizumab")
     fact = record["us_biosimilars_approved"]
     assert (fact["value"], fact["as_of"]) == (["Tofidence", "Tyenne", "Avtozma"], "2025-12-04")
+
+
+# Refreshed 2026-12-08 from stored Pearce IP BioBlast pages (each dated by its source):
+# ustekinumab EU, 26 August 2025 (Usymro the latest; one entry per developer's product);
+# natalizumab US, 17 November 2025 (Tyruko the only US approval; launched in the US in November 2025);
+# pembrolizumab US, 10 February 2026 (no US BLA filed yet: Zydus hoped to be the first to file).
+REFRESHED = [
+    ("ustekinumab", "eu", ["Uzpruvo", "Pyzchiva/Eksunbi", "Wezenla", "Steqeyma", "Otulfi/Fymskina",
+                           "Imuldosa/Absimky", "Yesintek", "Usymro"], "2025-08-26"),
+    ("natalizumab", "us", ["Tyruko"], "2025-11-17"),
+    ("pembrolizumab", "us", [], "2026-02-10"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("inn", "region", "expected", "as_of"), REFRESHED)
+def test_lists_refreshed_on_2026_12_08(inn: str, region: str, expected: list[str], as_of: str) -> None:
+    record = next(r for r in RAW["records"] if r["inn"] == inn)
+    fact = record[f"{region}_biosimilars_approved"]
+    assert (fact["value"], fact["as_of"], fact["checked"]) == (expected, as_of, "2026-12-08")
+
+
+def test_first_launches_refreshed_on_2026_12_08() -> None:
+    kb = {r.inn: r for r in load_knowledge_base().records}
+    assert kb["ustekinumab"].value("eu_first_biosimilar_launch") == 2024  # Uzpruvo, Pyzchiva: July 2024
+    assert kb["natalizumab"].value("us_first_biosimilar_launch") == 2025  # Tyruko: November 2025
 
 
 def test_denosumab_brands_are_not_counted_twice() -> None:
