@@ -1,7 +1,7 @@
 """Issue #22: the command line starts without importing the numerical cores.
 
 ``bioparity --help`` lists every command from :data:`bioparity.cli.main.COMMANDS` without importing SciPy,
-pandas, Dask, matplotlib or any bioparity core; ``import bioparity.cli.main`` stays under an import-time
+pandas, Dask, matplotlib or any bioparity core; ``import bioparity.cli.main`` stays under a CPU-time
 budget (generous, so that a loaded machine does not make the test flaky; ``bench/cli_startup.py`` holds the
 real targets).
 """
@@ -9,6 +9,7 @@ real targets).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,9 +19,11 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import COMMANDS, MODULES, app, load_commands
 
-#: Import-time budget of ``import bioparity.cli.main`` (cumulative, microseconds). Today ~0.1-0.2 s; before
-#: the lazy loading it was 2.9-8 s because every core and SciPy were imported.
-IMPORT_BUDGET_US = 2_000_000
+#: CPU budget of ``python -c "import bioparity.cli.main"`` (user + system seconds of the child, interpreter
+#: start included). Today ~0.2-0.3 s; before the lazy loading it was 2.9-8 s because every core and SciPy were
+#: imported. CPU time, not ``-X importtime``'s wall time: on a loaded 2-core machine (load 10) the same import
+#: took 2.2 s of wall time, which said nothing about what the command line imports.
+IMPORT_BUDGET_CPU_S = 1.5
 
 HEAVY = ("scipy", "pandas", "dask", "distributed", "matplotlib", "sqlalchemy", "fastapi", "pyarrow")
 CORES = (
@@ -100,8 +103,12 @@ def test_import_time_of_the_entry_point_is_under_budget() -> None:
     )
     rows = [line.split("|") for line in done.stderr.splitlines() if line.startswith("import time:")]
     cumulative = {row[2].strip(): int(row[1]) for row in rows if row[1].strip().isdigit()}
-    assert cumulative["bioparity.cli.main"] < IMPORT_BUDGET_US
+    assert "bioparity.cli.main" in cumulative
     assert _loaded(set(cumulative), HEAVY + CORES) == []
+    child = subprocess.Popen([sys.executable, "-c", "import bioparity.cli.main"])
+    _pid, status, usage = os.wait4(child.pid, 0)
+    assert status == 0
+    assert usage.ru_utime + usage.ru_stime < IMPORT_BUDGET_CPU_S
 
 
 @pytest.mark.parametrize("module", MODULES)
