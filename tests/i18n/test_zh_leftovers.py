@@ -3,6 +3,12 @@ reader sees it now; the stored (English) text unchanged."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bioparity.analyses import get_analysis
+from bioparity.analyses.ada_summary import example_data
+from bioparity.analyses.registry import effective_options
+from bioparity.i18n import use_language
 from bioparity.i18n.notes import translate_note
 
 
@@ -26,3 +32,17 @@ def test_caa_lots_outside_the_range_are_listed_with_full_width_punctuation() -> 
     )
     # a value of another form is shown as stored
     assert translate_note(OUTSIDE.format(lots="L1, L2"), "zh-CN") == "范围外：L1, L2"
+
+
+def test_ada_summary_line_has_full_width_punctuation_in_chinese(tmp_path: Path) -> None:
+    analysis = get_analysis("ada-summary")
+    path = tmp_path / "listing.csv"
+    path.write_bytes(example_data())
+    options = effective_options(analysis, {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0})
+    result = analysis.compute(analysis.read(path), options)
+    with use_language("en"):
+        english = analysis.summary(result, options)
+    with use_language("zh-CN"):
+        chinese = analysis.summary(result, options)
+    assert english.startswith("treatment-emergent ADA: test 3/10 (30.0%), reference 1/10 (10.0%); ")
+    assert chinese.startswith("治疗期出现的 ADA：test 3/10（30.0%），reference 1/10（10.0%）；")
