@@ -46,3 +46,24 @@ def test_ada_summary_line_has_full_width_punctuation_in_chinese(tmp_path: Path) 
         chinese = analysis.summary(result, options)
     assert english.startswith("treatment-emergent ADA: test 3/10 (30.0%), reference 1/10 (10.0%); ")
     assert chinese.startswith("治疗期出现的 ADA：test 3/10（30.0%），reference 1/10（10.0%）；")
+
+
+def test_stability_worst_lot_and_summary_in_chinese() -> None:
+    from bioparity.analyses.stability import worst_lot_words
+    from bioparity.stability.core import POOLED_LOTS
+
+    analysis = get_analysis("stability")
+    path = Path(__file__).parents[2] / "examples" / "stability" / "stability.csv"
+    options = effective_options(analysis, {})
+    result = analysis.compute(analysis.read(path), options)
+    assert POOLED_LOTS == "all lots (pooled)"  # the stored value stays English
+    with use_language("zh-CN"):
+        assert worst_lot_words(POOLED_LOTS) == "所有批次（合并）"
+        assert worst_lot_words("T3") == "T3"
+        summary = analysis.summary(result, options)
+    assert summary.startswith("3 个有效期：最短 25.17 月（Purity，25C，test；批次 T3，dids）")
+    with use_language("en"):
+        assert worst_lot_words(POOLED_LOTS) == POOLED_LOTS
+        assert analysis.summary(result, options).startswith(
+            "3 shelf lives: shortest 25.17 months (Purity, 25C, test;"
+        )
