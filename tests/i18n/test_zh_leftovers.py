@@ -67,3 +67,16 @@ def test_stability_worst_lot_and_summary_in_chinese() -> None:
         assert analysis.summary(result, options).startswith(
             "3 shelf lives: shortest 25.17 months (Purity, 25C, test;"
         )
+
+
+def test_comparability_and_caa_summary_counts_joined_by_a_full_width_comma() -> None:
+    analysis = get_analysis("comparability")
+    path = Path(__file__).parents[2] / "examples" / "cmc" / "comparability.csv"
+    options = effective_options(analysis, {})
+    result = analysis.compute(analysis.read(path), options)
+    with use_language("zh-CN"):
+        chinese = analysis.summary(result, options)
+    with use_language("en"):
+        english = analysis.summary(result, options)
+    assert chinese.startswith("post-change 对比 pre-change：5 个属性，1 不通过，4 通过；")
+    assert english.startswith("post-change vs pre-change: 5 attributes, 1 fail, 4 pass; ")
