@@ -11,6 +11,20 @@ from bioparity.analyses.registry import effective_options
 from bioparity.i18n import use_language
 from bioparity.i18n.notes import translate_note
 
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def _summaries(kind: str, path: Path, given: dict[str, object] | None = None) -> tuple[str, str]:
+    """The one-line summary of a kind's run of ``path`` with ``given`` options, in English and zh-CN."""
+    analysis = get_analysis(kind)
+    options = effective_options(analysis, given or {})
+    result = analysis.compute(analysis.read(path), options)
+    with use_language("en"):
+        english = analysis.summary(result, options)
+    with use_language("zh-CN"):
+        chinese = analysis.summary(result, options)
+    return english, chinese
+
 
 def test_caa_lots_outside_the_range_are_listed_with_full_width_punctuation() -> None:
     from bioparity.caa.methods import INSIDE, OUTSIDE
@@ -35,15 +49,10 @@ def test_caa_lots_outside_the_range_are_listed_with_full_width_punctuation() -> 
 
 
 def test_ada_summary_line_has_full_width_punctuation_in_chinese(tmp_path: Path) -> None:
-    analysis = get_analysis("ada-summary")
     path = tmp_path / "listing.csv"
     path.write_bytes(example_data())
-    options = effective_options(analysis, {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0})
-    result = analysis.compute(analysis.read(path), options)
-    with use_language("en"):
-        english = analysis.summary(result, options)
-    with use_language("zh-CN"):
-        chinese = analysis.summary(result, options)
+    cut_points: dict[str, object] = {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0}
+    english, chinese = _summaries("ada-summary", path, cut_points)
     assert english.startswith("treatment-emergent ADA: test 3/10 (30.0%), reference 1/10 (10.0%); ")
     assert chinese.startswith("治疗期出现的 ADA：test 3/10（30.0%），reference 1/10（10.0%）；")
 
@@ -52,31 +61,18 @@ def test_stability_worst_lot_and_summary_in_chinese() -> None:
     from bioparity.analyses.stability import worst_lot_words
     from bioparity.stability.core import POOLED_LOTS
 
-    analysis = get_analysis("stability")
-    path = Path(__file__).parents[2] / "examples" / "stability" / "stability.csv"
-    options = effective_options(analysis, {})
-    result = analysis.compute(analysis.read(path), options)
+    english, chinese = _summaries("stability", EXAMPLES / "stability" / "stability.csv")
     assert POOLED_LOTS == "all lots (pooled)"  # the stored value stays English
     with use_language("zh-CN"):
         assert worst_lot_words(POOLED_LOTS) == "所有批次（合并）"
         assert worst_lot_words("T3") == "T3"
-        summary = analysis.summary(result, options)
-    assert summary.startswith("3 个有效期：最短 25.17 月（Purity，25C，test；批次 T3，dids）")
+    assert chinese.startswith("3 个有效期：最短 25.17 月（Purity，25C，test；批次 T3，dids）")
     with use_language("en"):
         assert worst_lot_words(POOLED_LOTS) == POOLED_LOTS
-        assert analysis.summary(result, options).startswith(
-            "3 shelf lives: shortest 25.17 months (Purity, 25C, test;"
-        )
+    assert english.startswith("3 shelf lives: shortest 25.17 months (Purity, 25C, test;")
 
 
 def test_comparability_and_caa_summary_counts_joined_by_a_full_width_comma() -> None:
-    analysis = get_analysis("comparability")
-    path = Path(__file__).parents[2] / "examples" / "cmc" / "comparability.csv"
-    options = effective_options(analysis, {})
-    result = analysis.compute(analysis.read(path), options)
-    with use_language("zh-CN"):
-        chinese = analysis.summary(result, options)
-    with use_language("en"):
-        english = analysis.summary(result, options)
+    english, chinese = _summaries("comparability", EXAMPLES / "cmc" / "comparability.csv")
     assert chinese.startswith("post-change 对比 pre-change：5 个属性，1 不通过，4 通过；")
     assert english.startswith("post-change vs pre-change: 5 attributes, 1 fail, 4 pass; ")
