@@ -122,7 +122,7 @@ def test_a_code_a_template_presents_is_shown_in_words_in_every_language() -> Non
         "donor D08 (biological outlier)."
     )
     assert translate_note(note, "zh-CN") == (
-        "筛选：剔除 2 个离群值：供体 D03，分析批 R2（分析离群值）; 供体 D08（生物学离群值）。"
+        "筛选：剔除 2 个离群值：供体 D03，分析批 R2（分析离群值）；供体 D08（生物学离群值）。"
     )
     assert translate_note(stored, "en").endswith(
         "removed: donor D03, run R2 (analytical outlier); donor D08 (biological outlier)"

@@ -52,6 +52,7 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import note_template, note_text
+from bioparity.i18n.printing import ITEM_SEPARATOR
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.nca.samples import Where, reject_empty_identifiers
@@ -352,12 +353,23 @@ def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
     return ReportTables(tuple(main), tuple(appendix))
 
 
+#: An arm's incidence in the one-line summary (zh-CN with full-width parentheses), and the line itself.
+ARM_INCIDENCE = gettext_noop("%(arm)s %(positive)s/%(evaluable)s (%(percent)s%%)")
+SUMMARY_LINE = gettext_noop("%(label)s %(result)s: %(arms)s")
+
+
 def ada_summary_line(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``treatment-emergent ADA: T 0/3 (0.0%), R 1/3 (33.3%)``, with the cut-point run when applied."""
     records = result_records(result)
     wanted = "TREATMENT-EMERGENT" if options.get("incidence") != "any-visit" else "OVERALL"
     parts = [
-        f"{r[ARM]} {cell(r.get('n_positive'))}/{cell(r.get('n_evaluable'))} ({_percent(r.get(INCIDENCE))}%)"
+        _(ARM_INCIDENCE)
+        % {
+            "arm": r[ARM],
+            "positive": cell(r.get("n_positive")),
+            "evaluable": cell(r.get("n_evaluable")),
+            "percent": _percent(r.get(INCIDENCE)),
+        }
         for r in records
         if r.get(TABLE) == "incidence" and r.get(TIMEPOINT) == wanted
     ]
@@ -366,7 +378,11 @@ def ada_summary_line(result: Mapping[str, Any], options: Mapping[str, Any]) -> s
         _(TYPED) if options.get("screening_cut_point") not in ("", None) else ""
     )
     source = _("; status from the cut points of %(run)s") % {"run": run} if run else ""
-    return f"{label} {options.get('result', 'ADA')}: " + ", ".join(parts) + source
+    incidences = _(ITEM_SEPARATOR).join(parts)
+    return (
+        _(SUMMARY_LINE) % {"label": label, "result": options.get("result", "ADA"), "arms": incidences}
+        + source
+    )
 
 
 def example_data() -> bytes:

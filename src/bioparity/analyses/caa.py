@@ -38,6 +38,7 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import note_template, note_text
+from bioparity.i18n.printing import ITEM_SEPARATOR
 from bioparity.io.caa import csv_header, read_long_table, read_potency_lots
 
 NAME = "caa"
@@ -521,7 +522,7 @@ def caa_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     columns, rows = list(result.get("columns") or []), list(result.get("rows") or [])
     statuses = _statuses(rows, columns)
     attributes = {r[columns.index(ATTRIBUTE)] for r in rows} if ATTRIBUTE in columns else set()
-    counts = ", ".join(f"{statuses.count(s)} {term(s)}" for s in sorted(set(statuses)))
+    counts = _(ITEM_SEPARATOR).join(f"{statuses.count(s)} {term(s)}" for s in sorted(set(statuses)))
     return _("%(attributes)d attributes, %(comparisons)d comparisons: %(counts)s") % {
         "attributes": len(attributes),
         "comparisons": len(rows),

@@ -66,6 +66,7 @@ from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import note_template
+from bioparity.i18n.printing import ITEM_SEPARATOR
 from bioparity.io.cmc import check_regression_per_lot, stability_frame
 from bioparity.io.readers import LoadedTable, read_any_table
 
@@ -413,12 +414,12 @@ def comparability_summary(result: Mapping[str, Any], options: Mapping[str, Any])
     pre, post = result.get(PRE, "pre-change"), result.get(POST, "post-change")
     rows = section_records(result, CAA_ROWS)
     statuses = [str(r.get(STATUS)) for r in rows]
-    counts = ", ".join(f"{statuses.count(s)} {term(s)}" for s in sorted(set(statuses)))
+    counts = _(ITEM_SEPARATOR).join(f"{statuses.count(s)} {term(s)}" for s in sorted(set(statuses)))
     line = _("%(post)s vs %(pre)s: %(attributes)d attributes") % {
         "post": post,
         "pre": pre,
         "attributes": len({r.get(ATTRIBUTE) for r in rows}),
-    } + (f", {counts}" if counts else "")
+    } + (_(ITEM_SEPARATOR) + counts if counts else "")
     slopes = section_records(result, stability_kind.SLOPES)
     judged = [r for r in slopes if r.get(stability_kind.EQUIVALENT) is not None]
     if slopes:

@@ -41,7 +41,7 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import LABELLED
-from bioparity.i18n.printing import time_unit_words
+from bioparity.i18n.printing import ITEM_SEPARATOR, time_unit_words
 from bioparity.io.cmc import STABILITY_COLUMNS, check_regression_per_lot, read_stability
 from bioparity.io.readers import read_any_table
 from bioparity.problems import (
@@ -60,7 +60,7 @@ from bioparity.stability import (
     stability_table,
     stability_time_unit,
 )
-from bioparity.stability.core import bound_level
+from bioparity.stability.core import POOLED_LOTS, bound_level
 
 NAME = "stability"
 #: Which of the command's outputs a row of the stored table belongs to (its :data:`SECTION`).
@@ -328,7 +328,7 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | 
                 _criterion(r.get("lower"), r.get("upper")),
                 cell(r.get(SHELF_LIFE_VALUE), 4),
                 cell(r.get(SUPPORTED), 4),
-                str(r.get(WORST_LOT) or ""),
+                worst_lot_words(r.get(WORST_LOT)),
                 yes_no_text(isinstance(r.get("flags"), str) and r["flags"]),
             )
         )
@@ -586,6 +586,19 @@ def _time_unit(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any] 
     return str(stored[0] if stored else (options or {}).get("time_unit") or "")
 
 
+def worst_lot_words(lot: object) -> str:
+    """The stored worst lot of a shelf life as a reader sees it: ``all lots (pooled)`` (``cics``) in the
+    current language, a lot's name as stored.
+
+    Examples
+    --------
+    >>> worst_lot_words("all lots (pooled)"), worst_lot_words("T3"), worst_lot_words(None)
+    ('all lots (pooled)', 'T3', '')
+    """
+    text = str(lot or "")
+    return _(POOLED_LOTS) if text == POOLED_LOTS else text
+
+
 def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); extrapolated: the data
     support 24 months (ICH Q5C: real-time data); degradation rates equivalent for 1 of 1 comparison``."""
@@ -595,14 +608,14 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     line = _("%(n)d shelf lives") % {"n": len(lives)}
     if known:
         worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
-        where = ", ".join(
+        where = _(ITEM_SEPARATOR).join(
             [attribute_name(worst), *(str(worst[k]) for k in (CONDITION, PRODUCT) if worst.get(k))]
         )
         line += _(": shortest %(shelf_life)s %(unit)s (%(where)s; lot %(lot)s, %(pooling)s)") % {
             "shelf_life": cell(_life(worst.get(SHELF_LIFE_VALUE)), 4),
             "unit": unit,
             "where": where,
-            "lot": worst.get(WORST_LOT),
+            "lot": worst_lot_words(worst.get(WORST_LOT)),
             "pooling": worst.get(POOLING),
         }
         supported = _life(worst.get(SUPPORTED))  # NaN in a result stored before it was written

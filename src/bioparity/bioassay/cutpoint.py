@@ -129,6 +129,7 @@ from bioparity.bioassay.stats import (
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import note_template
+from bioparity.i18n.printing import LIST_SEPARATOR
 
 TRANSFORMS = ("auto", "none", "log")
 #: The cut-point estimates, each computed by :func:`_estimate`; ``METHODS`` adds ``auto``.
@@ -193,7 +194,8 @@ def outliers_in_words(codes: str, language: str) -> str:
     Returns
     -------
     str
-        One clause per outlier, ``"; "``-joined; ``codes`` as stored when it is not such a list.
+        One clause per outlier, joined by the reader's list separator (``"; "``, zh-CN ``"；"``);
+        ``codes`` as stored when it is not such a list.
 
     Examples
     --------
@@ -212,7 +214,7 @@ def outliers_in_words(codes: str, language: str) -> str:
         if step == "analytical" and not slash:
             return codes
         shown.append(catalogue.gettext(OUTLIER_WORDS[step]) % {"donor": donor, "run": run})
-    return "; ".join(shown)
+    return str(catalogue.gettext(LIST_SEPARATOR)).join(shown)
 
 
 OUTLIERS_REMOVED = note_template(

@@ -37,6 +37,7 @@ from bioparity.caa.quality_range import (
 )
 from bioparity.caa.tolerance import nonparametric_min_lots
 from bioparity.i18n.notes import note_template
+from bioparity.i18n.printing import lot_values_in
 
 ObjArray = npt.NDArray[np.object_]
 
@@ -159,7 +160,7 @@ INSIDE = note_template(
     "{n_inside:d}/{n:d} {source} lots ({share}) inside {label} {range}; required >= {required:.0%}"
 )
 #: Added to :data:`INSIDE` after ``"; "``.
-OUTSIDE = note_template("outside: {lots}")
+OUTSIDE = note_template("outside: {lots}", shown={"lots": lot_values_in})
 TOLERANCE_LABEL = note_template("{coverage:.0%}/{confidence:.0%} tolerance interval (k = {k}, {method})")
 MIN_MAX_LABEL = note_template("reference min-max range")
 DISTRIBUTION_FREE_LABEL = note_template(

@@ -404,6 +404,8 @@ def _stability_plots(
 def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], unit: str) -> None:
     """Each analysis and slope comparison on a line, the attribute named by ``names``, the shelf life in the
     specification's time ``unit``."""
+    from bioparity.analyses.stability import worst_lot_words
+
     for row in table.table.to_dict(orient="records"):
         cond = f" [{row['condition']}]" if row["condition"] else ""
         line = _(
@@ -415,7 +417,7 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
             "p_slope": f"{row['p_slope']:.3g}",
             "p_intercept": f"{row['p_intercept']:.3g}",
             "life": f"{row['shelf_life']:.4g} {time_unit_words(unit)}",
-            "lot": row["worst_lot"],
+            "lot": worst_lot_words(row["worst_lot"]),
         }
         if row["supported_shelf_life"] < row["shelf_life"]:  # extrapolated: flagged, not capped
             supported = f"{row['supported_shelf_life']:.4g} {time_unit_words(unit)}"

@@ -253,6 +253,34 @@ def parenthesised_items_in(text: str, language: str) -> str:
     return str(words.gettext(LIST_SEPARATOR)).join(item(part) for part in text.split("; "))
 
 
+#: A listed lot with its value (a CAA lot outside the range: ``BS-24007 (110.8)``).
+_LOT_VALUE = re.compile(r"(.+?) \(([^()]*)\)")
+
+
+def lot_values_in(text: str, language: str) -> str:
+    """A stored ``", "``-joined list of lots with their values in parentheses (the CAA lots outside a
+    range, ``BS-24007 (110.8), EU-U7767 (116)``) with the parentheses and the separator in ``language``'s
+    words (zh-CN ``BS-24007（110.8），EU-U7767（116）``), the lots and values as stored; a text of another
+    form as stored.
+
+    Examples
+    --------
+    >>> lot_values_in("BS-24007 (110.8), EU-U7767 (116)", "zh-CN")
+    'BS-24007（110.8），EU-U7767（116）'
+    >>> lot_values_in("BS-24007 (110.8), EU-U7767 (116)", "en")
+    'BS-24007 (110.8), EU-U7767 (116)'
+    """
+    parts = text.split("), ")
+    items = [_LOT_VALUE.fullmatch(part) for part in [p + ")" for p in parts[:-1]] + parts[-1:]]
+    if not all(items):
+        return text
+    words = translations(language)
+    bracket = str(words.gettext(IN_PARENTHESES))
+    return str(words.gettext(ITEM_SEPARATOR)).join(
+        found.group(1) + bracket % {"note": found.group(2)} for found in items if found
+    )
+
+
 @cache
 def cjk_font() -> str | None:
     """The family name of the CJK font for matplotlib, registered from fontconfig when matplotlib's font

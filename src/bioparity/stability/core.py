@@ -70,8 +70,13 @@ from scipy import stats
 from bioparity._results import ResultMixin, number, software_version, verdict
 from bioparity.arrays import FloatArray, IntArray, broadcast_named
 from bioparity.errors import InputError
+from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import note_template
 from bioparity.i18n.printing import time_unit_in
+
+#: The worst lot of a shelf life whose lots are pooled (``cics``): stored in English, shown in the reader's
+#: words (:mod:`bioparity.analyses.stability`).
+POOLED_LOTS = gettext_noop("all lots (pooled)")
 
 MODELS = ("linear", "log")
 POOLED_MODELS = ("cics", "dics", "dids")
@@ -796,7 +801,7 @@ def fit_stability(
         flags.append(NO_CRITERION)
     else:
         shelf = float(crossing[worst_i])
-        worst = "all lots (pooled)" if pooling == "cics" else lots.names[worst_i]
+        worst = POOLED_LOTS if pooling == "cics" else lots.names[worst_i]
         if shelf == 0.0:
             flags.append(OUTSIDE_AT_ZERO)
         elif math.isinf(shelf):  # no crossing within max_time: any claim beyond `last` extrapolates
