@@ -118,6 +118,7 @@ def test_the_context_entries_pass_msgfmt(tmp_path: Path) -> None:
         "guideline status",
         "guideline section",
         "time unit",
+        "download via",
     }
 
 
