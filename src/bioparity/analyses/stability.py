@@ -651,7 +651,11 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     if known:
         worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
         where = ", ".join(
-            [attribute_name(worst), *(str(worst[k]) for k in (CONDITION, PRODUCT) if worst.get(k))]
+            [
+                attribute_name(worst),
+                *([_condition_role(worst)] if worst.get(CONDITION) else []),
+                *([str(worst[PRODUCT])] if worst.get(PRODUCT) else []),
+            ]
         )
         line += _(": shortest %(shelf_life)s %(unit)s (%(where)s; lot %(lot)s, %(pooling)s)") % {
             "shelf_life": cell(_life(worst.get(SHELF_LIFE_VALUE)), 4),
