@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bioparity.analyses.figures import XYPlot
 from bioparity.analyses.frames import frame_records
 from bioparity.analyses.stability import (
     SHELF_LIFE,
@@ -52,11 +53,14 @@ def test_without_the_option_the_table_is_as_before() -> None:
 
 
 def test_the_claim_is_the_long_term_rows_supported_shelf_life() -> None:
-    table = stability_table(_data(), SPEC, long_term="5C").table.set_index("condition")
-    assert table.loc["5C", "role"] == "long-term" and table.loc["40C", "role"] == "supportive"
-    assert table.loc["5C", "shelf_life"] == pytest.approx(R_LOT_SHELF_LIFE[0], abs=TOL)  # R: uniroot
-    assert table.loc["5C", "shelf_life_claim"] == table.loc["5C", "supported_shelf_life"] == 6.0
-    assert np.isnan(table.loc["40C", "shelf_life_claim"])
+    rows = {
+        r["condition"]: r for r in stability_table(_data(), SPEC, long_term="5C").table.to_dict("records")
+    }
+    cold, hot = rows["5C"], rows["40C"]
+    assert cold["role"] == "long-term" and hot["role"] == "supportive"
+    assert cold["shelf_life"] == pytest.approx(R_LOT_SHELF_LIFE[0], abs=TOL)  # R: uniroot
+    assert cold["shelf_life_claim"] == cold["supported_shelf_life"] == 6.0
+    assert np.isnan(hot["shelf_life_claim"])
 
 
 def test_an_unknown_condition_is_refused_naming_the_column_and_the_values() -> None:
@@ -90,10 +94,12 @@ def test_the_figure_marks_the_supported_and_the_extrapolated_shelf_life() -> Non
     table, *_ = stability_sections(_data(), {"lower": 90.0, "long_term": "5C"})
     figures = stability_plots(_data(), table, "months")
     life = frame_records(section(table, SHELF_LIFE))[0]
-    lines = figures[0].data.vlines
+    plot = figures[0].data
+    assert isinstance(plot, XYPlot)
+    lines = plot.vlines
     assert [(line.value, line.dashed) for line in lines] == [(6.0, False), (life["shelf_life"], True)]
     assert [line.label for line in lines] == ["supported shelf life 6", "extrapolated shelf life 21.49"]
-    shapes = figure_json(figures[0].data)["layout"]["shapes"]
+    shapes = figure_json(plot)["layout"]["shapes"]
     dashes = {s["x0"]: s["line"]["dash"] for s in shapes if s.get("yref") == "paper"}
     assert dashes == {6.0: "dot", life["shelf_life"]: "dash"}
     assert "grey dashed: the shelf life where it extrapolates" in figures[0].note

@@ -318,7 +318,7 @@ def _criterion(lower: Any, upper: Any) -> str:
 ROLE_WORDS = {LONG_TERM: gettext_noop("long-term"), SUPPORTIVE: gettext_noop("supportive")}
 
 
-def _condition_role(r: Mapping[str, Any]) -> str:
+def _condition_role(r: Mapping[Any, Any]) -> str:
     """``5C (long-term)``: a row's condition with its role when the run named a long-term condition, else
     the condition as written."""
     condition, role = str(r.get(CONDITION) or ""), r.get(ROLE)
