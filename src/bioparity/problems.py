@@ -462,6 +462,9 @@ AN_ATTRIBUTE_OF = note_template("an attribute of {file}: {attributes}")
 A_SPECIFICATION_FILE = note_template("a stability specification YAML file")
 COLUMNS_OPTIONAL = note_template("columns {columns} (optional {optional})")
 NO_SPECIFICATION_ENTRY = note_template("attribute(s) {attributes} have no entry in the specification")
+LONG_TERM_NOT_FOUND = note_template(
+    "long-term condition {condition} is not in column 'condition'; values found: {values}"
+)
 STABILITY_TIME_UNIT_REFUSED = note_template(
     "{source} {unit}: not a time unit of a stability study; expected hours, days, weeks, months or years "
     "(ICH Q1E states a shelf life in months)"

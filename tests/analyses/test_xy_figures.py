@@ -80,7 +80,10 @@ def test_stability_points_are_the_results_and_lines_the_lot_regressions(model: s
         assert [(h.value, h.label) for h in plot.hlines] == [
             (life["lower"], f"lower criterion {life['lower']:g}")
         ]
-        assert [v.value for v in plot.vlines] == [life["shelf_life"]]
+        # extrapolated: the supported shelf life dotted, the shelf life dashed beyond it
+        shelf, supported = life["shelf_life"], life["supported_shelf_life"]
+        lines = [(supported, False), (shelf, True)] if supported < shelf else [(shelf, False)]
+        assert [(v.value, v.dashed) for v in plot.vlines] == lines
         mine = lots[(lots["attribute"] == life["attribute"]) & (lots["product"] == life["product"])]
         expected = mine.iloc[:1] if life["pooling"] == "cics" else mine
         assert len(plot.lines) == len(expected)

@@ -166,10 +166,12 @@ class CAAPlot:
 
 @dataclass(frozen=True)
 class RefLine:
-    """A labelled horizontal (y value) or vertical (x value) reference line."""
+    """A labelled horizontal (y value) or vertical (x value) reference line; ``dashed`` draws a vertical
+    one dashed instead of dotted (e.g. an extrapolated shelf life beside the supported one)."""
 
     label: str
     value: float
+    dashed: bool = False
 
 
 @dataclass(frozen=True)

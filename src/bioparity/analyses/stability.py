@@ -61,6 +61,7 @@ from bioparity.stability import (
     stability_time_unit,
 )
 from bioparity.stability.core import POOLED_LOTS, bound_level
+from bioparity.stability.table import CLAIM, LONG_TERM, ROLE, SUPPORTIVE
 
 NAME = "stability"
 #: Which of the command's outputs a row of the stored table belongs to (its :data:`SECTION`).
@@ -279,6 +280,7 @@ def stability_sections(
         reference=text_option(options, "reference", "reference") if reference is None else reference,
         slope_alpha=number_option(options, "slope_alpha", 0.05),
         time_unit=stability_time_unit(options.get("time_unit"), source="option time_unit"),
+        long_term=text_option(options, "long_term", "") or None,
     )
     table = stack_sections(
         part.assign(**{SECTION: name})
@@ -312,13 +314,41 @@ def _criterion(lower: Any, upper: Any) -> str:
     return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else _("none")
 
 
+#: The role of a condition with a long-term condition named (:data:`~bioparity.stability.table.ROLE`).
+ROLE_WORDS = {LONG_TERM: gettext_noop("long-term"), SUPPORTIVE: gettext_noop("supportive")}
+
+
+def _condition_role(r: Mapping[Any, Any]) -> str:
+    """``5C (long-term)``: a row's condition with its role when the run named a long-term condition, else
+    the condition as written."""
+    condition, role = str(r.get(CONDITION) or ""), r.get(ROLE)
+    if role not in ROLE_WORDS:
+        return condition
+    return _("%(condition)s (%(role)s)") % {"condition": condition, "role": _(ROLE_WORDS[str(role)])}
+
+
+def _claim_note(rows: pd.DataFrame) -> str:
+    """The sentence of the shelf-life table naming the long-term condition the claim rests on (empty when
+    the run named none)."""
+    if ROLE not in rows.columns:
+        return ""
+    conditions = sorted(
+        {str(c) for c, role in zip(rows[CONDITION], rows[ROLE], strict=True) if role == LONG_TERM}
+    )
+    return " " + _(
+        "Shelf-life claim: the supported shelf life at the long-term condition %(condition)s; the other "
+        "conditions are supportive (accelerated or stress data support the claim, they do not make it; ICH "
+        "Q5C, real-time data at the storage condition)."
+    ) % {"condition": ", ".join(conditions)}
+
+
 def _shelf_life_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | None) -> Table:
     body = []
     for r in rows.to_dict("records"):
         body.append(
             (
                 attribute_name(r, names),
-                str(r.get(CONDITION) or ""),
+                _condition_role(r),
                 str(r.get(PRODUCT) or ""),
                 value_words("model", r.get("model") or ""),
                 f"{cell(r.get('n_lots'))} ({cell(r.get('n_results'))})",
@@ -363,7 +393,8 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | 
             "Supported shelf life: the shelf life, at most the last time point of the data it rests on (for "
             "dids the lot followed for the shortest time); a longer shelf life extrapolates and is flagged, "
             "not shortened (ICH Q1E 2.4; ICH Q5C: a biological product's shelf life from real-time data)."
-        ),
+        )
+        + _claim_note(rows),
     )
 
 
@@ -562,12 +593,14 @@ APPENDIX_HEADERS: dict[str, str] = {
     "bound_tbar": gettext_noop("mean time of the bound (%(unit)s)"),
     "bound_sxx": gettext_noop("sum of squares of the times Sxx (%(unit)s²)"),
     "label": gettext_noop("attribute label"),
+    ROLE: gettext_noop("role of the condition"),
+    CLAIM: gettext_noop("shelf-life claim (%(unit)s)"),
 }
 #: Significant digits of the appendix's numbers that the main tables print (shelf life, F and slopes to 4,
 #: p to 3: :func:`_shelf_life_table`, :func:`_slopes_table`); the per-lot regression keeps the 6 of its
 #: main table.
 APPENDIX_DIGITS: dict[str, int] = {
-    **dict.fromkeys((SHELF_LIFE_VALUE, SUPPORTED, "f_slope", "f_intercept"), 4),
+    **dict.fromkeys((SHELF_LIFE_VALUE, SUPPORTED, CLAIM, "f_slope", "f_intercept"), 4),
     **dict.fromkeys(("mean_slope_test", "mean_slope_reference", "difference", "ci_lower", "ci_upper"), 4),
     **dict.fromkeys(("p_slope", "p_intercept"), 3),
 }
@@ -599,6 +632,28 @@ def worst_lot_words(lot: object) -> str:
     return _(POOLED_LOTS) if text == POOLED_LOTS else text
 
 
+def _claims(lives: Sequence[Mapping[str, Any]], unit: str) -> str:
+    """``; shelf-life claim from the long-term condition 5C: Potency reference 24 months; other conditions
+    supportive``: the summary's words for a run that named a long-term condition (empty otherwise)."""
+    mine = [r for r in lives if r.get(ROLE) == LONG_TERM]
+    if not mine:
+        return ""
+    claims = _(ITEM_SEPARATOR).join(
+        " ".join(
+            [attribute_name(r), *([str(r[PRODUCT])] if r.get(PRODUCT) else []), cell(_life(r.get(CLAIM)), 4)]
+        )
+        + f" {unit}"
+        for r in mine
+    )
+    return _(
+        "; shelf-life claim from the long-term condition %(condition)s: %(claims)s; other conditions "
+        "supportive"
+    ) % {
+        "condition": _(ITEM_SEPARATOR).join(sorted({str(r.get(CONDITION)) for r in mine})),
+        "claims": claims,
+    }
+
+
 def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); extrapolated: the data
     support 24 months (ICH Q5C: real-time data); degradation rates equivalent for 1 of 1 comparison``."""
@@ -609,7 +664,11 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     if known:
         worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
         where = _(ITEM_SEPARATOR).join(
-            [attribute_name(worst), *(str(worst[k]) for k in (CONDITION, PRODUCT) if worst.get(k))]
+            [
+                attribute_name(worst),
+                *([_condition_role(worst)] if worst.get(CONDITION) else []),
+                *([str(worst[PRODUCT])] if worst.get(PRODUCT) else []),
+            ]
         )
         line += _(": shortest %(shelf_life)s %(unit)s (%(where)s; lot %(lot)s, %(pooling)s)") % {
             "shelf_life": cell(_life(worst.get(SHELF_LIFE_VALUE)), 4),
@@ -624,6 +683,7 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
                 "supported": cell(supported, 4),
                 "unit": unit,
             }
+    line += _claims(lives, unit)
     slopes = section_records(result, SLOPES)
     if slopes:
         judged = [r for r in slopes if r.get(EQUIVALENT) is not None]
@@ -706,6 +766,26 @@ def _crossing(
     return Line(_(CROSSING), [shelf], [float(life[sides[side]])])
 
 
+def _shelf_life_lines(shelf: float, supported: float) -> tuple[RefLine, ...]:
+    """The figure's vertical lines: the shelf life (dotted) where the data support it; where it extrapolates
+    beyond the last time point it rests on, the supported shelf life (dotted) and the extrapolated shelf life
+    (dashed; infinite: not drawn). A result stored before ``supported_shelf_life`` was written (NaN): the
+    shelf life alone, as before."""
+    if not supported < shelf:  # not extrapolated, or unknown
+        return (
+            (RefLine(_("shelf life %(shelf_life)s") % {"shelf_life": cell(shelf, 4)}, shelf),)
+            if math.isfinite(shelf)
+            else ()
+        )
+    lines = [
+        RefLine(_("supported shelf life %(shelf_life)s") % {"shelf_life": cell(supported, 4)}, supported)
+    ]
+    if math.isfinite(shelf):
+        label = _("extrapolated shelf life %(shelf_life)s") % {"shelf_life": cell(shelf, 4)}
+        lines.append(RefLine(label, shelf, dashed=True))
+    return tuple(lines)
+
+
 def _matches(frame: pd.DataFrame, r: Mapping[str, Any]) -> pd.Series:
     keep = frame[ATTRIBUTE].astype(str) == str(r[ATTRIBUTE])
     for column in (CONDITION, PRODUCT):
@@ -765,11 +845,7 @@ def stability_figure(
     hlines = tuple(
         RefLine(_(criteria[side]) % {"value": cell(life.get(side))}, float(life[side])) for side in sides
     )
-    vlines = (
-        (RefLine(_("shelf life %(shelf_life)s") % {"shelf_life": cell(shelf, 4)}, shelf),)
-        if math.isfinite(shelf)
-        else ()
-    )
+    vlines = _shelf_life_lines(shelf, _life(life.get(SUPPORTED)))
     level = f"{100 * confidence:g}"
     two = _two_sided(life)
     title = (
@@ -799,6 +875,11 @@ PLOT_NOTE = gettext_noop(
     "(one pooled line for cics); dashed in the same colour: its confidence bound(s); red "
     "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
     "criterion (marked)."
+)
+#: The figure's note where a shelf life extrapolates beyond the last time point it rests on.
+EXTRAPOLATED_NOTE = gettext_noop(
+    "Grey dotted: the supported shelf life (at most the last time point); grey dashed: the shelf life where "
+    "it extrapolates beyond it (ICH Q5C: real-time data)."
 )
 
 
@@ -836,7 +917,12 @@ def stability_plots(
             series="analysis",
             item=_where(life, names),
             group_title=_("Stability plots (ICH Q1E Appendix B)"),
-            note=_(PLOT_NOTE),
+            note=_(PLOT_NOTE)
+            + (
+                " " + _(EXTRAPOLATED_NOTE)
+                if _life(life.get(SUPPORTED)) < _life(life.get(SHELF_LIFE_VALUE))
+                else ""
+            ),
         )
         for life in frame_records(section(table, SHELF_LIFE))
     ]
@@ -934,6 +1020,15 @@ STABILITY = Analysis(
             gettext_noop("unit of time: hours, days, weeks, months (default, as ICH Q1E) or years"),
             "months",
             label=gettext_noop("Time unit"),
+        ),
+        Option(
+            "long_term",
+            gettext_noop(
+                "long-term storage condition, one of the condition column's values: the shelf-life claim "
+                "rests on it, other conditions are supportive (empty = none named)"
+            ),
+            "",
+            label=gettext_noop("Long-term condition"),
         ),
     ),
     tables=stability_tables,

@@ -371,6 +371,7 @@ LABELS: dict[str, KeyLabel] = {
     "max_time": KeyLabel(gettext_noop("longest shelf life searched")),
     "dids_variance": KeyLabel(gettext_noop("variance of separate lot regressions (dids)")),
     "slope_alpha": KeyLabel(gettext_noop("one-sided level of the slope comparison")),
+    "long_term": KeyLabel(gettext_noop("long-term condition")),
     "assay": KeyLabel(gettext_noop("assay type")),
     "conf_level": KeyLabel(gettext_noop("confidence level of the potency CI")),
     "equivalence_level": KeyLabel(gettext_noop("confidence level of the equivalence CIs")),

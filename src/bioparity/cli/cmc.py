@@ -75,13 +75,24 @@ def stability_command(
         typer.Option(help=gettext_noop("Folder for one figure per attribute, condition and product.")),
     ] = None,
     plot_format: PlotFormat = "png",
+    long_term: Annotated[
+        str | None,
+        typer.Option(
+            help=gettext_noop(
+                "Long-term storage condition (a condition value): the shelf-life claim rests on it, the "
+                "other conditions are supportive."
+            )
+        ),
+    ] = None,
 ) -> None:
     with user_errors():
         from bioparity.io import write_frame_atomic
         from bioparity.io.cmc import read_stability, read_stability_spec
 
         check_outputs(("--out", out), ("--lots", lots), ("--slopes", slopes))
-        table, names, unit = _stability(infile, spec, read_stability, read_stability_spec)
+        table, names, unit = _stability(
+            infile, spec, read_stability, read_stability_spec, long_term=long_term
+        )
         write_result(
             table.table,
             out,
@@ -350,10 +361,12 @@ def _stability(
     read_spec: Callable[[Path], Any],
     test: str | None = None,
     reference: str | None = None,
+    long_term: str | None = None,
 ) -> tuple[StabilityTable, dict[str, str], str]:
     """Read the data and the specification and run :func:`bioparity.stability.stability_table`; with each
     attribute's name as printed (the specification's ``label``, else the name as written) and the
-    specification's time unit (``time_unit``, months by default)."""
+    specification's time unit (``time_unit``, months by default); ``long_term`` names the long-term
+    condition (:func:`bioparity.stability.stability_table`)."""
     from bioparity.io.cmc import check_specified
     from bioparity.stability import stability_table
 
@@ -377,6 +390,7 @@ def _stability(
             reference=reference or parsed.reference,
             slope_alpha=parsed.slope_alpha,
             time_unit=parsed.time_unit,
+            long_term=long_term,
         ),
         names,
         parsed.time_unit,
@@ -422,6 +436,11 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
         if row["supported_shelf_life"] < row["shelf_life"]:  # extrapolated: flagged, not capped
             supported = f"{row['supported_shelf_life']:.4g} {time_unit_words(unit)}"
             line += _("; the data support %(supported)s (ICH Q5C: real-time data)") % {"supported": supported}
+        if row.get("role") == "long-term":
+            claim = f"{row['shelf_life_claim']:.4g} {time_unit_words(unit)}"
+            line += _("; shelf-life claim %(claim)s (long-term condition)") % {"claim": claim}
+        elif row.get("role") == "supportive":
+            line += _("; supportive condition")
         typer.echo(line, err=True)
         if isinstance(row.get("flags"), str) and row["flags"]:
             warn_note(row["flags"])  # extrapolation, one lot, repeated results: never only in the CSV

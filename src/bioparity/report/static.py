@@ -433,7 +433,9 @@ def xy_svg(plot: XYPlot) -> str:
         for ref in plot.hlines:
             _reference_line(ax, ref.value, ref.label, vertical=False, colour="#b91c1c", ls="--", boxed=True)
         for ref in plot.vlines:
-            _reference_line(ax, ref.value, ref.label, vertical=True, colour="#444444", ls=":")
+            _reference_line(
+                ax, ref.value, ref.label, vertical=True, colour="#444444", ls="--" if ref.dashed else ":"
+            )
         for axis, log in (("x", plot.log_x), ("y", plot.log_y)):
             if log:
                 _short_log_axis(axis, ax)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, json_record, software_version, verdict, with_rows
 from bioparity.errors import InputError
-from bioparity.problems import NO_SPECIFICATION_ENTRY, STABILITY_TIME_UNIT_REFUSED
+from bioparity.problems import LONG_TERM_NOT_FOUND, NO_SPECIFICATION_ENTRY, STABILITY_TIME_UNIT_REFUSED
 from bioparity.stability.core import REPEATED_RESULTS, StabilityResult, compare_slopes, fit_stability
 
 #: Units of a stability study's ``time`` (ICH Q1E, CPMP/ICH/420/02, 2003, states a shelf life in months;
@@ -37,6 +37,13 @@ _TIME_SPELLINGS = {
 }
 #: The time unit when none is given: months, the unit of ICH Q1E's shelf lives.
 DEFAULT_TIME_UNIT = "months"
+#: Column of the results table with ``long_term`` given: the long-term (recommended storage) condition's
+#: rows are :data:`LONG_TERM`, every other condition's :data:`SUPPORTIVE`.
+ROLE = "role"
+LONG_TERM, SUPPORTIVE = "long-term", "supportive"
+#: Column of the results table with ``long_term`` given: the shelf-life claim of the attribute and product,
+#: the long-term row's ``supported_shelf_life`` (on that row; empty on the supportive rows).
+CLAIM = "shelf_life_claim"
 
 
 def stability_time_unit(text: object, *, source: str = "time_unit") -> str:
@@ -182,6 +189,7 @@ def stability_table(
     reference: str = "reference",
     slope_alpha: float = 0.05,
     time_unit: str = DEFAULT_TIME_UNIT,
+    long_term: str | None = None,
 ) -> StabilityTable:
     """Analyse ``data`` (columns ``attribute, lot, time, value`` [+ ``product``, ``condition``]).
 
@@ -217,6 +225,12 @@ def stability_table(
         Unit of ``time`` (:func:`stability_time_unit`: hours, days, weeks, months or years); it changes
         no number, it is written beside them: the ``time_unit`` column of each table (after
         ``shelf_life``, ``lot_shelf_life`` and the slope ``margin``) and ``settings``.
+    long_term : str or None, default None
+        The long-term (recommended storage) condition, one of the data's ``condition`` values. With it the
+        results table gets :data:`ROLE` (``long-term`` for that condition's rows, ``supportive`` for every
+        other condition: accelerated and stress data support the claim, they do not make it) and
+        :data:`CLAIM`, the long-term row's ``supported_shelf_life`` (:func:`with_long_term`); ``settings``
+        records it. Without it the table is as before (no such columns, no such setting).
 
     Returns
     -------
@@ -247,6 +261,8 @@ def stability_table(
     for col, default in (("product", "product"), ("condition", "")):
         if col not in frame.columns:
             frame[col] = default
+    if long_term is not None:
+        check_long_term(frame["condition"], long_term)  # before any fit
     unknown = sorted(set(frame["attribute"]) - set(attributes))
     if unknown:
         raise InputError(NO_SPECIFICATION_ENTRY.format(attributes=", ".join(unknown)))
@@ -308,9 +324,10 @@ def stability_table(
         "reference": reference,
         "slope_alpha": slope_alpha,
         "time_unit": unit,
-    }
+    } | ({"long_term": long_term} if long_term is not None else {})
+    table = _with_unit(pd.DataFrame(summary), "shelf_life", unit)
     return StabilityTable(
-        table=_with_unit(pd.DataFrame(summary), "shelf_life", unit),
+        table=table if long_term is None else with_long_term(table, long_term),
         lots=_with_unit(
             pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(), "lot_shelf_life", unit
         ),
@@ -318,3 +335,48 @@ def stability_table(
         settings=settings,
         fits=tuple(fits),
     )
+
+
+def check_long_term(conditions: Any, long_term: str) -> None:
+    """Refuse a ``long_term`` condition that is none of the data's ``condition`` values (column and values
+    found named), before any analysis.
+
+    Examples
+    --------
+    >>> check_long_term(["5C", "25C"], "5C")
+    >>> check_long_term(["5C", "25C"], "2-8C")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    bioparity.errors.InputError: long-term condition '2-8C' is not in column 'condition'; values found: 25C...
+    """
+    found = sorted({str(c) for c in conditions})
+    if str(long_term) not in found:
+        raise InputError(
+            LONG_TERM_NOT_FOUND.format(
+                condition=repr(long_term), values=", ".join(v if v else "(blank)" for v in found)
+            )
+        )
+
+
+def with_long_term(table: pd.DataFrame, long_term: str) -> pd.DataFrame:
+    """The results ``table`` (one row per attribute, condition and product) with :data:`ROLE` and
+    :data:`CLAIM`: the shelf-life claim of an attribute and product rests on the long-term (recommended
+    storage) condition's real-time data, its ``supported_shelf_life`` (ICH Q5C, real-time/real-temperature
+    data at the proposed storage condition: section number not verified; ICH Q1E, extrapolation from
+    long-term data, accelerated data supportive: section number not verified); accelerated and stress
+    conditions are supportive and claim nothing. The other columns unchanged.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"attribute": ["p", "p"], "condition": ["5C", "40C"], "product": ["x", "x"],
+    ...                   "supported_shelf_life": [24.0, 3.0]})
+    >>> with_long_term(t, "5C")[["role", "shelf_life_claim"]].values.tolist()
+    [['long-term', 24.0], ['supportive', nan]]
+    """
+    out = table.copy()
+    if out.empty:
+        return out
+    mine = out["condition"].astype(str) == str(long_term)
+    out[ROLE] = [LONG_TERM if m else SUPPORTIVE for m in mine]
+    out[CLAIM] = out["supported_shelf_life"].where(mine)
+    return out

@@ -406,7 +406,7 @@ def xy_figure(plot: XYPlot) -> dict[str, Any]:
         )  # fmt: skip
     shapes = _hline_shapes(plot.hlines) + [
         {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": r.value, "x1": r.value,
-         "line": {"dash": "dot", "color": "#444444", "width": 1}}
+         "line": {"dash": "dash" if r.dashed else "dot", "color": "#444444", "width": 1}}
         for r in plot.vlines
     ]  # fmt: skip
 
