@@ -225,6 +225,18 @@ def test_pk_similarity_report_prints_gmr_with_ci(contexts: dict[str, tuple[RunCo
     assert "96.58 (89.19, 104.59)" in html and "within limits" in html
 
 
+def test_the_pk_similarity_outcome_is_printed_on_one_line(
+    contexts: dict[str, tuple[RunContext, str]], tmp_path: Path
+) -> None:
+    """The comparison table's outcome column is as wide as its verdict: each of the nine rows reads
+    "... 27.25/29.45 within limits"; before, the narrow column printed "within" above "limits"."""
+    ctx, _ = contexts["pk-similarity"]
+    text = _pdf_text(html_to_pdf(render_run_report(ctx, for_pdf=True)), tmp_path)
+    rows = re.findall(r"^\S+ \S+ vs \S+ \d+/\d+ .* within limits$", text, flags=re.MULTILINE)
+    assert len(rows) == 9, text[text.index("Results") :][:2000]
+    assert not re.search(r"within\nlimits", text)
+
+
 def test_nca_report_has_summary_statistics_and_tables_per_parameter_group(
     contexts: dict[str, tuple[RunContext, str]],
 ) -> None:
