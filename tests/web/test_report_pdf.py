@@ -280,6 +280,23 @@ def test_program_report_explains_every_requirement(
                 assert _squash(str(part)) in text, (region.region, r.rule_id, part)
 
 
+def test_the_program_reports_not_similar_ranges_print_the_caa_reports_decimals(
+    contexts: dict[str, tuple[RunContext, str]],
+) -> None:
+    """The "Not similar" reasons quote each quality range to the decimals of the CAA report's main table
+    (``[6.57, 9.58]``, ``[19.46, 25.40]``); before, as stored, to four significant digits (``[6.57, 9.578]``,
+    ``[6.452, 9.703]``, ``[19.46, 25.4]``): one table, three precisions."""
+    _, html = contexts["program"]
+    caa = contexts["caa"][1].replace("\xa0", " ").replace("&nbsp;", " ")  # the bounds' no-break spaces
+    failed = html[html.index("Not similar:") :]
+    failed = failed[: failed.index("</table>")]
+    ranges = re.findall(r"\[(-?\d+\.?\d*), (-?\d+\.?\d*)\]", failed)
+    assert ("6.57", "9.58") in ranges and ("19.46", "25.40") in ranges, ranges
+    assert not [r for r in ranges if len({len(v.partition(".")[2]) for v in r}) > 1], ranges
+    for low, high in ranges:  # as the CAA report's main table prints them
+        assert f"[{low}, {high}]" in caa, (low, high)
+
+
 def test_no_report_is_wider_than_1280_px(contexts: dict[str, tuple[RunContext, str]], browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     widths = {}
