@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
+from bioparity.analyses.caa import attribute_decimals
 from bioparity.analyses.registry import all_analyses
 from bioparity.be.methods import METHOD_A
 from bioparity.i18n import current_language, translations
@@ -28,6 +29,7 @@ from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
 from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import run_context
 from bioparity.report.evidence import collect
+from bioparity.report.html import range_decimals
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program, Study
@@ -75,9 +77,12 @@ def test_the_chinese_program_report_gives_the_reasons_of_what_is_not_similar_in_
         program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
         assert program is not None
         chinese = html.unescape(render_program_report(session, collect(session, program), lang="zh-CN"))
-    failed = [r["reasons"] for r in ctx.records if r.get("status") == "fail"]
+    failed = [r for r in ctx.records if r.get("status") == "fail"]
     assert failed
-    for reason in failed:
+    for r in failed:
+        # its range to the decimals of the CAA report's main table (report.html.range_decimals)
+        sds = [x.get("sd_reference") for x in ctx.records if x["attribute"] == r["attribute"]]
+        reason = range_decimals(r["reasons"], r, attribute_decimals(sds))
         translated = translate_note(reason, "zh-CN")
         assert _CJK.search(translated) and not re.search(r"\b(?:lots|inside|required|outside)\b", translated)
         assert translated in chinese and reason not in chinese

@@ -225,6 +225,18 @@ def test_pk_similarity_report_prints_gmr_with_ci(contexts: dict[str, tuple[RunCo
     assert "96.58 (89.19, 104.59)" in html and "within limits" in html
 
 
+def test_the_pk_similarity_outcome_is_printed_on_one_line(
+    contexts: dict[str, tuple[RunContext, str]], tmp_path: Path
+) -> None:
+    """The comparison table's outcome column is as wide as its verdict: each of the nine rows reads
+    "... 27.25/29.45 within limits"; before, the narrow column printed "within" above "limits"."""
+    ctx, _ = contexts["pk-similarity"]
+    text = _pdf_text(html_to_pdf(render_run_report(ctx, for_pdf=True)), tmp_path)
+    rows = re.findall(r"^\S+ \S+ vs \S+ \d+/\d+ .* within limits$", text, flags=re.MULTILINE)
+    assert len(rows) == 9, text[text.index("Results") :][:2000]
+    assert not re.search(r"within\nlimits", text)
+
+
 def test_nca_report_has_summary_statistics_and_tables_per_parameter_group(
     contexts: dict[str, tuple[RunContext, str]],
 ) -> None:
@@ -266,6 +278,23 @@ def test_program_report_explains_every_requirement(
             document = (r.source or "").split(" (")[0]
             for part in (r.rule_id, r.status.replace("_", " "), r.detail, document, section, *r.evidence):
                 assert _squash(str(part)) in text, (region.region, r.rule_id, part)
+
+
+def test_the_program_reports_not_similar_ranges_print_the_caa_reports_decimals(
+    contexts: dict[str, tuple[RunContext, str]],
+) -> None:
+    """The "Not similar" reasons quote each quality range to the decimals of the CAA report's main table
+    (``[6.57, 9.58]``, ``[19.46, 25.40]``); before, as stored, to four significant digits (``[6.57, 9.578]``,
+    ``[6.452, 9.703]``, ``[19.46, 25.4]``): one table, three precisions."""
+    _, html = contexts["program"]
+    caa = contexts["caa"][1].replace("\xa0", " ").replace("&nbsp;", " ")  # the bounds' no-break spaces
+    failed = html[html.index("Not similar:") :]
+    failed = failed[: failed.index("</table>")]
+    ranges = re.findall(r"\[(-?\d+\.?\d*), (-?\d+\.?\d*)\]", failed)
+    assert ("6.57", "9.58") in ranges and ("19.46", "25.40") in ranges, ranges
+    assert not [r for r in ranges if len({len(v.partition(".")[2]) for v in r}) > 1], ranges
+    for low, high in ranges:  # as the CAA report's main table prints them
+        assert f"[{low}, {high}]" in caa, (low, high)
 
 
 def test_no_report_is_wider_than_1280_px(contexts: dict[str, tuple[RunContext, str]], browser: Any) -> None:

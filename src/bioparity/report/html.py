@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from contextlib import nullcontext
 from functools import partial
@@ -36,7 +37,7 @@ from bioparity.analyses.figures import (
     XYPlot,
     forest_plot,
 )
-from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text, utc_second
+from bioparity.analyses.format import column_map_text, fmt_fixed, fmt_time, fmt_value, result_text, utc_second
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.registry import kind_words
 from bioparity.analyses.tables import ReportTables, Table
@@ -285,6 +286,27 @@ def _in_language(lang: str | None, render: Callable[[str], str], for_pdf: bool) 
         return render(language)
 
 
+def range_decimals(reasons: Any, row: dict[str, Any], decimals: int | None) -> Any:
+    """A CAA row's stored reasons with its quality range ``[lower, upper]`` printed to ``decimals``, those
+    of the run report's main table for the attribute (:func:`bioparity.analyses.caa.attribute_decimals`):
+    the stored note prints 4 significant digits (``[6.57, 9.578]`` beside the main table's ``[6.57, 9.58]``).
+    The stored text and numbers are unchanged; anything else in the reasons is printed as stored.
+
+    >>> range_decimals("8/15 test lots (53%) inside mean_R ± 2.5·SD_R [6.57, 9.578]; required >= 90%",
+    ...                {"lower_limit": 6.5703, "upper_limit": 9.5781}, 2)
+    '8/15 test lots (53%) inside mean_R ± 2.5·SD_R [6.57, 9.58]; required >= 90%'
+    """
+    low, high = row.get("lower_limit"), row.get("upper_limit")
+    if not isinstance(reasons, str) or decimals is None:
+        return reasons
+    if not (isinstance(low, int | float) and isinstance(high, int | float)):
+        return reasons
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return reasons
+    stored = f"[{low:.4g}, {high:.4g}]"  # as bioparity.caa.methods writes a range
+    return reasons.replace(stored, f"[{fmt_fixed(low, decimals)}, {fmt_fixed(high, decimals)}]")
+
+
 def notes_not_under_tables(notes: list[str], tables: ReportTables) -> list[str]:
     """The run's notes that no table of its report prints under it: a note the kind prints with the table
     it explains (CAA: "Spread check by chance", under the plans and operating characteristics) is printed
@@ -414,8 +436,18 @@ def _program_report(session: Session, evidence: ProgramEvidence, language: str) 
         names = caa_kind.caa_names(
             json.loads(caa_run.options_json), (str(r[caa_kind.ATTRIBUTE]) for r in rows)
         )
+        # the reasons' ranges to the decimals of the run report's main table (per attribute)
+        sds: dict[str, list[Any]] = {}
+        for r in rows:
+            sds.setdefault(str(r[caa_kind.ATTRIBUTE]), []).append(r.get("sd_reference"))
         failed = [
-            {**r, "display_name": names[str(r[caa_kind.ATTRIBUTE])]}
+            {
+                **r,
+                "display_name": names[str(r[caa_kind.ATTRIBUTE])],
+                "reasons": range_decimals(
+                    r.get("reasons"), r, caa_kind.attribute_decimals(sds[str(r[caa_kind.ATTRIBUTE])])
+                ),
+            }
             for r in rows
             if r.get(caa_kind.STATUS) == "fail"
         ]
