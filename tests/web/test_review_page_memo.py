@@ -27,8 +27,13 @@ def _run(result: str | None) -> AnalysisRun:
 def test_stored_result_is_keyed_by_the_exact_stored_text(monkeypatch: pytest.MonkeyPatch) -> None:
     first = _run(json.dumps({"columns": ["a"], "rows": [[1]], "notes": []}))
     assert stored_result(first) == {"columns": ["a"], "rows": [[1]], "notes": []}
-    parsed = []
-    monkeypatch.setattr(json, "loads", lambda text: parsed.append(text) or {"parsed": True})
+    parsed: list[str] = []
+
+    def loads(text: str) -> dict[str, bool]:
+        parsed.append(text)
+        return {"parsed": True}
+
+    monkeypatch.setattr(json, "loads", loads)
     again = _run(json.dumps({"columns": ["a"], "rows": [[1]], "notes": []}))  # another row, the same texts
     assert stored_result(again) == {"columns": ["a"], "rows": [[1]], "notes": []} and parsed == []
     shown = stored_result(again)
@@ -51,8 +56,8 @@ def test_a_new_choice_and_another_language_show_at_once(demo_store: DemoStore) -
         before = client.get(review)
         assert before.status_code == 200 and '<html lang="en">' in before.text
         assert REASON not in _choices(before.text)
-        sent = client.post(review, data={"profile": "3", "time": "", "action": "exclude", "reason": REASON,
-                                         "submission_token": "memo-test"}, follow_redirects=False)  # fmt: skip
+        choice = {"profile": "3", "time": "", "action": "exclude", "reason": REASON, "submission_token": "m"}
+        sent = client.post(review, data=choice, follow_redirects=False)
         assert sent.status_code == 303, sent.text
         found = re.search(r"/ui/runs/([0-9a-f-]{36})", sent.headers["location"])
         assert found is not None
