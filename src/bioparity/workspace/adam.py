@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from bioparity.analyses.frames import result_frame
@@ -90,7 +94,7 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
     if name == "ADPP":
         multiple = doses is not None and not doses.per_subject
         origin = doses.origin if multiple and doses is not None else None
-        long = result_frame(run_result(run))
+        long = stored_table(run_result(run))
         records = adpp_records(
             pp_dating(long, spec, samples.sdtm_pc, origin, read if multiple else None), spec
         )
@@ -101,6 +105,26 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
         write_adam(records, path, name)
         data = path.read_bytes()
     return AdamFile(name, fmt, data, ADAM_FORMATS[fmt], run, program)
+
+
+#: How canonical JSON spells the infinities of a stored result (:func:`bioparity.audit.canonical_json`).
+_INFINITIES = {"Infinity": np.inf, "-Infinity": -np.inf}
+
+
+def stored_table(result: Mapping[str, Any]) -> pd.DataFrame:
+    """The table of a stored result as the analysis made it, numbers where it had numbers: a column whose
+    values are all numbers, missing or an infinity spelled as canonical JSON spells it (``"Infinity"``: an
+    interval to infinity's ``end``) is read back as floats.
+
+    Example: a stored ``end`` column ``[24, "Infinity"]`` gives ``[24.0, inf]``."""
+    table = result_frame(result)
+    for column in table.columns:
+        values = table[column]
+        if not pd.api.types.is_numeric_dtype(values) and values.isin(list(_INFINITIES)).any():
+            rest = values[values.notna() & ~values.isin(list(_INFINITIES))]
+            if all(isinstance(v, int | float) and not isinstance(v, bool) for v in rest):
+                table[column] = values.replace(_INFINITIES).astype(float)
+    return table
 
 
 def _option_datasets(session: Session, run: AnalysisRun) -> list[tuple[str, Dataset]]:
