@@ -27,7 +27,7 @@ from bioparity.cli.main import app
 from bioparity.errors import InputError
 from bioparity.store.models import AnalysisRun, AuditEvent
 from bioparity.workspace.adam import run_adam
-from tests.nca.test_nca_adam_multiple_dose import ARMS, _ex, _pc
+from tests.nca.test_nca_multiple_dose_workspace import TAU, steady_state_domains
 from tests.workspace.conftest import Company
 from tests.workspace.helpers import run_and_wait, upload
 from tests.workspace.test_pk_chain import _three_arm_concentrations
@@ -38,9 +38,9 @@ def a(company_factory: Callable[[str], Company]) -> Company:
     return company_factory("ADaM owner")
 
 
-def _stored(client: TestClient, a: Company, frame: pd.DataFrame, name: str) -> str:
+def _stored(client: TestClient, a: Company, frame: pd.DataFrame, name: str, kind: str | None = "nca") -> str:
     created = upload(
-        client, a, content=frame.to_csv(index=False), name=name, filename=f"{name}.csv", analysis_kind="nca"
+        client, a, content=frame.to_csv(index=False), name=name, filename=f"{name}.csv", analysis_kind=kind
     )
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
@@ -97,17 +97,22 @@ def test_single_dose_run_gives_the_adpp_and_adnca_of_bioparity_nca(
 def test_multiple_dose_run_of_pc_ex_dm_gives_the_adpp_and_adnca_of_bioparity_nca(
     client: TestClient, a: Company, tmp_path: Path
 ) -> None:
-    dm = pd.DataFrame({"STUDYID": "MD1", "DOMAIN": "DM", "USUBJID": list(ARMS), "ARM": list(ARMS.values())})
-    dm["ACTARM"] = dm["ARM"]
-    files = {"pc": _pc(), "ex": _ex(), "dm": dm}
+    pc, ex = (
+        steady_state_domains()
+    )  # doses every 12 h, tau 12 (tests/nca/test_nca_multiple_dose_workspace.py)
+    subjects = list(dict.fromkeys(pc["USUBJID"]))
+    arms = ["TEST" if i % 2 else "REFERENCE" for i in range(len(subjects))]
+    dm = pd.DataFrame({"STUDYID": pc["STUDYID"].iloc[0] if "STUDYID" in pc else "S1", "DOMAIN": "DM",
+                       "USUBJID": subjects, "ARM": arms, "ACTARM": arms})  # fmt: skip
+    files = {"pc": pc, "ex": ex, "dm": dm}
     for name, frame in files.items():
         frame.to_csv(tmp_path / f"{name}.csv", index=False)
     ids = {name: _stored(client, a, frame, name) for name, frame in files.items()}
-    options = {"dosing": ids["ex"], "dm": ids["dm"], "tau": 24}
+    options = {"dosing": ids["ex"], "dm": ids["dm"], "tau": TAU}
     run = run_and_wait(client, ids["pc"], a.auth("analyst"), "nca", options)
     assert run["status"] == "succeeded", run
     cli = _cli(
-        tmp_path, tmp_path / "pc.csv", "--dosing", str(tmp_path / "ex.csv"), "--tau", "24", "--dm",
+        tmp_path, tmp_path / "pc.csv", "--dosing", str(tmp_path / "ex.csv"), "--tau", str(TAU), "--dm",
         str(tmp_path / "dm.csv"),
     )  # fmt: skip
     _same_as_cli(client, a, run["id"], cli, tmp_path)
