@@ -26,9 +26,10 @@ from typer.testing import CliRunner
 from bioparity.cli.main import app
 from bioparity.errors import InputError
 from bioparity.store.models import AnalysisRun, AuditEvent
+from bioparity.workspace import accounts
 from bioparity.workspace.adam import run_adam
 from tests.nca.test_nca_multiple_dose_workspace import TAU, steady_state_domains
-from tests.workspace.conftest import Company
+from tests.workspace.conftest import PASSWORD, Company
 from tests.workspace.helpers import run_and_wait, upload
 from tests.workspace.test_pk_chain import _three_arm_concentrations
 
@@ -143,6 +144,14 @@ def test_downloads_are_audited_and_refused_to_others_and_for_another_input(
     rows = _exports(sessions, run["id"])
     assert len(rows) == len(before) + 1  # one row per download, naming the file and its SHA-256
     assert rows[-1]["sha256"] == answer.headers["X-Content-SHA256"] and rows[-1]["format"] == "xpt"
+
+    with sessions.begin() as s:  # the run page links them; the link, signed in with the cookie, downloads
+        _token, secret = accounts.login(s, a.users["viewer"].username, PASSWORD)
+    browser = TestClient(client.app, cookies={"bioparity_session": secret})
+    page = browser.get(f"/ui/runs/{run['id']}").text
+    assert f'href="/runs/{run["id"]}/adpp.xpt"' in page and f'href="/runs/{run["id"]}/adnca.xpt"' in page
+    linked = browser.get(f"/runs/{run['id']}/adnca.xpt")
+    assert linked.status_code == 200 and len(_exports(sessions, run["id"])) == len(before) + 2
 
     with sessions() as s:
         n_rows = s.scalar(select(func.count()).select_from(AuditEvent))
