@@ -157,7 +157,7 @@ def test_downloads_are_audited_and_refused_to_others_and_for_another_input(
         n_rows = s.scalar(select(func.count()).select_from(AuditEvent))
     for path in ("adpp.xpt", "adnca.xpt", "adnca.csv"):  # another organisation, no share: not found
         assert client.get(f"/runs/{run['id']}/{path}", headers=other.auth("viewer")).status_code == 404
-    assert client.get(f"/runs/{run['id']}/adsl.xpt", headers=a.auth("viewer")).status_code == 422
+    assert client.get(f"/runs/{run['id']}/adsl.xpt", headers=a.auth("viewer")).status_code == 404
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == n_rows
 

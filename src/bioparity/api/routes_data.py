@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -260,19 +260,7 @@ def get_run(run_id: RunId, actor: CurrentActor, request: Request) -> Any:
     return JSONResponse(body, status_code=202, headers={"Retry-After": POLL_AFTER_SECONDS})
 
 
-@router.get(
-    "/runs/{run_id}/{dataset}.{fmt}",
-    tags=["analyses"],
-    response_class=Response,
-    responses={200: {"content": {t: {"schema": {"type": "string"}} for t in adam.ADAM_FORMATS.values()}}},
-)
-def get_run_adam(
-    run_id: RunId,
-    dataset: Literal["adpp", "adnca"],
-    fmt: Literal["xpt", "csv"],
-    actor: CurrentActor,
-    request: Request,
-) -> Response:
+def get_run_adam(dataset: str, fmt: str, run_id: str, actor: CurrentActor, request: Request) -> Response:
     """The ADaM data set of an NCA run: ``adpp`` (its parameters) or ``adnca`` (its concentrations), as SAS
     transport v5 (``xpt``, with labels) or CSV, the records ``bioparity nca --adpp/--adnca`` writes for the
     run's dataset and options (:func:`bioparity.workspace.adam.run_adam`: refused, 422, when the stored
@@ -303,6 +291,29 @@ def get_run_adam(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def _adam_route(dataset: str, fmt: str) -> None:
+    """``GET /runs/{run_id}/<dataset>.<fmt>``: :func:`get_run_adam` of one data set and format."""
+
+    def download(run_id: RunId, actor: CurrentActor, request: Request) -> Response:
+        return get_run_adam(dataset, fmt, run_id, actor, request)
+
+    download.__doc__ = get_run_adam.__doc__
+    router.add_api_route(
+        f"/runs/{{run_id}}/{dataset}.{fmt}",
+        download,
+        methods=["GET"],
+        name=f"get_run_{dataset}_{fmt}",
+        tags=["analyses"],
+        response_class=Response,
+        responses={200: {"content": {adam.ADAM_FORMATS[fmt]: {"schema": {"type": "string"}}}}},
+    )
+
+
+for _dataset in adam.ADAM_DATASETS:
+    for _fmt in adam.ADAM_FORMATS:
+        _adam_route(_dataset, _fmt)
 
 
 @router.get("/runs/{run_id}/signatures", tags=["signatures"])
