@@ -34,8 +34,9 @@ from bioparity.api.schemas import (
     SignIn,
     StudyOut,
 )
+from bioparity.audit import sha256_hex
 from bioparity.errors import InputError
-from bioparity.workspace import access, analyses, datasets, events, jobs, programs, signatures
+from bioparity.workspace import access, adam, analyses, datasets, events, jobs, programs, signatures
 from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -257,6 +258,62 @@ def get_run(run_id: RunId, actor: CurrentActor, request: Request) -> Any:
         raise jobs.RunNotStoredError(run_id, status.error or "")
     body = JobOut.of(status).model_dump(mode="json")
     return JSONResponse(body, status_code=202, headers={"Retry-After": POLL_AFTER_SECONDS})
+
+
+def get_run_adam(dataset: str, fmt: str, run_id: str, actor: CurrentActor, request: Request) -> Response:
+    """The ADaM data set of an NCA run: ``adpp`` (its parameters) or ``adnca`` (its concentrations), as SAS
+    transport v5 (``xpt``, with labels) or CSV, the records ``bioparity nca --adpp/--adnca`` writes for the
+    run's dataset and options (:func:`bioparity.workspace.adam.run_adam`: refused, 422, when the stored
+    dataset's SHA-256 is not the one the run recorded). Whoever may read the run may download it; each
+    download is an ``export`` row of the run in the program's audit trail (the file's name and SHA-256)."""
+    with read_unit(request) as session:
+        made = adam.run_adam(session, actor, run_id, dataset, fmt)
+    name = f"{made.run.kind}_run-{made.run.id[:8]}_{made.name}.{fmt}"
+    write_unit(  # its own write transaction, as a dataset download's; a refusal above recorded nothing
+        request,
+        lambda session: events.record_export(
+            session,
+            actor,
+            made.program,
+            "analysis_run",
+            made.run.id,
+            name=name,
+            fmt=fmt,
+            content=made.content,
+        ),
+    )
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={
+            "X-Content-SHA256": sha256_hex(made.content),
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _adam_route(dataset: str, fmt: str) -> None:
+    """``GET /runs/{run_id}/<dataset>.<fmt>``: :func:`get_run_adam` of one data set and format."""
+
+    def download(run_id: RunId, actor: CurrentActor, request: Request) -> Response:
+        return get_run_adam(dataset, fmt, run_id, actor, request)
+
+    download.__doc__ = get_run_adam.__doc__
+    router.add_api_route(
+        f"/runs/{{run_id}}/{dataset}.{fmt}",
+        download,
+        methods=["GET"],
+        name=f"get_run_{dataset}_{fmt}",
+        tags=["analyses"],
+        response_class=Response,
+        responses={200: {"content": {adam.ADAM_FORMATS[fmt]: {"schema": {"type": "string"}}}}},
+    )
+
+
+for _dataset in adam.ADAM_DATASETS:
+    for _fmt in adam.ADAM_FORMATS:
+        _adam_route(_dataset, _fmt)
 
 
 @router.get("/runs/{run_id}/signatures", tags=["signatures"])

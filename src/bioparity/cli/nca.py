@@ -116,6 +116,7 @@ from bioparity.analyses.nca import (
     terminal_lambda_z,
     with_arms,
 )
+from bioparity.analyses.nca_adam import adnca_records, adpp_records, pp_dating
 from bioparity.cli.common import user_errors, warn_note
 from bioparity.cli.options import (
     UNIT_OPTIONS,
@@ -134,10 +135,9 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
 from bioparity.i18n.notes import note_text
 from bioparity.io import write_frame_atomic
-from bioparity.io.adam import adnca_domain, adpp_domain, kept_variables, missing_treatments, write_adam
+from bioparity.io.adam import kept_variables, missing_treatments, write_adam
 from bioparity.io.nca_input import (
     DM_ARMS,
-    REFERENCE,
     NCADoses,
     NCASamples,
     missing_concentrations,
@@ -148,14 +148,8 @@ from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
 from bioparity.io.sdtm import (
-    interval_timing,
-    pc_nominal_hours,
-    pc_profile_timing,
-    pc_sample_timing,
-    per_dose_intervals,
     pp_domain,
     pp_group_columns,
-    with_profile_timing,
     write_sdtm_pp,
 )
 from bioparity.io.tables_out import check_output_path, output_set, will_be_file, write_table_blocks
@@ -514,9 +508,7 @@ def _single_dose(
     )
     _say_summary(summary, outputs.out)
     if outputs.adnca is not None:  # single dose: each profile's times count from its reference dose
-        reference = REFERENCE if samples.sdtm_pc is not None and REFERENCE in spec.groups else None
-        first = doses.origin if doses is not None and doses.per_profile else None
-        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc, reference, first)
+        _write_adnca(frame, spec, outputs, samples, doses)
 
 
 @dataclass
@@ -635,7 +627,7 @@ def _multiple_dose(
             % {"profiles": _profiles(len(tss.profiles)), "path": outputs.tss_out}
         )
     if outputs.adnca is not None:
-        _write_adnca(frame, doses.frame, spec, outputs, samples.sdtm_pc)
+        _write_adnca(frame, spec, outputs, samples, doses)
 
 
 #: Said after the dosing intervals written when --tau was not given (translated where said).
@@ -732,30 +724,13 @@ def _write_tables(
     NCA on the dose clock, in the PC's row order, whose visits give each dosing interval's:
     :func:`~bioparity.io.sdtm.interval_timing`)."""
     write_frame_atomic(long, outputs.out)
-    groups, dated = spec.groups, long
-    if origin is not None:  # PPRFTDTC, PPSTINT and PPENINT of each dosing interval from its own dose
-        groups = (*spec.groups, *(() if REFERENCE in spec.groups else (REFERENCE,)))
-        dated = per_dose_intervals(long, subject=spec.subject, origin=origin)
-    timing = None if pc is None or (outputs.sdtm_pp, outputs.adpp) == (None, None) else (
-        pc_profile_timing(pc, spec.groups)
-    )  # fmt: skip
-    if timing is not None and samples is not None and origin is not None:  # each interval's own visit
-        assert pc is not None
-        sampled = pc_sample_timing(pc)
-        taken = samples.assign(**{c: sampled[c].to_numpy() for c in sampled.columns if c not in samples})
-        each = interval_timing(
-            long,
-            taken,
-            subject=spec.subject,
-            time=spec.time,
-            groups=spec.groups,
-            nominal=pc_nominal_hours(pc),
-        )
-        dated, timing = dated.assign(**{c: each[c].to_numpy() for c in each.columns}), None
+    if (outputs.sdtm_pp, outputs.adpp) == (None, None):
+        return long
+    dating = pp_dating(long, spec, pc, origin, samples)
     if outputs.sdtm_pp is not None:
         pp = pp_domain(
-            dated, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
-            timing=timing,
+            dating.long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
+            timing=dating.timing,
         )  # fmt: skip
         write_sdtm_pp(pp, outputs.sdtm_pp)
         _say(
@@ -767,11 +742,7 @@ def _write_tables(
             example = repr(pp["PPGRPID"].iloc[0]) if len(pp) else "''"
             _say(_(PPGRPID_NOTE) % {"columns": ", ".join(grpid), "example": example})
     if outputs.adpp is not None:
-        timed = with_profile_timing(dated, subject=spec.subject, groups=spec.groups, timing=timing)
-        records = adpp_domain(
-            timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=groups,
-            profile=spec.groups, keep=spec.keep,
-        )  # fmt: skip
+        records = adpp_records(dating, spec, studyid=outputs.studyid)
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
         _say_missing_treatments(records, "ADPP")
@@ -801,56 +772,21 @@ PPGRPID_NOTE = gettext_noop(
 )
 
 
-def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
-    """One dose record per profile (the subject and the profile columns) at time 0 (single dose): the dose of
-    the spec, the profile's own when it is a column (each period's EXDOSE of a crossover), NaN without one."""
-    keys = [spec.subject, *(g for g in spec.groups if g in frame.columns and g != spec.subject)]
-    records = frame[keys].drop_duplicates().assign(time=0.0)
-    if isinstance(spec.dose, str) and spec.dose in frame.columns:
-        first = frame.groupby(keys, sort=False, dropna=False)[spec.dose].first().rename("dose")
-        records = records.merge(first.reset_index(), on=keys, how="left")
-    else:
-        records["dose"] = float(spec.dose) if isinstance(spec.dose, int | float) else float("nan")
-    return records
-
-
 def _write_adnca(
-    samples: pd.DataFrame,
-    doses: pd.DataFrame,
-    spec: NCASpec,
-    outputs: Outputs,
-    pc: pd.DataFrame | None,
-    reference: str | None = None,
-    first_dose: pd.Series | None = None,
+    frame: pd.DataFrame, spec: NCASpec, outputs: Outputs, samples: NCASamples, doses: NCADoses | None
 ) -> None:
-    """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number); ``pc``: the
-    SDTM PC domain read (its rows are the samples'), whose VISITNUM, VISIT and EPOCH each record carries;
-    ``reference``: the profile column of each profile's reference dose date/time when the sample times
-    count from it (AFRLT from the subject's first dose: :func:`~bioparity.io.adam.adnca_domain`), which is
-    ``first_dose`` (per USUBJID, from EX) when given."""
+    """ADaM ADNCA concentration records of the samples as NCA read them (``frame``, ``spec``), with what was
+    read (``samples``: the SDTM PC whose visits and nominal times each record carries; ``doses``: the dose
+    records), as the workspace builds them (:func:`~bioparity.analyses.nca_adam.adnca_records`)."""
     assert outputs.adnca is not None
-    nominal = None if pc is None else pc_nominal_hours(pc)
-    if pc is not None:
-        have = {str(c).upper() for c in samples.columns}
-        timing = pc_sample_timing(pc)
-        samples = samples.assign(**{c: timing[c].to_numpy() for c in timing.columns if c not in have})
-    if nominal is not None:
-        samples = samples.assign(_nominal=nominal)
-    dose_time = "time" if "time" in doses.columns else doses.columns[1]
-    records = adnca_domain(
-        samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
-        conc_unit=spec.conc_unit or "", dose_unit=spec.dose_unit or "", studyid=outputs.studyid,
-        groups=spec.groups, by=[g for g in spec.groups if g in doses.columns and g != spec.subject],
-        reference=reference,
-        first_dose=first_dose, nominal=None if nominal is None else "_nominal", keep=spec.keep,
-    )  # fmt: skip
+    records = adnca_records(frame, spec, samples, doses, studyid=outputs.studyid)
     write_adam(records, outputs.adnca, "ADNCA")
     _say(
         _("wrote ADNCA (%(records)s) to %(path)s")
         % {"records": _records(len(records)), "path": outputs.adnca}
     )
     _say_missing_treatments(records, "ADNCA")
-    if nominal is None:
+    if "NFRLT" not in records.columns:
         _say(_(NO_NOMINAL_TIMES_NOTE))
     elif (later := int(records["NFRLT"].isna().sum() - records["NRRLT"].isna().sum())) > 0:
         _say(_(LATER_DOSE_NFRLT_NOTE) % {"records": _records(later)})
