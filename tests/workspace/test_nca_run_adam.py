@@ -92,7 +92,11 @@ def test_single_dose_run_gives_the_adpp_and_adnca_of_bioparity_nca(
         client, _stored(client, a, conc, "sd-conc"), a.auth("analyst"), "nca", {"dose": "dose"}
     )
     assert run["status"] == "succeeded", run
-    _same_as_cli(client, a, run["id"], _cli(tmp_path, infile, "--dose", "dose"), tmp_path)
+    # the file has no STUDYID: the workspace names the study, as `--studyid` does on the command line
+    cli = _cli(tmp_path, infile, "--dose", "dose", "--studyid", a.study.name)
+    _same_as_cli(client, a, run["id"], cli, tmp_path)
+    adpp, _meta = pyreadstat.read_xport(str(cli["adpp"]))
+    assert set(adpp["STUDYID"]) == {a.study.name} and a.study.name
 
 
 def test_multiple_dose_run_of_pc_ex_dm_gives_the_adpp_and_adnca_of_bioparity_nca(

@@ -59,8 +59,9 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
     ``csv``), for a user who may read the run.
 
     The records are those ``bioparity nca IN --adpp/--adnca`` writes for the run's dataset and options
-    (STUDYID the data's own, as without ``--studyid``): ADPP from the stored result table, ADNCA from the
-    samples read again from the stored file. Refused: a run that is not a succeeded NCA run (ConflictError),
+    (STUDYID the data's own, else the workspace study's name, as ``--studyid NAME``: SDTMIG/ADaMIG make
+    STUDYID required, and a data set without one fails conformance checks): ADPP from the stored result
+    table, ADNCA from the samples read again from the stored file. Refused: a run that is not a succeeded NCA run (ConflictError),
     an unknown data set or format (NotFoundError), a stored dataset whose SHA-256 is not the one the run
     recorded (InputError: the run's input cannot be shown to be the one it read).
 
@@ -69,7 +70,7 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
     """
     if dataset not in ADAM_DATASETS or fmt not in ADAM_FORMATS:
         raise NotFoundError("ADaM data set", f"{dataset}.{fmt}")
-    run, _study, program = require_run(session, actor, run_id)
+    run, study, program = require_run(session, actor, run_id)
     if run.kind != NAME or run.status != "succeeded" or run.result_json is None:
         raise ConflictError(
             f"run {run.id}: ADPP and ADNCA are made of a succeeded NCA run (this is a {run.kind} run, "
@@ -96,10 +97,12 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
         origin = doses.origin if multiple and doses is not None else None
         long = stored_table(run_result(run))
         records = adpp_records(
-            pp_dating(long, spec, samples.sdtm_pc, origin, read if multiple else None), spec
+            pp_dating(long, spec, samples.sdtm_pc, origin, read if multiple else None),
+            spec,
+            studyid=study.name,
         )
     else:
-        records = adnca_records(read, spec, samples, doses)
+        records = adnca_records(read, spec, samples, doses, studyid=study.name)
     with tempfile.TemporaryDirectory(prefix="bioparity-adam-") as folder:
         path = Path(folder) / f"{dataset}.{fmt}"
         write_adam(records, path, name)
