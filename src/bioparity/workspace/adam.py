@@ -61,9 +61,9 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
     The records are those ``bioparity nca IN --adpp/--adnca`` writes for the run's dataset and options
     (STUDYID the data's own, else the workspace study's name, as ``--studyid NAME``: SDTMIG/ADaMIG make
     STUDYID required, and a data set without one fails conformance checks): ADPP from the stored result
-    table, ADNCA from the samples read again from the stored file. Refused: a run that is not a succeeded NCA run (ConflictError),
-    an unknown data set or format (NotFoundError), a stored dataset whose SHA-256 is not the one the run
-    recorded (InputError: the run's input cannot be shown to be the one it read).
+    table, ADNCA from the samples read again from the stored file. Refused: a run that is not a succeeded
+    NCA run (ConflictError), an unknown data set or format (NotFoundError), a stored dataset whose SHA-256
+    is not the one the run recorded (InputError: the run's input cannot be shown to be the one it read).
 
     Example: ``run_adam(session, actor, run.id, "adpp", "xpt").content`` opens with
     ``pyreadstat.read_xport``.
