@@ -123,3 +123,42 @@ def test_the_stability_command_takes_the_long_term_condition(tmp_path: Path) -> 
     assert out["role"].tolist() == ["long-term", "supportive"] and out["shelf_life_claim"].iloc[0] == 6.0
     refused = CliRunner().invoke(app, [*args, "--long-term", "25C"], env={"BIOPARITY_LANG": ""})
     assert refused.exit_code == 2 and "'25C' is not in column 'condition'" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("lower", "drawn"),
+    [
+        (90.0, [("supported shelf life 6", ":"), ("extrapolated shelf life 21.49", "--")]),  # beyond 6
+        (98.0, [("shelf life 3.886", ":")]),  # within the data: the shelf life alone
+    ],
+)
+def test_the_plots_option_marks_the_supported_and_the_extrapolated_shelf_life(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lower: float, drawn: list[tuple[str, str]]
+) -> None:
+    """``--plots`` draws the workspace figure's shelf-life lines (labels, dotted/dashed) into its files."""
+    from matplotlib.axes import Axes
+    from typer.testing import CliRunner
+
+    from bioparity.cli.main import app
+
+    seen: list[tuple[str, str]] = []
+    axvline = Axes.axvline
+
+    def spy(self: Axes, x: float = 0, *args: Any, **kwargs: Any) -> Any:
+        seen.append((kwargs["label"], kwargs["linestyle"]))
+        return axvline(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "axvline", spy)
+    data = tmp_path / "stab.csv"
+    _data().query("condition == '5C'").to_csv(data, index=False)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"attributes:\n  purity: {{lower: {lower}}}\n", encoding="utf-8")
+    figs = tmp_path / "figs"
+    args = ["stability", str(data), "--spec", str(spec), "--out", str(tmp_path / "shelf.csv")]
+    result = CliRunner().invoke(
+        app, [*args, "--plots", str(figs), "--plot-format", "svg"], env={"BIOPARITY_LANG": ""}
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == drawn
+    svg = (figs / "stability_purity_5C_product.svg").read_text(encoding="utf-8")
+    assert all(f"<!-- {label} -->" in svg for label, _ in drawn)  # the legend's words in the file

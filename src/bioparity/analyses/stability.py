@@ -766,11 +766,12 @@ def _crossing(
     return Line(_(CROSSING), [shelf], [float(life[sides[side]])])
 
 
-def _shelf_life_lines(shelf: float, supported: float) -> tuple[RefLine, ...]:
-    """The figure's vertical lines: the shelf life (dotted) where the data support it; where it extrapolates
-    beyond the last time point it rests on, the supported shelf life (dotted) and the extrapolated shelf life
-    (dashed; infinite: not drawn). A result stored before ``supported_shelf_life`` was written (NaN): the
-    shelf life alone, as before."""
+def shelf_life_lines(shelf: float, supported: float) -> tuple[RefLine, ...]:
+    """The figure's vertical lines (also the command line's ``--plots`` figures',
+    :func:`bioparity.stability.plots.plot_stability`): the shelf life (dotted) where the data support it;
+    where it extrapolates beyond the last time point it rests on, the supported shelf life (dotted) and the
+    extrapolated shelf life (dashed; infinite: not drawn). A result stored before ``supported_shelf_life``
+    was written (NaN): the shelf life alone, as before."""
     if not supported < shelf:  # not extrapolated, or unknown
         return (
             (RefLine(_("shelf life %(shelf_life)s") % {"shelf_life": cell(shelf, 4)}, shelf),)
@@ -845,7 +846,7 @@ def stability_figure(
     hlines = tuple(
         RefLine(_(criteria[side]) % {"value": cell(life.get(side))}, float(life[side])) for side in sides
     )
-    vlines = _shelf_life_lines(shelf, _life(life.get(SUPPORTED)))
+    vlines = shelf_life_lines(shelf, _life(life.get(SUPPORTED)))
     level = f"{100 * confidence:g}"
     two = _two_sided(life)
     title = (

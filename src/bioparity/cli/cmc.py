@@ -402,6 +402,7 @@ def _stability_plots(
 ) -> None:
     """One figure per attribute, condition and product into ``folder`` (the attribute named by ``names``,
     the time axis in the specification's time ``unit``), its words in the command's language."""
+    from bioparity.analyses.stability import shelf_life_lines
     from bioparity.errors import InputError
     from bioparity.stability.plots import PLOT_FORMATS, figure_name, plot_stability
 
@@ -409,9 +410,12 @@ def _stability_plots(
         raise InputError(_("--plot-format must be one of %(formats)s") % {"formats": ", ".join(PLOT_FORMATS)})
     for attr, cond, prod, fit in table.fits:
         sub = data[(data["attribute"] == attr) & (data["condition"] == cond) & (data["product"] == prod)]
+        lines = [
+            (r.label, r.value, r.dashed) for r in shelf_life_lines(fit.shelf_life, fit.supported_shelf_life)
+        ]
         plot_stability(
             fit, sub["time"], sub["value"], sub["lot"], folder / figure_name(attr, cond, prod, fmt),
-            name=names.get(attr, attr), time_unit=unit,
+            name=names.get(attr, attr), time_unit=unit, shelf_lines=lines,
         )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +51,32 @@ def plot_stability(
     title: str | None = None,
     name: str | None = None,
     time_unit: str = "",
+    shelf_lines: Sequence[tuple[str, float, bool]] | None = None,
 ) -> Path:
     """Write one figure: results by lot, the chosen model's lines, the confidence bound(s), the limits and
     the shelf life; values and lines are on the original scale (``exp`` of the ln fit for ``model="log"``).
     ``name`` is the attribute as the axis and title print it (a specification's label; default the
     result's attribute as written); ``time_unit``: the unit of ``time`` named on the axis (a
-    specification's ``time_unit``, months; not named when empty)."""
+    specification's ``time_unit``, months; not named when empty); ``shelf_lines``: the vertical shelf-life
+    lines as ``(label, time, dashed)``, dotted or dashed (the command line passes the workspace figure's:
+    the supported shelf life and, where it extrapolates beyond the last time point, the extrapolated one,
+    ICH Q5C; default: the shelf life alone, dotted)."""
     out = Path(path)
     fmt = out.suffix.lstrip(".").lower()
     if fmt not in PLOT_FORMATS:
         raise InputError(f"plot format must be one of {', '.join(PLOT_FORMATS)}; got {out.suffix!r}")
     with figure_fonts():  # the Chinese words of a zh-CN figure in a CJK font (set when the text is made)
-        return _draw(result, time, value, lot, out, title=title, name=name, time_unit=time_unit)
+        return _draw(
+            result,
+            time,
+            value,
+            lot,
+            out,
+            title=title,
+            name=name,
+            time_unit=time_unit,
+            shelf_lines=shelf_lines,
+        )
 
 
 def _draw(
@@ -74,6 +89,7 @@ def _draw(
     title: str | None,
     name: str | None,
     time_unit: str,
+    shelf_lines: Sequence[tuple[str, float, bool]] | None,
 ) -> Path:
     from matplotlib.figure import Figure  # imported here: plotting is optional for the numerical API
 
@@ -110,14 +126,11 @@ def _draw(
     for lim in (result.lower_limit, result.upper_limit):
         if lim is not None:
             ax.axhline(lim, color="#b22222", linewidth=1.0, label=_("acceptance criterion"))
-    if math.isfinite(result.shelf_life):
-        ax.axvline(
-            result.shelf_life,
-            color="k",
-            linewidth=0.8,
-            linestyle=":",
-            label=_("shelf life %(shelf_life)s") % {"shelf_life": f"{result.shelf_life:.3g}"},
-        )
+    if shelf_lines is None:  # the shelf life alone, dotted (no line where it is infinite)
+        words = _("shelf life %(shelf_life)s") % {"shelf_life": f"{result.shelf_life:.3g}"}
+        shelf_lines = [(words, result.shelf_life, False)] if math.isfinite(result.shelf_life) else []
+    for label, at, dashed in shelf_lines:
+        ax.axvline(at, color="k", linewidth=0.8, linestyle="--" if dashed else ":", label=label)
     ax.set_xlabel(_("time (%(unit)s)") % {"unit": time_unit_words(time_unit)} if time_unit else _("time"))
     shown = name or result.attribute
     ax.set_ylabel(_("%(attribute)s (log model)") % {"attribute": shown} if result.model == "log" else shown)
