@@ -127,8 +127,8 @@ def _draw(
         if lim is not None:
             ax.axhline(lim, color="#b22222", linewidth=1.0, label=_("acceptance criterion"))
     if shelf_lines is None:  # the shelf life alone, dotted (no line where it is infinite)
-        words = _("shelf life %(shelf_life)s") % {"shelf_life": f"{result.shelf_life:.3g}"}
-        shelf_lines = [(words, result.shelf_life, False)] if math.isfinite(result.shelf_life) else []
+        life = _("shelf life %(shelf_life)s") % {"shelf_life": f"{result.shelf_life:.3g}"}
+        shelf_lines = [(life, result.shelf_life, False)] if math.isfinite(result.shelf_life) else []
     for label, at, dashed in shelf_lines:
         ax.axvline(at, color="k", linewidth=0.8, linestyle="--" if dashed else ":", label=label)
     ax.set_xlabel(_("time (%(unit)s)") % {"unit": time_unit_words(time_unit)} if time_unit else _("time"))
