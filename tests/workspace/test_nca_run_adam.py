@@ -193,7 +193,7 @@ def test_downloads_are_named_as_the_runs_report_and_result_table(
     def said(path: str) -> str:
         answer = client.get(f"/runs/{run['id']}/{path}", headers=b.auth("viewer"))
         assert answer.status_code == 200, answer.text
-        return answer.headers["content-disposition"]
+        return str(answer.headers["content-disposition"])
 
     name = f"MB-201_PK-101-a_nca_run-{eight}_ADPP.xpt"
     assert said("adpp.xpt") == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
