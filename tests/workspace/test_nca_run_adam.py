@@ -19,13 +19,13 @@ import pandas as pd
 import pyreadstat
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.errors import InputError
-from bioparity.store.models import AnalysisRun, AuditEvent
+from bioparity.store.models import AnalysisRun, AuditEvent, Program, Study
 from bioparity.workspace import accounts
 from bioparity.workspace.adam import run_adam
 from tests.nca.test_nca_multiple_dose_workspace import TAU, steady_state_domains
@@ -148,6 +148,7 @@ def test_downloads_are_audited_and_refused_to_others_and_for_another_input(
     rows = _exports(sessions, run["id"])
     assert len(rows) == len(before) + 1  # one row per download, naming the file and its SHA-256
     assert rows[-1]["sha256"] == answer.headers["X-Content-SHA256"] and rows[-1]["format"] == "xpt"
+    assert answer.headers["content-disposition"].startswith(f'attachment; filename="{rows[-1]["name"]}";')
 
     with sessions.begin() as s:  # the run page links them; the link, signed in with the cookie, downloads
         _token, secret = accounts.login(s, a.users["viewer"].username, PASSWORD)
@@ -171,3 +172,39 @@ def test_downloads_are_audited_and_refused_to_others_and_for_another_input(
         with pytest.raises(InputError, match="not the 0000"):
             run_adam(s, a.actor("viewer"), run["id"], "adpp", "xpt")
         s.rollback()
+
+
+def test_downloads_are_named_as_the_runs_report_and_result_table(
+    sessions: sessionmaker[Session], client: TestClient, company_factory: Callable[[str], Company]
+) -> None:
+    """``<program>_<study>_nca_run-<8>_ADPP.xpt`` (web.downloads' pattern, the data set last), with RFC 6266
+    ``filename`` and RFC 5987 ``filename*``; a non-ASCII program name gives an ASCII file name."""
+    b = company_factory("ADaM names")
+    with sessions.begin() as s:
+        s.execute(update(Program).where(Program.id == b.program.id).values(name="MB-201 (IgG1 mAb)"))
+        s.execute(update(Study).where(Study.id == b.study.id).values(name="PK 101/a"))
+    conc = _three_arm_concentrations(per_arm=2)
+    run = run_and_wait(
+        client, _stored(client, b, conc, "named-conc"), b.auth("analyst"), "nca", {"dose": "dose"}
+    )
+    assert run["status"] == "succeeded", run
+    eight = run["id"][:8]
+
+    def said(path: str) -> str:
+        answer = client.get(f"/runs/{run['id']}/{path}", headers=b.auth("viewer"))
+        assert answer.status_code == 200, answer.text
+        return str(answer.headers["content-disposition"])
+
+    name = f"MB-201_PK-101-a_nca_run-{eight}_ADPP.xpt"
+    assert said("adpp.xpt") == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+    with sessions.begin() as s:  # the web layer names the run's result table the same way
+        _token, secret = accounts.login(s, b.users["viewer"].username, PASSWORD)
+    browser = TestClient(client.app, cookies={"bioparity_session": secret})
+    table = browser.get(f"/ui/runs/{run['id']}/result.csv")
+    assert table.status_code == 200
+    assert table.headers["content-disposition"].replace(".csv", "_ADPP.xpt") == said("adpp.xpt")
+
+    with sessions.begin() as s:
+        s.execute(update(Program).where(Program.id == b.program.id).values(name="MB-Zürich 201 (阿达木单抗)"))
+    name = f"MB-Z-rich-201_PK-101-a_nca_run-{eight}_ADNCA.csv"
+    assert said("adnca.csv") == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"

@@ -21,6 +21,7 @@ from bioparity.api.deps import (
     write_unit,
 )
 from bioparity.api.errors import ERROR_RESPONSES
+from bioparity.api.file_names import disposition, run_file_name
 from bioparity.api.schemas import (
     DatasetIn,
     DatasetOut,
@@ -265,10 +266,14 @@ def get_run_adam(dataset: str, fmt: str, run_id: str, actor: CurrentActor, reque
     transport v5 (``xpt``, with labels) or CSV, the records ``bioparity nca --adpp/--adnca`` writes for the
     run's dataset and options (:func:`bioparity.workspace.adam.run_adam`: refused, 422, when the stored
     dataset's SHA-256 is not the one the run recorded). Whoever may read the run may download it; each
-    download is an ``export`` row of the run in the program's audit trail (the file's name and SHA-256)."""
+    download is an ``export`` row of the run in the program's audit trail (the file's name and SHA-256).
+    The file is named as the run's report (:func:`bioparity.api.file_names.run_file_name`), the data set
+    last: ``MB-201_PK-101_nca_run-3cdd892b_ADPP.xpt``."""
     with read_unit(request) as session:
         made = adam.run_adam(session, actor, run_id, dataset, fmt)
-    name = f"{made.run.kind}_run-{made.run.id[:8]}_{made.name}.{fmt}"
+        name = run_file_name(
+            made.program.name, made.study.name, made.run.kind, made.run.id, fmt, part=made.name
+        )
     write_unit(  # its own write transaction, as a dataset download's; a refusal above recorded nothing
         request,
         lambda session: events.record_export(
@@ -287,7 +292,7 @@ def get_run_adam(dataset: str, fmt: str, run_id: str, actor: CurrentActor, reque
         media_type=made.media_type,
         headers={
             "X-Content-SHA256": sha256_hex(made.content),
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": disposition(name),
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -1,50 +1,32 @@
 """Meaningful names for downloaded files (``Content-Disposition``), e.g.
 ``MB-201_PK-101_pk-similarity_run-3cdd892b.pdf``: program, study, analysis kind and run, so a file saved
-from the browser still says what it is once it sits in a submission folder."""
+from the browser still says what it is once it sits in a submission folder. The names are made by
+:mod:`bioparity.api.file_names` (the API's downloads are named the same way), imported here for the pages."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
 from fastapi import Request, Response
 
 from bioparity.api.deps import write_unit
+from bioparity.api.file_names import disposition, file_name, program_part, run_file_name
 from bioparity.audit import sha256_hex
 from bioparity.store.models import Program
 from bioparity.workspace.access import Actor
 from bioparity.workspace.events import record_export
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
-
-
-def program_part(name: str) -> str:
-    """A program's short name for file names: its name without a trailing parenthesis, so
-    ``MB-201 (IgG1 mAb)`` -> ``MB-201`` (the code people file documents under)."""
-    return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip() or name
-
-
-def name_part(text: str) -> str:
-    """One part of a file name: letters, digits, ``.`` and ``-`` kept, runs of anything else -> ``-``."""
-    return _UNSAFE.sub("-", text).strip("-.") or "x"
-
-
-def file_name(*parts: str, ext: str) -> str:
-    """``part1_part2_..._partN.ext`` from the non-empty ``parts`` (each made safe by :func:`name_part`)."""
-    return "_".join(name_part(p) for p in parts if p) + "." + ext
-
-
-def run_file_name(program: str, study: str, kind: str, run_id: str, ext: str) -> str:
-    """The name of a run's report or result table: ``<program>_<study>_<kind>_run-<first 8 of id>.<ext>``."""
-    return file_name(program_part(program), study, kind, f"run-{run_id[:8]}", ext=ext)
-
-
-def disposition(name: str, *, inline: bool = False) -> str:
-    """A ``Content-Disposition`` value naming the file (RFC 6266; ``filename*`` for non-ASCII safety)."""
-    kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
-
+__all__ = [
+    "CONTENT_SHA256",
+    "EXPORTED_AT",
+    "EXPORTED_BY",
+    "disposition",
+    "export_response",
+    "file_name",
+    "program_part",
+    "run_file_name",
+]
 
 #: The response headers that say who exported a file and when (an export's metadata, kept out of the file
 #: itself: a leading comment line breaks CSV readers), and the SHA-256 of the bytes (as the audit row of

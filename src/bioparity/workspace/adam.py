@@ -29,7 +29,7 @@ from bioparity.audit import sha256_hex
 from bioparity.errors import InputError
 from bioparity.io.adam import write_adam
 from bioparity.nca import prepare_input
-from bioparity.store.models import AnalysisRun, Dataset, Program
+from bioparity.store.models import AnalysisRun, Dataset, Program, Study
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.analyses import RunInput, option_files, run_result
 from bioparity.workspace.datasets import dataset_content, option_dataset_ids, read_mapped
@@ -43,13 +43,15 @@ ADAM_FORMATS = {"xpt": "application/x-sas-xport", "csv": "text/csv"}
 @dataclass(frozen=True)
 class AdamFile:
     """An ADaM data set of a run as a file: its name (``ADPP``, ``ADNCA``), format (``xpt``, ``csv``), bytes
-    and media type, with the run and its program (the scope of the download's audit row)."""
+    and media type, with the run, its study and its program (the scope of the download's audit row; the
+    download is named after them)."""
 
     name: str
     fmt: str
     content: bytes
     media_type: str
     run: AnalysisRun
+    study: Study
     program: Program
 
 
@@ -107,7 +109,7 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
         path = Path(folder) / f"{dataset}.{fmt}"
         write_adam(records, path, name)
         data = path.read_bytes()
-    return AdamFile(name, fmt, data, ADAM_FORMATS[fmt], run, program)
+    return AdamFile(name, fmt, data, ADAM_FORMATS[fmt], run, study, program)
 
 
 #: How canonical JSON spells the infinities of a stored result (:func:`bioparity.audit.canonical_json`).
