@@ -6,6 +6,7 @@ first edited, deleted or moved row; the pure chain logic lives in :mod:`bioparit
 
 from bioparity.audit.chain import (
     GENESIS_HASH,
+    SPELLED_INFINITIES,
     ChainVerification,
     canonical_json,
     row_hash,
@@ -16,6 +17,7 @@ from bioparity.audit.trail import append_event, utc_timestamp, verify_session, v
 
 __all__ = [
     "GENESIS_HASH",
+    "SPELLED_INFINITIES",
     "ChainVerification",
     "append_event",
     "canonical_json",

@@ -55,6 +55,11 @@ HASHED_FIELDS = (
 OPTIONAL_HASHED_FIELDS = ("reason",)
 
 
+#: How :func:`canonical_json` spells the infinities (JSON has no token for them), and what a reader of a
+#: stored text reads back.
+SPELLED_INFINITIES = {"Infinity": math.inf, "-Infinity": -math.inf}
+
+
 def _json_safe(value: Any) -> Any:
     """Non-finite floats have no JSON spelling: NaN becomes null, infinities the strings ``"Infinity"``."""
     if isinstance(value, float) and not math.isfinite(value):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from bioparity.analyses.frames import result_frame
 from bioparity.analyses.nca import NAME, nca_input
 from bioparity.analyses.nca_adam import adnca_records, adpp_records, pp_dating
 from bioparity.analyses.registry import get_analysis
-from bioparity.audit import sha256_hex
+from bioparity.audit import SPELLED_INFINITIES, sha256_hex
 from bioparity.errors import InputError
 from bioparity.io.adam import write_adam
 from bioparity.nca import prepare_input
@@ -112,10 +111,6 @@ def run_adam(session: Session, actor: Actor, run_id: str, dataset: str, fmt: str
     return AdamFile(name, fmt, data, ADAM_FORMATS[fmt], run, study, program)
 
 
-#: How canonical JSON spells the infinities of a stored result (:func:`bioparity.audit.canonical_json`).
-_INFINITIES = {"Infinity": np.inf, "-Infinity": -np.inf}
-
-
 def stored_table(result: Mapping[str, Any]) -> pd.DataFrame:
     """The table of a stored result as the analysis made it, numbers where it had numbers: a column whose
     values are all numbers, missing or an infinity spelled as canonical JSON spells it (``"Infinity"``: an
@@ -125,10 +120,10 @@ def stored_table(result: Mapping[str, Any]) -> pd.DataFrame:
     table = result_frame(result)
     for column in table.columns:
         values = table[column]
-        if not pd.api.types.is_numeric_dtype(values) and values.isin(list(_INFINITIES)).any():
-            rest = values[values.notna() & ~values.isin(list(_INFINITIES))]
+        if not pd.api.types.is_numeric_dtype(values) and values.isin(list(SPELLED_INFINITIES)).any():
+            rest = values[values.notna() & ~values.isin(list(SPELLED_INFINITIES))]
             if all(isinstance(v, int | float) and not isinstance(v, bool) for v in rest):
-                table[column] = values.replace(_INFINITIES).astype(float)
+                table[column] = values.replace(SPELLED_INFINITIES).astype(float)
     return table
 
 
