@@ -423,6 +423,7 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
     """Each analysis and slope comparison on a line, the attribute named by ``names``, the shelf life in the
     specification's time ``unit``."""
     from bioparity.analyses.stability import worst_lot_words
+    from bioparity.stability.table import CLAIM, LONG_TERM, ROLE, SUPPORTIVE
 
     for row in table.table.to_dict(orient="records"):
         cond = f" [{row['condition']}]" if row["condition"] else ""
@@ -440,10 +441,10 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
         if row["supported_shelf_life"] < row["shelf_life"]:  # extrapolated: flagged, not capped
             supported = f"{row['supported_shelf_life']:.4g} {time_unit_words(unit)}"
             line += _("; the data support %(supported)s (ICH Q5C: real-time data)") % {"supported": supported}
-        if row.get("role") == "long-term":
-            claim = f"{row['shelf_life_claim']:.4g} {time_unit_words(unit)}"
+        if row.get(ROLE) == LONG_TERM:
+            claim = f"{row[CLAIM]:.4g} {time_unit_words(unit)}"
             line += _("; shelf-life claim %(claim)s (long-term condition)") % {"claim": claim}
-        elif row.get("role") == "supportive":
+        elif row.get(ROLE) == SUPPORTIVE:
             line += _("; supportive condition")
         typer.echo(line, err=True)
         if isinstance(row.get("flags"), str) and row["flags"]:
